@@ -1,0 +1,52 @@
+package org.explainj.cli;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.explainj.ExplainException;
+
+/** "--key value" options of one subcommand, checked against the ones it knows. */
+final class Arguments {
+
+	private final String command;
+	private final Map<String, String> values = new HashMap<>();
+
+	Arguments(String command, List<String> args, Set<String> known) {
+		this.command = command;
+		for (int i = 0; i < args.size(); i++) {
+			String a = args.get(i);
+			if (!a.startsWith("--")) throw new ExplainException("Unexpected argument '" + a + "' for " + command + ".",
+				"Options look like --name value; run bin/explainj help.");
+			String key = a.substring(2);
+			if (!known.contains(key)) throw new ExplainException("Unknown option --" + key + " for " + command + ".",
+				"Known options: " + known.stream().sorted().map(k -> "--" + k).toList() + ".");
+			if (i + 1 >= args.size()) throw new ExplainException("Option --" + key + " needs a value.",
+				"Write --" + key + " VALUE.");
+			values.put(key, args.get(++i));
+		}
+	}
+
+	String required(String key) {
+		String v = values.get(key);
+		if (v == null) throw new ExplainException(command + " needs --" + key + ".", "Run bin/explainj help for usage.");
+		return v;
+	}
+
+	String get(String key, String fallback) {
+		return values.getOrDefault(key, fallback);
+	}
+
+	int integer(String key, int fallback) {
+		String v = values.get(key);
+		if (v == null) return fallback;
+		try {
+			return Integer.parseInt(v.trim());
+		}
+		catch (NumberFormatException e) {
+			throw new ExplainException("--" + key + " must be a whole number, not '" + v + "'.", "For example --" + key +
+				" " + fallback + ".");
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package org.explainj.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.Explainer;
+import org.explainj.methods.InputBatch;
+import org.explainj.methods.Methods;
+import org.explainj.methods.Reduction;
+import org.explainj.methods.Target;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelCache;
+import org.explainj.model.ScoreKind;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Times a forward pass and every method on the bundled models in one run and prints each method's cost
+ * as a ratio to the forward pass (ratios measured together are comparable across machines).
+ */
+final class Bench {
+
+	static final List<String> MODELS = List.of(Demo.MODEL, "test-images/models/mnist-keras");
+
+	private Bench() {}
+
+	static void run(Arguments a, PrintStream out) {
+		int repeats = a.integer("repeats", 30);
+		out.println("model            batch  forward_ms  method              method_ms  ratio");
+		for (String m : MODELS) {
+			ClassifierModel model = ModelCache.shared().get(Demo.home().resolve(m));
+			for (int n : new int[] { 1, 32 }) {
+				InputBatch batch = randomBatch(model, n);
+				double forward = median(repeats, () -> forward(model, batch));
+				for (AttributionMethod method : Methods.all()) {
+					Explainer explainer = new Explainer(model);
+					double t = median(repeats, () -> explainer.explain(method, batch, Target.TOP, ScoreKind.LOGIT,
+						Reduction.NONE, n));
+					out.printf(Locale.ROOT, "%-16s %5d  %10.3f  %-18s %10.3f  %5.2f%n", Path.of(m).getFileName()
+						.toString().replaceFirst("\\.pb$", ""), n, forward, method.name(), t, t / forward);
+				}
+			}
+		}
+	}
+
+	private static void forward(ClassifierModel model, InputBatch batch) {
+		try (TFloat32 x = TFloat32.tensorOf(Shape.of(batch.n(), batch.height(), batch.width(), batch.channels()),
+				DataBuffers.of(batch.data(), true, false));
+			Result r = model.session().runner().feed(model.input(), x).fetch(model.output()).run())
+		{
+			r.get(0);
+		}
+	}
+
+	/** Median wall time in ms after a warm-up run that also builds the graphs. */
+	private static double median(int repeats, Runnable task) {
+		task.run();
+		double[] ms = new double[repeats];
+		for (int i = 0; i < repeats; i++) {
+			long t0 = System.nanoTime();
+			task.run();
+			ms[i] = (System.nanoTime() - t0) / 1e6;
+		}
+		Arrays.sort(ms);
+		return ms[repeats / 2];
+	}
+
+	private static InputBatch randomBatch(ClassifierModel model, int n) {
+		int h = model.height(), w = model.width(), c = model.channels();
+		float[] data = new float[n * h * w * c];
+		Random random = new Random(42);
+		for (int i = 0; i < data.length; i++) data[i] = random.nextFloat();
+		return new InputBatch(data, n, h, w, c);
+	}
+}

@@ -1,0 +1,128 @@
+package org.explainj.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import org.explainj.ExplainException;
+import org.explainj.image.IntensityScaling;
+import org.explainj.job.ExplainJob;
+import org.explainj.job.ExplainOptions;
+import org.explainj.job.ExplainResult;
+import org.explainj.job.ResultFiles;
+import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.Methods;
+import org.explainj.methods.Target;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.LayerIndex;
+import org.explainj.model.ModelCache;
+import org.explainj.model.ScoreKind;
+import org.explainj.render.Heatmaps;
+
+import ij.IJ;
+import ij.ImagePlus;
+
+/** The command-line tool behind bin/explainj. */
+public final class Main {
+
+	static final String USAGE = """
+		usage: bin/explainj COMMAND [options]
+		  explain  --model PATH --image FILE --method NAME --out FILE.tif
+		           [--target top|INDEX|NAME] [--score logit|probability|log-probability]
+		           [--scale none|unit|minmax|percentile] [--reduce none|sum|abs-sum|max-abs|l2-sq]
+		           [--overlay FILE.png] [--batch-size N]
+		  methods  list the explanation methods
+		  inspect  --model PATH      input, output, classes and layers of a model
+		  demo     [--out DIR] [--target top|INDEX|NAME]
+		           the NLM malaria classifier on four NIH cell crops -> demo-output/
+		  bench    [--repeats N]    forward time and gradient/forward ratio of the bundled models
+		""";
+
+	private static final Set<String> EXPLAIN_OPTIONS = Set.of("model", "image", "method", "out", "target", "score",
+		"scale", "reduce", "overlay", "batch-size");
+
+	private Main() {}
+
+	public static void main(String[] args) {
+		System.setProperty("java.awt.headless", "true");
+		int code = run(args, System.out, System.err);
+		ModelCache.shared().clear();
+		System.exit(code);
+	}
+
+	/** Runs one command; returns the exit code. Errors the user can fix are one line on {@code err}. */
+	public static int run(String[] args, PrintStream out, PrintStream err) {
+		if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+			(args.length == 0 ? err : out).print(USAGE);
+			return args.length == 0 ? 2 : 0;
+		}
+		List<String> rest = Arrays.asList(args).subList(1, args.length);
+		try {
+			switch (args[0]) {
+				case "explain" -> explain(new Arguments("explain", rest, EXPLAIN_OPTIONS), out);
+				case "methods" -> methods(out);
+				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model")), out);
+				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
+				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats")), out);
+				default -> throw new ExplainException("Unknown command '" + args[0] + "'.",
+					"Use explain, methods, inspect, demo or bench.");
+			}
+			return 0;
+		}
+		catch (ExplainException e) {
+			err.println("explainj: " + e.getMessage());
+			return 1;
+		}
+	}
+
+	private static void explain(Arguments a, PrintStream out) {
+		Path outFile = Path.of(a.required("out"));
+		if (!outFile.getFileName().toString().matches("(?i).*\\.tiff?")) throw new ExplainException(
+			"--out " + outFile + " is not a .tif file.", "Name the output FILE.tif.");
+		ExplainOptions options = new ExplainOptions(Path.of(a.required("model")), Methods.byName(a.required("method")),
+			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), IntensityScaling.parse(a.get(
+				"scale", "unit")), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",
+					ExplainOptions.DEFAULT_BATCH_SIZE));
+		ImagePlus image = openImage(Path.of(a.required("image")));
+		ExplainResult result = ExplainJob.run(image, options);
+		ResultFiles.saveTiff(result.mapImage(), outFile);
+		String overlay = a.get("overlay", null);
+		if (overlay != null) {
+			ResultFiles.savePng(Heatmaps.blend(image.getProcessor(), result.heatmap(0), 0.5), Path.of(overlay));
+		}
+		for (int f = 0; f < result.frames(); f++) out.println(image.getTitle() + (result.frames() > 1 ? " #" + (f + 1)
+			: "") + ": " + result.label(f));
+		out.println("wrote " + outFile + (overlay != null ? " and " + overlay : ""));
+	}
+
+	static ImagePlus openImage(Path file) {
+		if (!Files.isRegularFile(file)) throw new ExplainException("Image not found: " + file + ".",
+			"Give an image file ImageJ can open (TIFF, PNG, JPEG ...).");
+		ImagePlus imp = IJ.openImage(file.toString());
+		if (imp == null) throw new ExplainException("ImageJ cannot open " + file + " as an image.",
+			"Give a TIFF, PNG, JPEG or another format ImageJ reads.");
+		return imp;
+	}
+
+	private static void methods(PrintStream out) {
+		for (AttributionMethod m : Methods.all()) {
+			out.printf("%-18s %-8s %s%n", m.name(), m.defaultReduction().cliName(), m.description());
+		}
+	}
+
+	private static void inspect(Arguments a, PrintStream out) {
+		ClassifierModel model = ModelCache.shared().get(Path.of(a.required("model")));
+		out.println("model:      " + model.path());
+		out.println("format:     " + model.format());
+		out.println("input:      " + model.input().op().name() + " " + model.input().shape());
+		out.println("output:     " + model.output().op().name() + " " + model.output().shape() + " (" + model.activation()
+			.name().toLowerCase() + ")");
+		out.println("logits:     " + model.logits().op().name());
+		out.println("classes:    " + model.numClasses() + (model.labels().isEmpty() ? "" : " " + model.labels()));
+		out.println("layers:");
+		for (LayerIndex.Layer l : new LayerIndex(model).layers()) out.println("  " + l);
+	}
+}

@@ -1,0 +1,66 @@
+package org.explainj.image;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+import org.explainj.ExplainException;
+
+/**
+ * How pixel values become model input values: x' = (x - low) / (high - low). The model must see the
+ * same scaling it was trained with (for most Keras models: {@link #UNIT}).
+ */
+public enum IntensityScaling {
+	/** Pixel values unchanged. */
+	NONE,
+	/** Divided by the pixel type's maximum (255 for 8-bit and RGB, 65535 for 16-bit, 1 for 32-bit). */
+	UNIT,
+	/** The image's own minimum and maximum to [0, 1]. */
+	MINMAX,
+	/** The image's 1st and 99.8th percentiles to [0, 1] (robust to hot pixels). */
+	PERCENTILE;
+
+	static final double LOW_PERCENTILE = 1.0;
+	static final double HIGH_PERCENTILE = 99.8;
+
+	public String cliName() {
+		return name().toLowerCase(Locale.ROOT);
+	}
+
+	public static IntensityScaling parse(String s) {
+		for (IntensityScaling v : values()) if (v.cliName().equalsIgnoreCase(s.trim())) return v;
+		throw new ExplainException("Unknown scaling '" + s + "'.", "Use none, unit, minmax or percentile.");
+	}
+
+	/** {low, high} for one image's pixel values (all channels). */
+	double[] range(float[] pixels, double typeMax) {
+		return switch (this) {
+			case NONE -> new double[] { 0, 1 };
+			case UNIT -> new double[] { 0, typeMax };
+			case MINMAX -> {
+				double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+				for (float v : pixels) {
+					lo = Math.min(lo, v);
+					hi = Math.max(hi, v);
+				}
+				yield nonEmpty(lo, hi);
+			}
+			case PERCENTILE -> {
+				float[] sorted = pixels.clone();
+				Arrays.sort(sorted);
+				yield nonEmpty(percentile(sorted, LOW_PERCENTILE), percentile(sorted, HIGH_PERCENTILE));
+			}
+		};
+	}
+
+	private static double percentile(float[] sorted, double p) {
+		double pos = p / 100 * (sorted.length - 1);
+		int i = (int) Math.floor(pos);
+		int j = Math.min(i + 1, sorted.length - 1);
+		return sorted[i] + (pos - i) * (sorted[j] - sorted[i]);
+	}
+
+	/** A flat image keeps its values shifted to 0 instead of dividing by zero. */
+	private static double[] nonEmpty(double lo, double hi) {
+		return new double[] { lo, hi > lo ? hi : lo + 1 };
+	}
+}

@@ -1,0 +1,128 @@
+package org.explainj.job;
+
+import java.util.Locale;
+
+import org.explainj.methods.Explanation;
+import org.explainj.model.ClassifierModel;
+import org.explainj.render.DisplayRange;
+import org.explainj.render.Heatmaps;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.ImageRoi;
+import ij.gui.Overlay;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+
+/**
+ * The maps of one run in the source image's geometry (planar [frame, channel, y, x], raw values) with
+ * what was predicted and explained for each frame, and the pictures made from them.
+ */
+public final class ExplainResult {
+
+	private final ImagePlus source;
+	private final ClassifierModel model;
+	private final ExplainOptions options;
+	private final Explanation explanation;
+	private final float[] maps;
+	private final int width;
+	private final int height;
+
+	ExplainResult(ImagePlus source, ClassifierModel model, ExplainOptions options, Explanation explanation,
+		float[] maps)
+	{
+		this.source = source;
+		this.model = model;
+		this.options = options;
+		this.explanation = explanation;
+		this.maps = maps;
+		this.width = source.getWidth();
+		this.height = source.getHeight();
+	}
+
+	public Explanation explanation() { return explanation; }
+
+	public ClassifierModel model() { return model; }
+
+	public ExplainOptions options() { return options; }
+
+	public int frames() { return explanation.n(); }
+
+	public int channels() { return explanation.channels(); }
+
+	/** Raw map of frame i and channel c in the source geometry (a copy). */
+	public float[] map(int frame, int channel) {
+		float[] m = new float[width * height];
+		System.arraycopy(maps, (frame * channels() + channel) * m.length, m, 0, m.length);
+		return m;
+	}
+
+	/** The map shown for frame i: channels summed where the map kept them (reduction none). */
+	public float[] displayMap(int frame) {
+		float[] m = map(frame, 0);
+		for (int c = 1; c < channels(); c++) {
+			float[] other = map(frame, c);
+			for (int i = 0; i < m.length; i++) m[i] += other[i];
+		}
+		return m;
+	}
+
+	/**
+	 * The raw maps as a new 32-bit image with the source's calibration: one channel per map channel,
+	 * slices and frames as in the source.
+	 */
+	public ImagePlus mapImage() {
+		ImageStack stack = new ImageStack(width, height);
+		for (int f = 0; f < frames(); f++) {
+			for (int c = 0; c < channels(); c++) stack.addSlice(label(f), new FloatProcessor(width, height, map(f, c)));
+		}
+		ImagePlus imp = new ImagePlus(options.method().title() + " of " + source.getTitle(), stack);
+		imp.setDimensions(channels(), source.getNSlices(), source.getNFrames());
+		if (channels() > 1 || source.getNSlices() > 1 || source.getNFrames() > 1) imp.setOpenAsHyperStack(true);
+		imp.setCalibration(source.getCalibration().copy());
+		imp.setProperty("Info", info());
+		DisplayRange range = DisplayRange.of(displayMap(0));
+		imp.getProcessor().setColorModel(range.lut().colorModel());
+		imp.setDisplayRange(range.min(), range.max());
+		return imp;
+	}
+
+	public ColorProcessor heatmap(int frame) {
+		float[] m = displayMap(frame);
+		return Heatmaps.colour(m, width, height, DisplayRange.of(m));
+	}
+
+	/** One coloured map per frame, each on its own slice of the source. */
+	public Overlay overlay(double opacity) {
+		Overlay overlay = new Overlay();
+		for (int f = 0; f < frames(); f++) {
+			ImageRoi roi = Heatmaps.overlay(heatmap(f), opacity, roiName(f));
+			if (frames() > 1) {
+				int z = f % source.getNSlices() + 1, t = f / source.getNSlices() + 1;
+				if (source.isHyperStack()) roi.setPosition(0, z, t);
+				else roi.setPosition(f + 1);
+			}
+			overlay.add(roi);
+		}
+		return overlay;
+	}
+
+	public String roiName(int frame) {
+		return "ExplainJ " + options.method().name() + " " + model.className(explanation.targets()[frame]);
+	}
+
+	/** E.g. "infected: score 7.213 (logit); predicted infected, p=0.9999". */
+	public String label(int frame) {
+		int target = explanation.targets()[frame];
+		int predicted = explanation.predicted()[frame];
+		return String.format(Locale.ROOT, "%s: %s %.4g; predicted %s, p=%.4f", model.className(target),
+			options.score().cliName(), explanation.targetScores()[frame], model.className(predicted),
+			explanation.probabilities()[frame][predicted]);
+	}
+
+	private String info() {
+		return "ExplainJ " + options.method().name() + "\nmodel=" + model.path() + "\ntarget=" + options.target() +
+			"\nscore=" + options.score().cliName() + "\nscale=" + options.scaling().cliName() + "\nreduce=" +
+			options.effectiveReduction().cliName() + "\n";
+	}
+}

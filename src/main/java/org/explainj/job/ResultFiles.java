@@ -1,0 +1,62 @@
+package org.explainj.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import org.explainj.ExplainException;
+
+import ij.ImagePlus;
+import ij.io.FileSaver;
+import ij.process.ImageProcessor;
+
+/**
+ * Writes results to new files, through a temporary file in the same folder that is moved into place, so
+ * that a failed or cancelled run never leaves a half-written file.
+ */
+public final class ResultFiles {
+
+	private ResultFiles() {}
+
+	/** 32-bit TIFF, one plane per channel/slice/frame (an ImageJ hyperstack). */
+	public static void saveTiff(ImagePlus imp, Path file) {
+		write(file, tmp -> imp.getStackSize() > 1 ? new FileSaver(imp).saveAsTiffStack(tmp.toString())
+			: new FileSaver(imp).saveAsTiff(tmp.toString()));
+	}
+
+	public static void savePng(ImageProcessor picture, Path file) {
+		write(file, tmp -> new FileSaver(new ImagePlus(file.getFileName().toString(), picture)).saveAsPng(tmp
+			.toString()));
+	}
+
+	private interface Writer {
+		boolean write(Path tmp);
+	}
+
+	private static void write(Path file, Writer writer) {
+		Path dir = file.toAbsolutePath().getParent();
+		Path tmp = null;
+		try {
+			Files.createDirectories(dir);
+			String name = file.getFileName().toString();
+			tmp = Files.createTempFile(dir, ".explainj-", name.substring(name.lastIndexOf('.')));
+			if (!writer.write(tmp)) throw new IOException("ImageJ could not write " + tmp);
+			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot write " + file + ": " + e.getMessage(),
+				"Check that the folder exists and is writable.", e);
+		}
+		finally {
+			if (tmp != null) {
+				try {
+					Files.deleteIfExists(tmp);
+				}
+				catch (IOException ignored) {
+					// the move already consumed it, or the folder vanished: nothing left to clean
+				}
+			}
+		}
+	}
+}

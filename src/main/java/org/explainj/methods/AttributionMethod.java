@@ -1,0 +1,25 @@
+package org.explainj.methods;
+
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * One explanation method. It adds TensorFlow ops to the model's graph that map the input batch to an
+ * attribution map of the same shape [N,H,W,C]; the ops are built once per model and run for every batch.
+ */
+public interface AttributionMethod {
+
+	/** Name used on the command line and in macros, e.g. "gradient-x-input". */
+	String name();
+
+	/** Menu title, e.g. "Gradient x Input". */
+	String title();
+
+	/** One line for `explainj methods` and the README. */
+	String description();
+
+	/** How the map is reduced over channels for display unless the user says otherwise. */
+	Reduction defaultReduction();
+
+	Operand<TFloat32> build(AttributionContext context);
+}

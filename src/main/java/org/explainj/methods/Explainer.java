@@ -1,0 +1,97 @@
+package org.explainj.methods;
+
+import java.util.Arrays;
+
+import org.explainj.ExplainException;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ScoreKind;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Runs a method on a batch: builds its ops once per (model, method, score, reduction) and feeds the
+ * images in chunks of {@code batchSize}, which bounds memory for large stacks and folders.
+ */
+public final class Explainer {
+
+	private record Key(String method, ScoreKind score, Reduction reduction) {}
+
+	private record Ops(AttributionContext context, Operand<TFloat32> map, Operand<TFloat32> probabilities) {}
+
+	private final ClassifierModel model;
+
+	public Explainer(ClassifierModel model) {
+		this.model = model;
+	}
+
+	public Explanation explain(AttributionMethod method, InputBatch batch, Target target, ScoreKind score,
+		Reduction reduction, int batchSize)
+	{
+		return explain(method, batch, target, score, reduction, batchSize, (done, total) -> {});
+	}
+
+	/** Progress is reported after each chunk; an interrupted thread stops between chunks. */
+	public Explanation explain(AttributionMethod method, InputBatch batch, Target target, ScoreKind score,
+		Reduction reduction, int batchSize, Progress progress)
+	{
+		if (batchSize < 1) throw new ExplainException("Batch size " + batchSize + " is not positive.",
+			"Use 1 or more.");
+		batch.checkFits(model.height(), model.width(), model.channels());
+		Ops ops = model.ops(new Key(method.name(), score, reduction), tf -> {
+			AttributionContext context = new AttributionContext(tf, model, score);
+			return new Ops(context, reduction.apply(tf, method.build(context)), model.scores(tf, ScoreKind.PROBABILITY));
+		});
+		int targetIndex = target.index(model.labels(), model.numClasses());
+		int outChannels = reduction == Reduction.NONE ? batch.channels() : 1;
+		int mapSize = batch.height() * batch.width() * outChannels;
+		float[] maps = new float[batch.n() * mapSize];
+		int[] predicted = new int[batch.n()];
+		int[] targets = new int[batch.n()];
+		float[] targetScores = new float[batch.n()];
+		float[][] probabilities = new float[batch.n()][];
+		int k = model.numClasses();
+		for (int start = 0; start < batch.n(); start += batchSize) {
+			if (Thread.currentThread().isInterrupted()) throw new CancellationException();
+			int m = Math.min(batchSize, batch.n() - start);
+			int[] requested = new int[m];
+			Arrays.fill(requested, targetIndex);
+			try (TFloat32 x = TFloat32.tensorOf(Shape.of(m, batch.height(), batch.width(), batch.channels()),
+					DataBuffers.of(batch.data(), true, false).slice((long) start * batch.imageSize(), (long) m * batch.imageSize()));
+				TInt32 t = TInt32.vectorOf(requested);
+				Result r = model.session().runner().feed(model.input(), x).feed(ops.context().requestedTarget(), t)
+					.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target())
+					.fetch(ops.context().targetScore()).fetch(ops.probabilities()).run())
+			{
+				((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(maps, start * mapSize, m * mapSize);
+				((TInt32) r.get(1)).asRawTensor().data().asInts().read(predicted, start, m);
+				((TInt32) r.get(2)).asRawTensor().data().asInts().read(targets, start, m);
+				((TFloat32) r.get(3)).asRawTensor().data().asFloats().read(targetScores, start, m);
+				float[] p = new float[m * k];
+				((TFloat32) r.get(4)).asRawTensor().data().asFloats().read(p);
+				for (int i = 0; i < m; i++) probabilities[start + i] = Arrays.copyOfRange(p, i * k, (i + 1) * k);
+			}
+			progress.update(start + m, batch.n());
+		}
+		return new Explanation(method.name(), maps, batch.n(), batch.height(), batch.width(), outChannels, predicted,
+			targets, targetScores, probabilities);
+	}
+
+	/** Receives (images done, images in all). */
+	@FunctionalInterface
+	public interface Progress {
+		void update(int done, int total);
+	}
+
+	/** Thrown when the user cancels between two chunks; nothing partial is returned. */
+	public static final class CancellationException extends RuntimeException {
+		private static final long serialVersionUID = 1L;
+
+		public CancellationException() {
+			super("Cancelled.");
+		}
+	}
+}

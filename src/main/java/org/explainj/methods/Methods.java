@@ -1,0 +1,24 @@
+package org.explainj.methods;
+
+import java.util.List;
+
+import org.explainj.ExplainException;
+
+/** The methods every front end offers, by name. */
+public final class Methods {
+
+	private static final List<AttributionMethod> ALL = List.of(new GradientMethod(), new SensitivityMethod(),
+		new SaliencyMethod(), new GradientTimesInputMethod());
+
+	private Methods() {}
+
+	public static List<AttributionMethod> all() {
+		return ALL;
+	}
+
+	public static AttributionMethod byName(String name) {
+		for (AttributionMethod m : ALL) if (m.name().equalsIgnoreCase(name.trim())) return m;
+		throw new ExplainException("Unknown method '" + name + "'.", "Use one of " + ALL.stream().map(
+			AttributionMethod::name).toList() + " (bin/explainj methods lists them).");
+	}
+}

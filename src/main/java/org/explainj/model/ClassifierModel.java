@@ -1,0 +1,164 @@
+package org.explainj.model;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.explainj.ExplainException;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A loaded image classifier: one graph and session in which the input, the logits and every layer are
+ * ordinary tensors, so that explanation methods can add their ops beside the network and run them in
+ * the same session.
+ */
+public final class ClassifierModel implements AutoCloseable {
+
+	private final Path path;
+	private final String format;
+	private final Graph graph;
+	private final Session session;
+	private final AutoCloseable owner;
+	private final Output<TFloat32> input;
+	private final Output<TFloat32> output;
+	private final Output<TFloat32> logits;
+	private final OutputActivation activation;
+	private final List<String> labels;
+	private final Map<String, String> localNames;
+	private final Map<Object, Object> built = new HashMap<>();
+	private int scopes;
+
+	ClassifierModel(Path path, String format, Graph graph, Session session, AutoCloseable owner,
+		Output<TFloat32> input, Output<TFloat32> output, List<String> labels, Map<String, String> localNames)
+	{
+		this.path = path;
+		this.format = format;
+		this.graph = graph;
+		this.session = session;
+		this.owner = owner;
+		this.input = input;
+		this.output = output;
+		this.localNames = localNames;
+		Output<?> beforeIdentities = skipIdentities(output);
+		switch (beforeIdentities.op().type()) {
+			case "Softmax" -> activation = OutputActivation.SOFTMAX;
+			case "Sigmoid" -> activation = OutputActivation.SIGMOID;
+			default -> activation = OutputActivation.NONE;
+		}
+		logits = activation == OutputActivation.NONE ? output : ((Output<?>) ((org.tensorflow.GraphOperation) beforeIdentities
+			.op()).input(0)).expect(TFloat32.class);
+		Shape in = input.shape();
+		if (in.numDimensions() != 4 || in.size(3) <= 0) throw new ExplainException("The model's input '" +
+			input.op().name() + "' has shape " + in + "; ExplainJ needs images as [batch, height, width, channels].",
+			"Export the model with a 4-D NHWC image input.");
+		Shape out = output.shape();
+		if (out.numDimensions() != 2 || out.size(1) <= 0) throw new ExplainException("The model's output '" +
+			output.op().name() + "' has shape " + out + "; ExplainJ explains classifiers with outputs [batch, classes].",
+			"Choose a classification model.");
+		if (!labels.isEmpty() && labels.size() != out.size(1)) throw new ExplainException("labels.txt beside the model has " +
+			labels.size() + " lines but the model has " + out.size(1) + " classes.", "Give one class name per line.");
+		this.labels = List.copyOf(labels);
+	}
+
+	static Output<?> skipIdentities(Output<?> t) {
+		Output<?> cur = t;
+		while (cur.op().type().equals("Identity")) cur = ((org.tensorflow.GraphOperation) cur.op()).input(0);
+		return cur;
+	}
+
+	public Path path() { return path; }
+
+	/** "frozen GraphDef", "TF1 SavedModel" or "TF2/Keras SavedModel (functions inlined)". */
+	public String format() { return format; }
+
+	public Graph graph() { return graph; }
+
+	public Session session() { return session; }
+
+	public Output<TFloat32> input() { return input; }
+
+	public Output<TFloat32> output() { return output; }
+
+	public Output<TFloat32> logits() { return logits; }
+
+	public OutputActivation activation() { return activation; }
+
+	/** Input height, or -1 where the model takes any size. */
+	public int height() { return (int) input.shape().size(1); }
+
+	public int width() { return (int) input.shape().size(2); }
+
+	public int channels() { return (int) input.shape().size(3); }
+
+	public int numClasses() { return (int) output.shape().size(1); }
+
+	/** Class names from labels.txt, empty when there is none. */
+	public List<String> labels() { return labels; }
+
+	public String className(int index) {
+		return index < labels.size() ? labels.get(index) : "class " + index;
+	}
+
+	/** The name a node had inside its function before inlining (the Keras layer scope lives there). */
+	public String localName(String flatNodeName) {
+		return localNames.getOrDefault(flatNodeName, flatNodeName);
+	}
+
+	/** The flat graph, for structure analysis (layers, op audit). */
+	public GraphDef graphDef() {
+		return graph.toGraphDef();
+	}
+
+	/**
+	 * Returns the ops built for {@code key}, building them once. Explanation graphs are built beside the
+	 * network in a fresh name scope and reused for every later batch.
+	 */
+	@SuppressWarnings("unchecked")
+	public synchronized <T> T ops(Object key, Function<Ops, T> builder) {
+		Object ops = built.get(key);
+		if (ops == null) {
+			ops = builder.apply(Ops.create(graph).withSubScope("explainj_" + scopes++));
+			built.put(key, ops);
+		}
+		return (T) ops;
+	}
+
+	/** Scores of every class as [N, K] for the given kind. */
+	public Operand<TFloat32> scores(Ops tf, ScoreKind kind) {
+		return switch (kind) {
+			case LOGIT -> logits;
+			case PROBABILITY -> activation == OutputActivation.SIGMOID ? tf.math.sigmoid(logits) : tf.nn.softmax(logits);
+			case LOG_PROBABILITY -> activation == OutputActivation.SIGMOID
+				? tf.math.neg(tf.math.softplus(tf.math.neg(logits)))
+				: tf.nn.logSoftmax(logits);
+		};
+	}
+
+	@Override
+	public void close() {
+		try {
+			if (owner != null) owner.close();
+			else {
+				session.close();
+				graph.close();
+			}
+		}
+		catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return path.getFileName() + " (" + format + ", input " + input.shape() + ", " + numClasses() + " classes)";
+	}
+}

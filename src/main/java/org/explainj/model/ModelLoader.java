@@ -1,0 +1,204 @@
+package org.explainj.model;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.explainj.ExplainException;
+import org.tensorflow.Graph;
+import org.tensorflow.Output;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.types.TFloat32;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
+/**
+ * Opens a SavedModel folder (TF1 graph style or TF2/Keras) or a frozen GraphDef .pb file as a
+ * {@link ClassifierModel}, finding its image input and class output from the serving signature or, for
+ * frozen graphs, from the graph's structure.
+ */
+public final class ModelLoader {
+
+	/** Name scope of the inlined copy of a TF2 model inside the loaded graph. */
+	static final String FLAT_PREFIX = "explainj_flat";
+
+	private static final Set<String> NOT_OUTPUTS = Set.of("NoOp", "Const", "Placeholder", "Assert", "SaveV2",
+		"RestoreV2", "VarHandleOp", "VariableV2", "Assign", "AssignVariableOp");
+
+	private ModelLoader() {}
+
+	public static ClassifierModel load(Path path) {
+		if (!Files.exists(path)) throw new ExplainException("Model not found: " + path + ".",
+			"Give the folder of a SavedModel (the one holding saved_model.pb) or a frozen graph .pb file.");
+		if (Files.isDirectory(path)) {
+			if (Files.exists(path.resolve("saved_model.pb")) || Files.exists(path.resolve("saved_model.pbtxt"))) {
+				return loadSavedModel(path);
+			}
+			throw new ExplainException("The folder " + path + " is not a TensorFlow model: it has no saved_model.pb.",
+				"Choose the SavedModel folder itself (the one with saved_model.pb and variables/) or a frozen .pb file.");
+		}
+		if (path.getFileName().toString().equals("saved_model.pb")) return loadSavedModel(path.getParent());
+		return loadFrozenGraph(path);
+	}
+
+	private static ClassifierModel loadSavedModel(Path dir) {
+		SavedModelBundle bundle;
+		try {
+			bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
+		}
+		catch (RuntimeException e) {
+			throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
+				"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
+		}
+		try {
+			Map<String, SignatureDef> signatures = bundle.metaGraphDef().getSignatureDefMap();
+			SignatureDef sig = signatures.get("serving_default");
+			if (sig == null && signatures.size() == 1) sig = signatures.values().iterator().next();
+			if (sig == null) throw new ExplainException("The SavedModel in " + dir + " has no serving_default signature " +
+				"(it has " + signatures.keySet() + ").", "Export it with a serving_default signature.");
+			String inputName = only(sig.getInputsMap(), "input", dir);
+			String outputName = only(sig.getOutputsMap(), "output", dir);
+			GraphDef graphDef = bundle.graph().toGraphDef();
+			List<String> labels = readLabels(dir.resolve("labels.txt"));
+			if (!FunctionInliner.dependsOnCall(graphDef, outputName)) {
+				return new ClassifierModel(dir, "TF1 SavedModel", bundle.graph(), bundle.session(), bundle,
+					floatOutput(bundle.graph(), inputName), floatOutput(bundle.graph(), outputName), labels, Map.of());
+			}
+			FunctionInliner.Flat flat = new FunctionInliner(graphDef).inline(graphDef, List.of(inputName, outputName));
+			bundle.graph().importGraphDef(flat.graph(), FLAT_PREFIX);
+			Map<String, String> localNames = new HashMap<>();
+			flat.localNames().forEach((k, v) -> localNames.put(FLAT_PREFIX + "/" + k, v));
+			return new ClassifierModel(dir, "TF2/Keras SavedModel (functions inlined)", bundle.graph(), bundle.session(),
+				bundle, floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(inputName)),
+				floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(outputName)), labels, localNames);
+		}
+		catch (RuntimeException e) {
+			bundle.close();
+			throw e;
+		}
+	}
+
+	private static String only(Map<String, TensorInfo> tensors, String what, Path dir) {
+		if (tensors.size() != 1) throw new ExplainException("The serving signature of " + dir + " has " + tensors.size() +
+			" " + what + "s " + tensors.keySet() + "; ExplainJ needs exactly one image input and one class output.",
+			"Export a signature with one input and one output.");
+		return tensors.values().iterator().next().getName();
+	}
+
+	private static ClassifierModel loadFrozenGraph(Path file) {
+		GraphDef graphDef;
+		try {
+			graphDef = GraphDef.parseFrom(Files.readAllBytes(file));
+		}
+		catch (InvalidProtocolBufferException e) {
+			throw new ExplainException("The file " + file + " is not a TensorFlow graph (.pb).",
+				"Give a frozen GraphDef .pb file or a SavedModel folder.", e);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read " + file + ": " + e.getMessage(), "Check the file's permissions.", e);
+		}
+		if (graphDef.getNodeCount() == 0) throw new ExplainException("The file " + file + " holds no graph nodes.",
+			"Give a frozen GraphDef .pb file or a SavedModel folder.");
+		Graph graph = new Graph();
+		try {
+			graph.importGraphDef(graphDef);
+			String input = findInput(graphDef, file);
+			String output = findOutput(graphDef, input, file);
+			Session session = new Session(graph);
+			return new ClassifierModel(file, "frozen GraphDef", graph, session, null, floatOutput(graph, input),
+				floatOutput(graph, output), readLabels(file.resolveSibling("labels.txt")), Map.of());
+		}
+		catch (RuntimeException e) {
+			graph.close();
+			if (e instanceof ExplainException) throw e;
+			throw new ExplainException("TensorFlow could not import the graph in " + file + ": " + e.getMessage(),
+				"Check that it is a frozen GraphDef (weights as constants).", e);
+		}
+	}
+
+	/** The one float Placeholder of rank 4; frozen graphs carry no signature. */
+	private static String findInput(GraphDef g, Path file) {
+		List<String> found = new ArrayList<>();
+		for (NodeDef n : g.getNodeList()) {
+			if (!n.getOp().equals("Placeholder")) continue;
+			var shape = n.getAttrOrDefault("shape", null);
+			boolean rank4 = shape == null || shape.getShape().getUnknownRank() || shape.getShape().getDimCount() == 4;
+			if (rank4) found.add(n.getName());
+		}
+		if (found.size() != 1) throw new ExplainException("The graph " + file + " has " + found.size() +
+			" image placeholders " + found + "; ExplainJ needs exactly one.", "Freeze the graph with a single image input.");
+		return found.get(0) + ":0";
+	}
+
+	/** The graph's sink that depends on the input (preferring Softmax/Sigmoid when there are several). */
+	private static String findOutput(GraphDef g, String input, Path file) {
+		Map<String, NodeDef> nodes = new HashMap<>();
+		Set<String> consumed = new HashSet<>();
+		for (NodeDef n : g.getNodeList()) {
+			nodes.put(n.getName(), n);
+			for (String in : n.getInputList()) consumed.add(nodeName(in));
+		}
+		List<String> sinks = new ArrayList<>();
+		for (NodeDef n : g.getNodeList()) {
+			if (consumed.contains(n.getName()) || NOT_OUTPUTS.contains(n.getOp())) continue;
+			if (dependsOn(n.getName(), nodeName(input), nodes)) sinks.add(n.getName());
+		}
+		List<String> squashed = sinks.stream().filter(s -> Set.of("Softmax", "Sigmoid").contains(
+			nodes.get(s).getOp())).toList();
+		if (sinks.size() == 1) return sinks.get(0) + ":0";
+		if (squashed.size() == 1) return squashed.get(0) + ":0";
+		throw new ExplainException("Cannot tell the class output of " + file + ": it has " + sinks.size() +
+			" candidate outputs " + sinks + ".", "Freeze the graph with its classifier output as the only sink.");
+	}
+
+	private static boolean dependsOn(String node, String target, Map<String, NodeDef> nodes) {
+		Set<String> seen = new HashSet<>();
+		ArrayList<String> todo = new ArrayList<>(List.of(node));
+		while (!todo.isEmpty()) {
+			String n = todo.remove(todo.size() - 1);
+			if (n.equals(target)) return true;
+			if (!seen.add(n) || !nodes.containsKey(n)) continue;
+			for (String in : nodes.get(n).getInputList()) todo.add(nodeName(in));
+		}
+		return false;
+	}
+
+	private static String nodeName(String tensor) {
+		String s = tensor.startsWith("^") ? tensor.substring(1) : tensor;
+		int colon = s.indexOf(':');
+		return colon < 0 ? s : s.substring(0, colon);
+	}
+
+	private static Output<TFloat32> floatOutput(Graph graph, String tensor) {
+		int colon = tensor.lastIndexOf(':');
+		String op = colon < 0 ? tensor : tensor.substring(0, colon);
+		int index = colon < 0 ? 0 : Integer.parseInt(tensor.substring(colon + 1));
+		Output<?> out = graph.operationOrThrow(op).output(index);
+		if (out.dataType() != org.tensorflow.proto.DataType.DT_FLOAT) throw new ExplainException("Tensor '" + tensor +
+			"' is " + out.dataType() + "; ExplainJ needs float32 inputs and outputs.", "Export the model with float32 I/O.");
+		return out.expect(TFloat32.class);
+	}
+
+	static List<String> readLabels(Path file) {
+		if (!Files.isRegularFile(file)) return List.of();
+		try {
+			return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip).filter(s -> !s.isEmpty())
+				.toList();
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read " + file + ": " + e.getMessage(), "Check the file's permissions.", e);
+		}
+	}
+}
