@@ -1,0 +1,207 @@
+package org.explainj.ij;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.explainj.ExplainException;
+import org.explainj.methods.Explainer;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleItem;
+import org.scijava.module.ModuleService;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Prefs;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+
+/**
+ * The ImageJ 1.x menu entry for any ExplainJ command (plugins.config passes the command's class name):
+ * shows the command's parameters as a GenericDialog, so the macro recorder records a call that
+ * replays, then runs the command through the CommandService of Fiji's context when there is one, else
+ * of a small context of its own. Works the same in Fiji and in plain ImageJ.
+ */
+public class CommandBridge implements PlugIn {
+
+	private static final String PREFS = "explainj.";
+	private static Context ownContext;
+
+	@Override
+	public void run(String commandClass) {
+		ImagePlus image = WindowManager.getCurrentImage();
+		if (image == null) {
+			IJ.noImage();
+			return;
+		}
+		try {
+			run(commandClass, image);
+		}
+		catch (Explainer.CancellationException e) {
+			IJ.showStatus("ExplainJ: cancelled");
+		}
+		catch (ExplainException e) {
+			IJ.error("ExplainJ", e.getMessage());
+		}
+		finally {
+			IJ.showProgress(1.0);
+		}
+	}
+
+	private void run(String commandClass, ImagePlus image) {
+		Context context = context();
+		CommandInfo info;
+		Module module;
+		try {
+			info = new CommandInfo(Class.forName(commandClass, true, CommandBridge.class.getClassLoader())
+				.asSubclass(Command.class));
+			module = context.service(ModuleService.class).createModule(info);
+		}
+		catch (ClassNotFoundException | RuntimeException e) {
+			throw new ExplainException("Cannot create command " + commandClass + ": " + e.getMessage(),
+				"Reinstall the ExplainJ jar.", e);
+		}
+		List<ModuleItem<?>> fields = dialogItems(info);
+		GenericDialog gd = new GenericDialog("ExplainJ " + info.getLabel().replaceFirst("^ExplainJ ", ""));
+		for (ModuleItem<?> item : fields) addField(gd, item, module);
+		gd.showDialog();
+		if (gd.wasCanceled()) return;
+		module.setInput("image", image);
+		for (ModuleItem<?> item : fields) readField(gd, item, module);
+		try {
+			// process=false: the bridge fills every input itself and shows the outputs below
+			context.service(ModuleService.class).run(module, false).get();
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new Explainer.CancellationException();
+		}
+		catch (java.util.concurrent.ExecutionException e) {
+			Throwable cause = e.getCause();
+			while (cause != null && !(cause instanceof ExplainException) && !(cause instanceof Explainer.CancellationException)) {
+				cause = cause.getCause();
+			}
+			if (cause instanceof RuntimeException r) throw r;
+			throw new ExplainException("The command failed: " + e.getCause(), "See the log for details.", e);
+		}
+		image.updateAndDraw();
+		for (ModuleItem<?> out : info.outputs()) {
+			if (out.getValue(module) instanceof ImagePlus result) result.show();
+		}
+	}
+
+	/** The parameters a user sets: everything but the image and the outputs. */
+	private static List<ModuleItem<?>> dialogItems(CommandInfo info) {
+		List<ModuleItem<?>> items = new ArrayList<>();
+		for (ModuleItem<?> item : info.inputs()) {
+			if (ImagePlus.class.isAssignableFrom(item.getType())) continue;
+			if (org.scijava.service.Service.class.isAssignableFrom(item.getType())) continue;
+			items.add(item);
+		}
+		return items;
+	}
+
+	private static void addField(GenericDialog gd, ModuleItem<?> item, Module module) {
+		String key = PREFS + item.getName();
+		Object initial = item.getValue(module);
+		Class<?> type = item.getType();
+		if (type == File.class) {
+			gd.addFileField(item.getLabel(), Prefs.get(key, initial == null ? "" : initial.toString()), 40);
+		}
+		else if (type == boolean.class || type == Boolean.class) {
+			gd.addCheckbox(item.getLabel(), Prefs.get(key, Boolean.TRUE.equals(initial)));
+		}
+		else if (Number.class.isAssignableFrom(box(type))) {
+			boolean integral = type == int.class || type == long.class;
+			gd.addNumericField(item.getLabel(), Prefs.get(key, ((Number) initial).doubleValue()), integral ? 0 : 2);
+		}
+		else if (!item.getChoices().isEmpty()) {
+			String[] choices = item.getChoices().stream().map(Object::toString).toArray(String[]::new);
+			String last = Prefs.get(key, String.valueOf(initial));
+			gd.addChoice(item.getLabel(), choices, List.of(choices).contains(last) ? last : choices[0]);
+		}
+		else {
+			gd.addStringField(item.getLabel(), Prefs.get(key, initial == null ? "" : initial.toString()), 20);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static void readField(GenericDialog gd, ModuleItem<?> item, Module module) {
+		String key = PREFS + item.getName();
+		Class<?> type = item.getType();
+		Object value;
+		if (type == File.class) {
+			String s = gd.getNextString().trim();
+			value = s.isEmpty() ? null : new File(s);
+			Prefs.set(key, s);
+		}
+		else if (type == boolean.class || type == Boolean.class) {
+			boolean b = gd.getNextBoolean();
+			value = b;
+			Prefs.set(key, b);
+		}
+		else if (Number.class.isAssignableFrom(box(type))) {
+			double d = gd.getNextNumber();
+			if (Double.isNaN(d)) throw new ExplainException("'" + item.getLabel() + "' is not a number.",
+				"Enter a number.");
+			value = type == int.class || type == Integer.class ? (Object) (int) Math.round(d) : (Object) d;
+			Prefs.set(key, d);
+		}
+		else if (!item.getChoices().isEmpty()) {
+			value = gd.getNextChoice();
+			Prefs.set(key, (String) value);
+		}
+		else {
+			value = gd.getNextString().trim();
+			Prefs.set(key, (String) value);
+		}
+		((ModuleItem<Object>) item).setValue(module, value);
+		module.resolveInput(item.getName());
+	}
+
+	private static Class<?> box(Class<?> type) {
+		if (type == int.class) return Integer.class;
+		if (type == double.class) return Double.class;
+		if (type == float.class) return Float.class;
+		if (type == long.class) return Long.class;
+		return type;
+	}
+
+	/**
+	 * Fiji's own context (imagej-legacy answers IJ.runPlugIn("org.scijava.Context") with it), otherwise
+	 * one created once, with this plugin's class loader so that it sees the ExplainJ jar.
+	 */
+	static synchronized Context context() {
+		if (isFiji()) {
+			Object fiji = IJ.runPlugIn("org.scijava.Context", "");
+			if (fiji instanceof Context c) return c;
+		}
+		if (ownContext == null) {
+			Thread thread = Thread.currentThread();
+			ClassLoader previous = thread.getContextClassLoader();
+			thread.setContextClassLoader(CommandBridge.class.getClassLoader());
+			try {
+				ownContext = new Context(CommandService.class, ModuleService.class);
+			}
+			finally {
+				thread.setContextClassLoader(previous);
+			}
+		}
+		return ownContext;
+	}
+
+	private static boolean isFiji() {
+		try {
+			Class.forName("net.imagej.legacy.LegacyService", false, IJ.getClassLoader());
+			return true;
+		}
+		catch (ClassNotFoundException e) {
+			return false;
+		}
+	}
+}

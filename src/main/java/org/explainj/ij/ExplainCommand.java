@@ -1,0 +1,90 @@
+package org.explainj.ij;
+
+import java.io.File;
+
+import org.explainj.ExplainException;
+import org.explainj.image.IntensityScaling;
+import org.explainj.job.ExplainJob;
+import org.explainj.job.ExplainOptions;
+import org.explainj.job.ExplainResult;
+import org.explainj.methods.Explainer;
+import org.explainj.methods.Methods;
+import org.explainj.methods.Target;
+import org.explainj.model.ScoreKind;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.gui.Overlay;
+import ij.gui.Roi;
+
+/**
+ * Explains the image's classification with one method: adds the heatmap to the image's overlay (its
+ * pixels are never changed) and returns the raw map as a new 32-bit image. Subclasses only name the
+ * method, so every method has its own command, menu entry and macro name. Runs headless through
+ * CommandService; the labels' first words are the macro keys.
+ */
+public abstract class ExplainCommand implements Command {
+
+	@Parameter(label = "Image", description = "the image or stack to explain")
+	public ImagePlus image;
+
+	@Parameter(label = "Model", description = "SavedModel folder (or its saved_model.pb) or frozen graph .pb")
+	public File model;
+
+	@Parameter(label = "Target", description = "top (predicted class), a class index or a class name")
+	public String target = "top";
+
+	@Parameter(label = "Score", choices = { "logit", "probability", "log-probability" },
+		description = "what is explained: the logit (pre-softmax), the probability or its log")
+	public String score = "logit";
+
+	@Parameter(label = "Scale", choices = { "unit", "none", "minmax", "percentile" },
+		description = "pixel scaling the model was trained with: unit = divide by the type's maximum")
+	public String scale = "unit";
+
+	@Parameter(label = "Reduce", choices = { "default", "none", "sum", "abs-sum", "max-abs", "l2-sq" },
+		description = "how channels are combined; default = the method's own")
+	public String reduce = "default";
+
+	@Parameter(label = "Opacity", min = "0", max = "1", description = "of the heatmap overlay")
+	public double opacity = 0.5;
+
+	@Parameter(label = "Map image", description = "also create the raw map as a 32-bit image")
+	public boolean mapImage = true;
+
+	@Parameter(label = "Batch size", min = "1", description = "images per TensorFlow run (memory)")
+	public int batchSize = ExplainOptions.DEFAULT_BATCH_SIZE;
+
+	@Parameter(type = ItemIO.OUTPUT, required = false)
+	public ImagePlus map;
+
+	/** The method's name, as in {@link Methods}. */
+	protected abstract String method();
+
+	@Override
+	public void run() {
+		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
+		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
+			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize);
+		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
+			IJ.showProgress(done, total);
+			if (IJ.escapePressed()) throw new Explainer.CancellationException();
+		});
+		Overlay overlay = image.getOverlay() == null ? new Overlay() : image.getOverlay();
+		for (Roi roi : result.overlay(opacity)) {
+			// a rerun replaces its own earlier heatmap instead of stacking them
+			int old = overlay.getIndex(roi.getName());
+			if (old >= 0) overlay.remove(old);
+			overlay.add(roi);
+		}
+		image.setOverlay(overlay);
+		for (int f = 0; f < result.frames(); f++) {
+			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (f + 1) : "") + ": " +
+				result.label(f));
+		}
+		map = mapImage ? result.mapImage() : null;
+	}
+}

@@ -1,0 +1,94 @@
+package org.explainj;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.StdArrays;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+import ij.IJ;
+import ij.ImagePlus;
+
+/** The bundled real models and images, and small models made with TensorFlow Java for the tests. */
+public final class TestData {
+
+	public static final Path MALARIA = Path.of("test-images/models/nlm-malaria/malaria_thinsmear_44.pb");
+	public static final Path MNIST = Path.of("test-images/models/mnist-keras");
+	public static final Path MALARIA_IMAGES = Path.of("test-images/images/malaria");
+	public static final Path PARASITIZED = MALARIA_IMAGES.resolve(
+		"Parasitized__C39P4thinF_original_IMG_20150622_110900_cell_16.png");
+	public static final Path UNINFECTED = MALARIA_IMAGES.resolve("Uninfected__C1_thinF_IMG_20150604_104919_cell_224.png");
+	public static final Path DIGIT = Path.of("test-images/images/mnist/mnist_8_test_eight.png");
+	public static final Path CELL = Path.of("test-images/images/generic/skimage_cell.png");
+	public static final Path IHC = Path.of("test-images/images/generic/skimage_ihc.png");
+
+	private TestData() {}
+
+	public static ImagePlus open(Path p) {
+		ImagePlus imp = IJ.openImage(p.toString());
+		if (imp == null) throw new IllegalStateException("cannot open " + p);
+		return imp;
+	}
+
+	/**
+	 * A TF1-style SavedModel (variables, no functions): 12x12x3 input, 3x3 conv with 4 filters, ReLU,
+	 * 2x2 max pool, dense to 3 classes, softmax. Seeded weights; biases optional (bias-free ReLU networks
+	 * make gradient x input sum exactly to the logit).
+	 */
+	public static Path tf1SavedModel(Path dir, boolean biases) throws IOException {
+		Random r = new Random(7);
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			Ops tf = Ops.create(g);
+			Placeholder<TFloat32> x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 12,
+				12, 3)));
+			var kernel = tf.withSubScope("conv").withName("kernel").variable(tf.constant(randoms(r, new float[3][3][3][4])));
+			Operand<TFloat32> h = tf.nn.conv2d(x, kernel, List.of(1L, 1L, 1L, 1L), "SAME");
+			if (biases) h = tf.nn.biasAdd(h, tf.withSubScope("conv").withName("bias").variable(tf.constant(randoms(r, new float[4]))));
+			h = tf.nn.maxPool(tf.nn.relu(h), tf.constant(new int[] { 1, 2, 2, 1 }), tf.constant(new int[] { 1, 2, 2, 1 }),
+				"VALID");
+			h = tf.reshape(h, tf.constant(new int[] { -1, 6 * 6 * 4 }));
+			Operand<TFloat32> logits = tf.linalg.matMul(h, tf.withSubScope("dense").withName("kernel").variable(tf.constant(randoms(r,
+				new float[6 * 6 * 4][3]))));
+			if (biases) logits = tf.math.add(logits, tf.withSubScope("dense").withName("bias").variable(tf.constant(randoms(r,
+				new float[3]))));
+			Operand<TFloat32> probs = tf.withName("probabilities").nn.softmax(logits);
+			s.initialize();
+			SavedModelBundle.exporter(dir.toString()).withSession(s).withSignature(Signature.builder().key(
+				"serving_default").input("image", x).output("probabilities", probs).build()).export();
+		}
+		return dir;
+	}
+
+	private static TFloat32 randoms(Random r, float[][][][] a) {
+		for (var b : a) for (var c : b) for (var d : c) for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian() * 0.5f;
+		return TFloat32.tensorOf(StdArrays.ndCopyOf(a));
+	}
+
+	private static TFloat32 randoms(Random r, float[][] a) {
+		for (var b : a) for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian() * 0.2f;
+		return TFloat32.tensorOf(StdArrays.ndCopyOf(a));
+	}
+
+	private static TFloat32 randoms(Random r, float[] a) {
+		for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian() * 0.1f;
+		return TFloat32.vectorOf(a);
+	}
+
+	/** Seeded values in [0, 1), one image's worth. */
+	public static float[] randomImage(long seed, int size) {
+		Random r = new Random(seed);
+		float[] x = new float[size];
+		for (int i = 0; i < size; i++) x[i] = r.nextFloat();
+		return x;
+	}
+}
