@@ -120,7 +120,7 @@ public class CommandBridge implements PlugIn {
 			boolean integral = type == int.class || type == long.class;
 			gd.addNumericField(item.getLabel(), Prefs.get(key, ((Number) initial).doubleValue()), integral ? 0 : 2);
 		}
-		else if (!item.getChoices().isEmpty()) {
+		else if (hasChoices(item)) {
 			String[] choices = item.getChoices().stream().map(Object::toString).toArray(String[]::new);
 			String last = Prefs.get(key, String.valueOf(initial));
 			gd.addChoice(item.getLabel(), choices, List.of(choices).contains(last) ? last : choices[0]);
@@ -152,7 +152,7 @@ public class CommandBridge implements PlugIn {
 			value = type == int.class || type == Integer.class ? (Object) (int) Math.round(d) : (Object) d;
 			Prefs.set(key, d);
 		}
-		else if (!item.getChoices().isEmpty()) {
+		else if (hasChoices(item)) {
 			value = gd.getNextChoice();
 			Prefs.set(key, (String) value);
 		}
@@ -162,6 +162,10 @@ public class CommandBridge implements PlugIn {
 		}
 		((ModuleItem<Object>) item).setValue(module, value);
 		module.resolveInput(item.getName());
+	}
+
+	private static boolean hasChoices(ModuleItem<?> item) {
+		return item.getChoices() != null && !item.getChoices().isEmpty();
 	}
 
 	private static Class<?> box(Class<?> type) {

@@ -24,38 +24,39 @@ import ij.gui.Roi;
  * Explains the image's classification with one method: adds the heatmap to the image's overlay (its
  * pixels are never changed) and returns the raw map as a new 32-bit image. Subclasses only name the
  * method, so every method has its own command, menu entry and macro name. Runs headless through
- * CommandService; the labels' first words are the macro keys.
+ * CommandService; the labels' first words are the macro keys. Values are not persisted by SciJava, so a
+ * script gets the defaults it sees here (the menu bridge remembers the user's last choices itself).
  */
 public abstract class ExplainCommand implements Command {
 
-	@Parameter(label = "Image", description = "the image or stack to explain")
+	@Parameter(persist = false, label = "Image", description = "the image or stack to explain")
 	public ImagePlus image;
 
-	@Parameter(label = "Model", description = "SavedModel folder (or its saved_model.pb) or frozen graph .pb")
+	@Parameter(persist = false, label = "Model", description = "SavedModel folder (or its saved_model.pb) or frozen graph .pb")
 	public File model;
 
-	@Parameter(label = "Target", description = "top (predicted class), a class index or a class name")
+	@Parameter(persist = false, label = "Target", description = "top (predicted class), a class index or a class name")
 	public String target = "top";
 
-	@Parameter(label = "Score", choices = { "logit", "probability", "log-probability" },
+	@Parameter(persist = false, label = "Score", choices = { "logit", "probability", "log-probability" },
 		description = "what is explained: the logit (pre-softmax), the probability or its log")
 	public String score = "logit";
 
-	@Parameter(label = "Scale", choices = { "unit", "none", "minmax", "percentile" },
+	@Parameter(persist = false, label = "Scale", choices = { "unit", "none", "minmax", "percentile" },
 		description = "pixel scaling the model was trained with: unit = divide by the type's maximum")
 	public String scale = "unit";
 
-	@Parameter(label = "Reduce", choices = { "default", "none", "sum", "abs-sum", "max-abs", "l2-sq" },
+	@Parameter(persist = false, label = "Reduce", choices = { "default", "none", "sum", "abs-sum", "max-abs", "l2-sq" },
 		description = "how channels are combined; default = the method's own")
 	public String reduce = "default";
 
-	@Parameter(label = "Opacity", min = "0", max = "1", description = "of the heatmap overlay")
+	@Parameter(persist = false, label = "Opacity", min = "0", max = "1", description = "of the heatmap overlay")
 	public double opacity = 0.5;
 
-	@Parameter(label = "Map image", description = "also create the raw map as a 32-bit image")
+	@Parameter(persist = false, label = "Map image", description = "also create the raw map as a 32-bit image")
 	public boolean mapImage = true;
 
-	@Parameter(label = "Batch size", min = "1", description = "images per TensorFlow run (memory)")
+	@Parameter(persist = false, label = "Batch size", min = "1", description = "images per TensorFlow run (memory)")
 	public int batchSize = ExplainOptions.DEFAULT_BATCH_SIZE;
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)

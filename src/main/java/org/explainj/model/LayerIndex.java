@@ -43,6 +43,7 @@ public final class LayerIndex {
 			}
 		}
 		List<String> path = pathBetween(model.input().op().name(), model.output().op().name(), nodes, consumers);
+		Set<String> onPath = new HashSet<>(path);
 		Map<String, String> scopeToLayer = new HashMap<>();
 		for (String n : path) {
 			String scope = scope(model.localName(n));
@@ -61,8 +62,9 @@ public final class LayerIndex {
 			String layer = layerOf.get(n);
 			if (layer == null) continue;
 			opsOf.computeIfAbsent(layer, k -> new ArrayList<>()).add(nodes.get(n).getOp());
+			// only consumers on the path count: explanation ops added to the graph consume activations too
 			boolean leavesLayer = n.equals(model.output().op().name()) || consumers.getOrDefault(n, List.of()).stream()
-				.anyMatch(c -> layerOf.containsKey(c) && !layer.equals(layerOf.get(c)));
+				.anyMatch(c -> onPath.contains(c) && !layer.equals(layerOf.get(c)));
 			if (leavesLayer) outputOf.put(layer, n);
 		}
 		opsOf.forEach((layer, ops) -> {

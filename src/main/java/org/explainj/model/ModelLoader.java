@@ -112,15 +112,17 @@ public final class ModelLoader {
 		if (graphDef.getNodeCount() == 0) throw new ExplainException("The file " + file + " holds no graph nodes.",
 			"Give a frozen GraphDef .pb file or a SavedModel folder.");
 		Graph graph = new Graph();
+		Session session = null;
 		try {
 			graph.importGraphDef(graphDef);
 			String input = findInput(graphDef, file);
 			String output = findOutput(graphDef, input, file);
-			Session session = new Session(graph);
+			session = new Session(graph);
 			return new ClassifierModel(file, "frozen GraphDef", graph, session, null, floatOutput(graph, input),
 				floatOutput(graph, output), readLabels(file.resolveSibling("labels.txt")), Map.of());
 		}
 		catch (RuntimeException e) {
+			if (session != null) session.close();
 			graph.close();
 			if (e instanceof ExplainException) throw e;
 			throw new ExplainException("TensorFlow could not import the graph in " + file + ": " + e.getMessage(),

@@ -1,0 +1,97 @@
+package org.explainj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.ExecutionException;
+
+import org.explainj.ExplainException;
+import org.explainj.TestData;
+import org.explainj.job.ExplainJob;
+import org.explainj.job.ExplainOptions;
+import org.explainj.job.ExplainResult;
+import org.explainj.methods.Methods;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.scijava.Context;
+import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+
+import ij.ImagePlus;
+import ij.gui.ImageRoi;
+
+/** The commands as a script or headless Fiji runs them: through CommandService, no dialogs. */
+class HeadlessCommandTest {
+
+	static Context context;
+
+	@BeforeAll
+	static void start() {
+		System.setProperty("java.awt.headless", "true");
+		context = new Context(CommandService.class);
+	}
+
+	@AfterAll
+	static void stop() {
+		context.dispose();
+	}
+
+	@Test
+	void saliencyCommandAddsAnOverlayAndReturnsTheRawMap() throws Exception {
+		ImagePlus cell = TestData.open(TestData.PARASITIZED);
+		int[] pixels = ((int[]) cell.getProcessor().getPixels()).clone();
+		Module module = context.service(CommandService.class).run(SaliencyCommand.class, true, "image", cell, "model",
+			TestData.MALARIA.toFile(), "target", "infected", "opacity", 0.4).get();
+		ImagePlus map = (ImagePlus) module.getOutput("map");
+		assertEquals(32, map.getBitDepth());
+		assertEquals(cell.getWidth(), map.getWidth());
+		assertEquals(cell.getHeight(), map.getHeight());
+		ExplainResult direct = ExplainJob.run(cell, new ExplainOptions(TestData.MALARIA, Methods.byName("saliency"),
+			new org.explainj.methods.Target("0"), org.explainj.model.ScoreKind.LOGIT,
+			org.explainj.image.IntensityScaling.UNIT, null, 1));
+		assertArrayEquals(direct.map(0, 0), (float[]) map.getProcessor().getPixels(), 1e-6f);
+		assertEquals(1, cell.getOverlay().size());
+		ImageRoi roi = (ImageRoi) cell.getOverlay().get(0);
+		assertEquals("ExplainJ saliency infected", roi.getName());
+		assertEquals(0.4, roi.getOpacity(), 1e-9);
+		assertArrayEquals(pixels, (int[]) cell.getProcessor().getPixels(), "source pixels unchanged");
+		// running again replaces the heatmap rather than stacking a second one
+		context.service(CommandService.class).run(SaliencyCommand.class, true, "image", cell, "model", TestData.MALARIA
+			.toFile(), "target", "infected", "mapImage", false).get();
+		assertEquals(1, cell.getOverlay().size());
+	}
+
+	@Test
+	void aStackGetsOneOverlayPerSliceAndAMapStack() throws Exception {
+		ImagePlus a = TestData.open(TestData.PARASITIZED), b = TestData.open(TestData.UNINFECTED);
+		ij.ImageStack stack = new ij.ImageStack(64, 64);
+		stack.addSlice(a.getProcessor().resize(64, 64));
+		stack.addSlice(b.getProcessor().resize(64, 64));
+		ImagePlus cells = new ImagePlus("cells", stack);
+		Module module = context.service(CommandService.class).run(GradientTimesInputCommand.class, true, "image", cells,
+			"model", TestData.MALARIA.toFile(), "reduce", "none").get();
+		ImagePlus map = (ImagePlus) module.getOutput("map");
+		assertEquals(3, map.getNChannels(), "reduce none keeps the RGB channels");
+		assertEquals(6, map.getStackSize());
+		assertEquals(2, cells.getOverlay().size());
+		assertEquals(1, cells.getOverlay().get(0).getPosition());
+		assertEquals(2, cells.getOverlay().get(1).getPosition());
+		assertTrue(cells.getOverlay().get(0).getName().endsWith("infected"));
+		assertTrue(cells.getOverlay().get(1).getName().endsWith("uninfected"));
+	}
+
+	@Test
+	void badInputFailsWithOneClearMessageAndLeavesTheImageAlone() {
+		ImagePlus cell = TestData.open(TestData.PARASITIZED);
+		ExecutionException e = assertThrows(ExecutionException.class, () -> context.service(CommandService.class).run(
+			SensitivityCommand.class, true, "image", cell, "model", TestData.MALARIA.toFile(), "target", "parasite").get());
+		Throwable cause = e.getCause();
+		while (cause != null && !(cause instanceof ExplainException)) cause = cause.getCause();
+		assertTrue(cause != null && cause.getMessage().startsWith("Unknown target 'parasite'."), String.valueOf(cause));
+		assertTrue(cause.getMessage().contains("[infected, uninfected]"), cause.getMessage());
+		assertEquals(null, cell.getOverlay());
+	}
+}

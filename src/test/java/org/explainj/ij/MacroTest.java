@@ -1,0 +1,108 @@
+package org.explainj.ij;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+import org.explainj.TestData;
+import org.explainj.image.IntensityScaling;
+import org.explainj.job.ExplainJob;
+import org.explainj.job.ExplainOptions;
+import org.explainj.job.ExplainResult;
+import org.explainj.methods.Methods;
+import org.explainj.methods.Target;
+import org.explainj.model.ScoreKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ij.IJ;
+import ij.ImagePlus;
+
+/**
+ * The menu entry as a user's macro calls it, in a real ImageJ 1.x under Xvfb: the plugin jar (with
+ * plugins.config) in plugins/, TensorFlow and SciJava in plugins/jars, ImageJ started with -batch.
+ */
+class MacroTest {
+
+	/** Dependencies a plain ImageJ needs beside the plugin jar. */
+	private static final List<String> PLUGIN_JARS = List.of("tensorflow-core", "ndarray", "javacpp", "protobuf-java",
+		"scijava-common", "parsington", "imglib2");
+
+	@TempDir
+	Path tmp;
+
+	@Test
+	void recordedSaliencyCallReplaysInImageJ() throws Exception {
+		Path plugins = Files.createDirectories(tmp.resolve("plugins/jars"));
+		pluginJar(Path.of("target/classes"), tmp.resolve("plugins/ExplainJ_.jar"));
+		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+			Path jar = Path.of(entry);
+			String name = jar.getFileName().toString();
+			if (name.endsWith(".jar") && PLUGIN_JARS.stream().anyMatch(name::startsWith)) Files.copy(jar, plugins.resolve(
+				name));
+		}
+		Path image = TestData.PARASITIZED.toAbsolutePath(), model = TestData.MALARIA.toAbsolutePath();
+		Path out = tmp.resolve("saliency.tif"), log = tmp.resolve("log.txt");
+		String macro = String.join("\n", "open(\"" + image + "\");", "source = getTitle();",
+			// exactly what the recorder writes for the dialog's fields
+			"run(\"Saliency...\", \"model=[" + model + "] target=infected score=logit scale=unit reduce=default " +
+				"opacity=0.5 map batch=32\");",
+			"mapTitle = getTitle();", "saveAs(\"Tiff\", \"" + out + "\");", "selectImage(source);",
+			"File.saveString(mapTitle + \"\\n\" + Overlay.size + \"\\n\" + bitDepth(), \"" + log + "\");");
+		Path macroFile = Files.writeString(tmp.resolve("test.ijm"), macro);
+		Path ij = Path.of(IJ.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+		ProcessBuilder pb = new ProcessBuilder("xvfb-run", "-a", javaBinary(), "-Djava.awt.headless=false",
+			"-Dplugins.dir=" + tmp, "-jar", ij.toString(), "-batch", macroFile.toString());
+		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+		pb.redirectErrorStream(true);
+		Process p;
+		try {
+			p = pb.start();
+		}
+		catch (IOException e) {
+			throw new AssertionError("xvfb-run is needed for the ImageJ macro test: apt-get install -y xvfb", e);
+		}
+		byte[] output = p.getInputStream().readAllBytes();
+		assertTrue(p.waitFor(180, TimeUnit.SECONDS), "ImageJ did not finish");
+		String console = new String(output, StandardCharsets.UTF_8);
+		assertTrue(Files.exists(log), "the macro did not finish:\n" + console);
+		List<String> lines = Files.readAllLines(log);
+		assertEquals("Saliency of " + image.getFileName(), lines.get(0));
+		assertEquals("1", lines.get(1), "one heatmap in the source image's overlay");
+		assertEquals("24", lines.get(2), "the source is still the RGB image");
+		ImagePlus map = IJ.openImage(out.toString());
+		ExplainResult direct = ExplainJob.run(TestData.open(TestData.PARASITIZED), new ExplainOptions(TestData.MALARIA,
+			Methods.byName("saliency"), new Target("infected"), ScoreKind.LOGIT, IntensityScaling.UNIT, null, 32));
+		assertEquals(32, map.getBitDepth());
+		assertArrayEquals(direct.map(0, 0), (float[]) map.getProcessor().getPixels(), 1e-6f);
+	}
+
+	private static String javaBinary() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
+	/** The plugin jar as Maven packages it: compiled classes and plugins.config at the root. */
+	private static void pluginJar(Path classes, Path jar) throws IOException {
+		try (OutputStream os = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(os);
+			Stream<Path> files = Files.walk(classes))
+		{
+			for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+				jos.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar, '/')));
+				Files.copy(f, jos);
+				jos.closeEntry();
+			}
+		}
+	}
+}
