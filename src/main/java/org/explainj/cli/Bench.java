@@ -33,7 +33,7 @@ final class Bench {
 
 	static void run(Arguments a, PrintStream out) {
 		int repeats = a.integer("repeats", 30);
-		out.println("model            batch  forward_ms  method              method_ms  ratio");
+		out.println("model                batch  forward_ms  method              method_ms  ratio");
 		for (String m : MODELS) {
 			ClassifierModel model = ModelCache.shared().get(Demo.home().resolve(m));
 			for (int n : new int[] { 1, 32 }) {
@@ -43,7 +43,7 @@ final class Bench {
 					Explainer explainer = new Explainer(model);
 					double t = median(repeats, () -> explainer.explain(method, batch, Target.TOP, ScoreKind.LOGIT,
 						Reduction.NONE, n));
-					out.printf(Locale.ROOT, "%-16s %5d  %10.3f  %-18s %10.3f  %5.2f%n", Path.of(m).getFileName()
+					out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-18s %10.3f  %5.2f%n", Path.of(m).getFileName()
 						.toString().replaceFirst("\\.pb$", ""), n, forward, method.name(), t, t / forward);
 				}
 			}
