@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.explainj.ExplainException;
@@ -59,7 +60,7 @@ final class Demo {
 			ExplainResult first = null;
 			for (AttributionMethod method : methods) {
 				ExplainOptions options = new ExplainOptions(model, method, target, ScoreKind.LOGIT, IntensityScaling.UNIT,
-					null, ExplainOptions.DEFAULT_BATCH_SIZE);
+					null, ExplainOptions.DEFAULT_BATCH_SIZE, Map.of());
 				ExplainResult result = ExplainJob.run(image, options);
 				if (first == null) first = result;
 				ResultFiles.saveTiff(result.mapImage(), outDir.resolve(name + "_" + method.name() + ".tif"));

@@ -4,6 +4,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -14,6 +17,7 @@ import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
 import org.explainj.job.ResultFiles;
 import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.MethodParameter;
 import org.explainj.methods.Methods;
 import org.explainj.methods.Target;
 import org.explainj.model.ClassifierModel;
@@ -33,7 +37,8 @@ public final class Main {
 		  explain  --model PATH --image FILE --method NAME --out FILE.tif
 		           [--target top|INDEX|NAME] [--score logit|probability|log-probability]
 		           [--scale none|unit|minmax|percentile] [--reduce none|sum|abs-sum|max-abs|l2-sq]
-		           [--overlay FILE.png] [--batch-size N]
+		           [--overlay FILE.png] [--batch-size N] [--PARAMETER VALUE ...]
+		           (each method's parameters: bin/explainj methods)
 		  methods  list the explanation methods
 		  inspect  --model PATH      input, output, classes and layers of a model
 		  demo     [--out DIR] [--target top|INDEX|NAME]
@@ -62,7 +67,7 @@ public final class Main {
 		List<String> rest = Arrays.asList(args).subList(1, args.length);
 		try {
 			switch (args[0]) {
-				case "explain" -> explain(new Arguments("explain", rest, EXPLAIN_OPTIONS), out);
+				case "explain" -> explain(rest, out);
 				case "methods" -> methods(out);
 				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model")), out);
 				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
@@ -78,14 +83,26 @@ public final class Main {
 		}
 	}
 
-	private static void explain(Arguments a, PrintStream out) {
+	private static void explain(List<String> args, PrintStream out) {
+		// the method decides which further options exist: find it first
+		int m = args.indexOf("--method");
+		AttributionMethod named = m >= 0 && m + 1 < args.size() ? Methods.byName(args.get(m + 1)) : null;
+		Set<String> known = new HashSet<>(EXPLAIN_OPTIONS);
+		if (named != null) named.parameters().forEach(p -> known.add(p.name()));
+		Arguments a = new Arguments("explain", args, known);
+		AttributionMethod method = Methods.byName(a.required("method"));
+		Map<String, String> parameters = new HashMap<>();
+		for (MethodParameter p : method.parameters()) {
+			String v = a.get(p.name(), null);
+			if (v != null) parameters.put(p.name(), v);
+		}
 		Path outFile = Path.of(a.required("out"));
 		if (!outFile.getFileName().toString().matches("(?i).*\\.tiff?")) throw new ExplainException(
 			"--out " + outFile + " is not a .tif file.", "Name the output FILE.tif.");
-		ExplainOptions options = new ExplainOptions(Path.of(a.required("model")), Methods.byName(a.required("method")),
+		ExplainOptions options = new ExplainOptions(Path.of(a.required("model")), method,
 			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), IntensityScaling.parse(a.get(
 				"scale", "unit")), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",
-					ExplainOptions.DEFAULT_BATCH_SIZE));
+					ExplainOptions.DEFAULT_BATCH_SIZE), parameters);
 		ImagePlus image = openImage(Path.of(a.required("image")));
 		ExplainResult result = ExplainJob.run(image, options);
 		ResultFiles.saveTiff(result.mapImage(), outFile);
@@ -110,6 +127,9 @@ public final class Main {
 	private static void methods(PrintStream out) {
 		for (AttributionMethod m : Methods.all()) {
 			out.printf("%-18s %-8s %s%n", m.name(), m.defaultReduction().cliName(), m.description());
+			for (MethodParameter p : m.parameters()) {
+				out.printf("%-18s   --%s %s: %s%n", "", p.name(), p.defaultValue(), p.description());
+			}
 		}
 	}
 

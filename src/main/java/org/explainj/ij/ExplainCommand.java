@@ -1,6 +1,7 @@
 package org.explainj.ij;
 
 import java.io.File;
+import java.util.Map;
 
 import org.explainj.ExplainException;
 import org.explainj.image.IntensityScaling;
@@ -65,11 +66,17 @@ public abstract class ExplainCommand implements Command {
 	/** The method's name, as in {@link Methods}. */
 	protected abstract String method();
 
+	/** Values of the method's own parameters, from the subclass's fields. */
+	protected Map<String, String> parameters() {
+		return Map.of();
+	}
+
 	@Override
 	public void run() {
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
-			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize);
+			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,
+			parameters());
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
 			IJ.showProgress(done, total);
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();

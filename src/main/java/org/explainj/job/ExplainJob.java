@@ -27,8 +27,8 @@ public final class ExplainJob {
 		ClassifierModel model = ModelCache.shared().get(options.model());
 		ImageFrames frames = ImageFrames.of(image);
 		InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, options.scaling());
-		Explanation explanation = new Explainer(model).explain(options.method(), batch, options.target(),
-			options.score(), options.effectiveReduction(), options.batchSize(), progress);
+		Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
+			options.target(), options.score(), options.effectiveReduction(), options.batchSize(), progress);
 		float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
 		return new ExplainResult(image, model, options, explanation, maps);
 	}

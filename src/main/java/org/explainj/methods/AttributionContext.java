@@ -19,6 +19,7 @@ public final class AttributionContext {
 
 	private final Ops tf;
 	private final ClassifierModel model;
+	private final MethodSettings settings;
 	private final Placeholder<TInt32> requestedTarget;
 	private final Operand<TFloat32> scores;
 	private final Operand<TInt32> predicted;
@@ -26,9 +27,10 @@ public final class AttributionContext {
 	private final Operand<TFloat32> targetScore;
 	private Operand<TFloat32> gradient;
 
-	AttributionContext(Ops tf, ClassifierModel model, ScoreKind kind) {
+	AttributionContext(Ops tf, ClassifierModel model, ScoreKind kind, MethodSettings settings) {
 		this.tf = tf;
 		this.model = model;
+		this.settings = settings;
 		this.requestedTarget = tf.withName("target").placeholder(TInt32.class);
 		this.scores = model.scores(tf, kind);
 		this.predicted = tf.dtypes.cast(tf.math.argMax(model.logits(), tf.constant(1), TInt64.class), TInt32.class);
@@ -40,6 +42,9 @@ public final class AttributionContext {
 	public Ops tf() { return tf; }
 
 	public ClassifierModel model() { return model; }
+
+	/** The method's parameter values for this graph. */
+	public MethodSettings settings() { return settings; }
 
 	public Output<TFloat32> input() { return model.input(); }
 
@@ -62,10 +67,13 @@ public final class AttributionContext {
 	 * the per-sample gradient.
 	 */
 	public Operand<TFloat32> gradient() {
-		if (gradient == null) {
-			Output<?> total = tf.reduceSum(targetScore, tf.constant(0), ReduceSum.keepDims(false)).asOutput();
-			gradient = model.graph().addGradients(total, new Output<?>[] { model.input() })[0].expect(TFloat32.class);
-		}
+		if (gradient == null) gradient = gradient(model.input());
 		return gradient;
+	}
+
+	/** d f_c / d t for any tensor t between input and output, e.g. a layer's activations (Grad-CAM). */
+	public Operand<TFloat32> gradient(Output<TFloat32> tensor) {
+		Output<?> total = tf.reduceSum(targetScore, tf.constant(0), ReduceSum.keepDims(false)).asOutput();
+		return model.graph().addGradients(total, new Output<?>[] { tensor })[0].expect(TFloat32.class);
 	}
 }

@@ -1,5 +1,7 @@
 package org.explainj.methods;
 
+import java.util.List;
+
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -21,5 +23,11 @@ public interface AttributionMethod {
 	/** How the map is reduced over channels for display unless the user says otherwise. */
 	Reduction defaultReduction();
 
+	/** The options this method takes, with their defaults. */
+	default List<MethodParameter> parameters() {
+		return List.of();
+	}
+
+	/** Builds the map's ops; {@code context.settings()} holds the parameter values. */
 	Operand<TFloat32> build(AttributionContext context);
 }

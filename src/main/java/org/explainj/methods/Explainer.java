@@ -18,7 +18,7 @@ import org.tensorflow.types.TInt32;
  */
 public final class Explainer {
 
-	private record Key(String method, ScoreKind score, Reduction reduction) {}
+	private record Key(MethodSettings settings, ScoreKind score, Reduction reduction) {}
 
 	private record Ops(AttributionContext context, Operand<TFloat32> map, Operand<TFloat32> probabilities) {}
 
@@ -31,24 +31,25 @@ public final class Explainer {
 	public Explanation explain(AttributionMethod method, InputBatch batch, Target target, ScoreKind score,
 		Reduction reduction, int batchSize)
 	{
-		return explain(method, batch, target, score, reduction, batchSize, (done, total) -> {});
+		return explain(method, MethodSettings.defaults(method), batch, target, score, reduction, batchSize,
+			(done, total) -> {});
 	}
 
 	/** Progress is reported after each chunk; an interrupted thread stops between chunks. */
-	public Explanation explain(AttributionMethod method, InputBatch batch, Target target, ScoreKind score,
-		Reduction reduction, int batchSize, Progress progress)
+	public Explanation explain(AttributionMethod method, MethodSettings settings, InputBatch batch, Target target,
+		ScoreKind score, Reduction reduction, int batchSize, Progress progress)
 	{
 		if (batchSize < 1) throw new ExplainException("Batch size " + batchSize + " is not positive.",
 			"Use 1 or more.");
 		batch.checkFits(model.height(), model.width(), model.channels());
-		Ops ops = model.ops(new Key(method.name(), score, reduction), tf -> {
-			AttributionContext context = new AttributionContext(tf, model, score);
+		Ops ops = model.ops(new Key(settings, score, reduction), tf -> {
+			AttributionContext context = new AttributionContext(tf, model, score, settings);
 			return new Ops(context, reduction.apply(tf, method.build(context)), model.scores(tf, ScoreKind.PROBABILITY));
 		});
 		int targetIndex = target.index(model.labels(), model.numClasses());
-		int outChannels = reduction == Reduction.NONE ? batch.channels() : 1;
-		int mapSize = batch.height() * batch.width() * outChannels;
-		float[] maps = new float[batch.n() * mapSize];
+		// maps may come at another resolution than the input (Grad-CAM at its layer's): read their shape
+		float[] maps = null;
+		int mapHeight = 0, mapWidth = 0, outChannels = 0, mapSize = 0;
 		int[] predicted = new int[batch.n()];
 		int[] targets = new int[batch.n()];
 		float[] targetScores = new float[batch.n()];
@@ -66,7 +67,15 @@ public final class Explainer {
 					.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target())
 					.fetch(ops.context().targetScore()).fetch(ops.probabilities()).run())
 			{
-				((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(maps, start * mapSize, m * mapSize);
+				TFloat32 map = (TFloat32) r.get(0);
+				if (maps == null) {
+					mapHeight = (int) map.shape().get(1);
+					mapWidth = (int) map.shape().get(2);
+					outChannels = (int) map.shape().get(3);
+					mapSize = mapHeight * mapWidth * outChannels;
+					maps = new float[batch.n() * mapSize];
+				}
+				map.asRawTensor().data().asFloats().read(maps, start * mapSize, m * mapSize);
 				((TInt32) r.get(1)).asRawTensor().data().asInts().read(predicted, start, m);
 				((TInt32) r.get(2)).asRawTensor().data().asInts().read(targets, start, m);
 				((TFloat32) r.get(3)).asRawTensor().data().asFloats().read(targetScores, start, m);
@@ -76,8 +85,8 @@ public final class Explainer {
 			}
 			progress.update(start + m, batch.n());
 		}
-		return new Explanation(method.name(), maps, batch.n(), batch.height(), batch.width(), outChannels, predicted,
-			targets, targetScores, probabilities);
+		return new Explanation(method.name(), maps, batch.n(), mapHeight, mapWidth, outChannels, predicted, targets,
+			targetScores, probabilities);
 	}
 
 	/** Receives (images done, images in all). */

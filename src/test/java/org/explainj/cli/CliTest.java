@@ -54,7 +54,7 @@ class CliTest {
 		assertEquals(source.getWidth(), map.getWidth());
 		assertEquals(source.getHeight(), map.getHeight());
 		ExplainResult direct = ExplainJob.run(source, new ExplainOptions(TestData.MALARIA, Methods.byName(
-			"gradient-x-input"), new Target("infected"), ScoreKind.LOGIT, IntensityScaling.UNIT, Reduction.SUM, 8));
+			"gradient-x-input"), new Target("infected"), ScoreKind.LOGIT, IntensityScaling.UNIT, Reduction.SUM, 8, java.util.Map.of()));
 		assertArrayEquals(direct.map(0, 0), (float[]) map.getProcessor().getPixels(), 1e-6f, "raw, unnormalised values");
 		float min = Float.MAX_VALUE;
 		for (float v : (float[]) map.getProcessor().getPixels()) min = Math.min(min, v);

@@ -51,7 +51,7 @@ class HeadlessCommandTest {
 		assertEquals(cell.getHeight(), map.getHeight());
 		ExplainResult direct = ExplainJob.run(cell, new ExplainOptions(TestData.MALARIA, Methods.byName("saliency"),
 			new org.explainj.methods.Target("0"), org.explainj.model.ScoreKind.LOGIT,
-			org.explainj.image.IntensityScaling.UNIT, null, 1));
+			org.explainj.image.IntensityScaling.UNIT, null, 1, java.util.Map.of()));
 		assertArrayEquals(direct.map(0, 0), (float[]) map.getProcessor().getPixels(), 1e-6f);
 		assertEquals(1, cell.getOverlay().size());
 		ImageRoi roi = (ImageRoi) cell.getOverlay().get(0);

@@ -84,7 +84,7 @@ class MacroTest {
 		assertEquals("24", lines.get(2), "the source is still the RGB image");
 		ImagePlus map = IJ.openImage(out.toString());
 		ExplainResult direct = ExplainJob.run(TestData.open(TestData.PARASITIZED), new ExplainOptions(TestData.MALARIA,
-			Methods.byName("saliency"), new Target("infected"), ScoreKind.LOGIT, IntensityScaling.UNIT, null, 32));
+			Methods.byName("saliency"), new Target("infected"), ScoreKind.LOGIT, IntensityScaling.UNIT, null, 32, java.util.Map.of()));
 		assertEquals(32, map.getBitDepth());
 		assertArrayEquals(direct.map(0, 0), (float[]) map.getProcessor().getPixels(), 1e-6f);
 	}
