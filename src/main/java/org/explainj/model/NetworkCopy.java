@@ -1,0 +1,193 @@
+package org.explainj.model;
+
+import java.lang.reflect.Field;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.explainj.ExplainException;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.internal.c_api.TF_Buffer;
+import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_ImportGraphDefOptions;
+import org.tensorflow.internal.c_api.TF_Output;
+import org.tensorflow.internal.c_api.TF_Status;
+import org.tensorflow.internal.c_api.global.tensorflow;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The network applied once more, in the same graph, to another tensor: a path of interpolated images,
+ * noisy copies, occluded copies or an image being optimised. Only the nodes that depend on the input are
+ * copied; everything else (weights, variable reads) is wired to the original tensors, so no weight is
+ * duplicated. This lets a method generate its inputs with TensorFlow ops and run the network on them in
+ * the same session run, instead of passing tensors through Java.
+ * <p>
+ * TensorFlow Java's importGraphDef has no input mapping, so the C API's TF_GraphImportGraphDef is called
+ * with TF_ImportGraphDefOptionsAddInputMapping on the graph's native handle.
+ */
+public final class NetworkCopy {
+
+	private static final Field NATIVE_HANDLE;
+
+	static {
+		try {
+			NATIVE_HANDLE = Graph.class.getDeclaredField("nativeHandle");
+			NATIVE_HANDLE.setAccessible(true);
+		}
+		catch (ReflectiveOperationException e) {
+			throw new ExceptionInInitializerError(e);
+		}
+	}
+
+	private NetworkCopy() {}
+
+	/**
+	 * Copies what computes {@code outputs} from the model input, with {@code input} in place of the model
+	 * input, and returns the copies of {@code outputs} in the same order. Call inside
+	 * {@link ClassifierModel#ops} (which serialises graph building).
+	 */
+	public static List<Output<TFloat32>> apply(ClassifierModel model, Operand<TFloat32> input,
+		List<Output<TFloat32>> outputs)
+	{
+		Graph graph = model.graph();
+		GraphDef def = graph.toGraphDef();
+		Map<String, NodeDef> nodes = new HashMap<>();
+		Map<String, List<String>> consumers = new HashMap<>();
+		for (NodeDef n : def.getNodeList()) {
+			nodes.put(n.getName(), n);
+			for (String in : n.getInputList()) {
+				if (!in.startsWith("^")) consumers.computeIfAbsent(nodeName(in), k -> new ArrayList<>()).add(n.getName());
+			}
+		}
+		String inputNode = model.input().op().name();
+		Set<String> copied = dependents(inputNode, consumers);
+		copied.retainAll(ancestors(outputs, nodes));
+		copied.remove(inputNode);
+
+		String prefix = uniquePrefix(graph);
+		GraphDef.Builder sub = GraphDef.newBuilder().setVersions(def.getVersions());
+		Map<String, Output<?>> mapping = new LinkedHashMap<>();
+		Map<String, String> stubs = new HashMap<>();
+		for (NodeDef n : def.getNodeList()) {
+			if (!copied.contains(n.getName())) continue;
+			NodeDef.Builder b = n.toBuilder().clearInput().clearDevice();
+			for (String in : n.getInputList()) {
+				if (in.startsWith("^")) {
+					// ordering of side effects outside the copy does not concern a forward pass
+					if (copied.contains(in.substring(1))) b.addInput(in);
+					continue;
+				}
+				String src = nodeName(in);
+				if (copied.contains(src)) {
+					b.addInput(in);
+					continue;
+				}
+				String stub = stubs.get(in);
+				if (stub == null) {
+					Output<?> original = src.equals(inputNode) ? input.asOutput() : tensor(graph, in);
+					stub = "explainj_external_" + stubs.size();
+					stubs.put(in, stub);
+					sub.addNode(NodeDef.newBuilder().setName(stub).setOp("Placeholder").putAttr("dtype", AttrValue
+						.newBuilder().setType(original.dataType()).build()));
+					mapping.put(stub, original);
+				}
+				b.addInput(stub + ":0");
+			}
+			sub.addNode(b);
+		}
+		importWithMapping(graph, sub.build(), prefix, mapping);
+		List<Output<TFloat32>> copies = new ArrayList<>();
+		for (Output<TFloat32> out : outputs) {
+			String name = out.op().name();
+			if (name.equals(inputNode)) copies.add(input.asOutput());
+			else if (!copied.contains(name)) throw new ExplainException("Tensor '" + name +
+				"' does not depend on the model input.", "Choose a layer between input and output.");
+			else copies.add(graph.operationOrThrow(prefix + "/" + name).output(out.index()).expect(TFloat32.class));
+		}
+		return copies;
+	}
+
+	private static void importWithMapping(Graph graph, GraphDef def, String prefix, Map<String, Output<?>> mapping) {
+		TF_Graph handle;
+		try {
+			handle = (TF_Graph) NATIVE_HANDLE.get(graph);
+		}
+		catch (IllegalAccessException e) {
+			throw new IllegalStateException(e);
+		}
+		try (PointerScope scope = new PointerScope()) {
+			TF_ImportGraphDefOptions options = TF_ImportGraphDefOptions.newImportGraphDefOptions();
+			tensorflow.TF_ImportGraphDefOptionsSetPrefix(options, prefix);
+			for (Map.Entry<String, Output<?>> e : mapping.entrySet()) {
+				TF_Output target = new TF_Output();
+				target.oper(((GraphOperation) e.getValue().op()).getUnsafeNativeHandle()).index(e.getValue().index());
+				tensorflow.TF_ImportGraphDefOptionsAddInputMapping(options, e.getKey(), 0, target);
+			}
+			TF_Buffer buffer = TF_Buffer.newBufferFromString(def);
+			TF_Status status = TF_Status.newStatus();
+			tensorflow.TF_GraphImportGraphDef(handle, buffer, options, status);
+			status.throwExceptionIfNotOK();
+		}
+		graph.baseScope().refreshNames();
+	}
+
+	private static Set<String> dependents(String from, Map<String, List<String>> consumers) {
+		Set<String> seen = new HashSet<>();
+		Deque<String> todo = new ArrayDeque<>(List.of(from));
+		while (!todo.isEmpty()) {
+			String n = todo.pop();
+			if (seen.add(n)) todo.addAll(consumers.getOrDefault(n, List.of()));
+		}
+		return seen;
+	}
+
+	private static Set<String> ancestors(List<Output<TFloat32>> outputs, Map<String, NodeDef> nodes) {
+		Set<String> seen = new HashSet<>();
+		Deque<String> todo = new ArrayDeque<>();
+		outputs.forEach(o -> todo.add(o.op().name()));
+		while (!todo.isEmpty()) {
+			String n = todo.pop();
+			if (!seen.add(n)) continue;
+			for (String in : nodes.get(n).getInputList()) if (!in.startsWith("^")) todo.add(nodeName(in));
+		}
+		return seen;
+	}
+
+	private static String uniquePrefix(Graph graph) {
+		for (int i = 0;; i++) {
+			String p = "explainj_copy_" + i;
+			if (!hasScope(graph, p)) return p;
+		}
+	}
+
+	private static boolean hasScope(Graph graph, String prefix) {
+		var it = graph.operations();
+		while (it.hasNext()) if (it.next().name().startsWith(prefix + "/")) return true;
+		return false;
+	}
+
+	private static Output<?> tensor(Graph graph, String ref) {
+		int colon = ref.lastIndexOf(':');
+		return colon < 0 ? graph.operationOrThrow(ref).output(0)
+			: graph.operationOrThrow(ref.substring(0, colon)).output(Integer.parseInt(ref.substring(colon + 1)));
+	}
+
+	private static String nodeName(String tensor) {
+		String s = tensor.startsWith("^") ? tensor.substring(1) : tensor;
+		int colon = s.indexOf(':');
+		return colon < 0 ? s : s.substring(0, colon);
+	}
+}
