@@ -1,6 +1,10 @@
 package org.explainj.methods;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.NetworkCopy;
 import org.explainj.model.ScoreKind;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -12,31 +16,82 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The ops every method starts from: the model input, the requested target per sample (fed, -1 = the
- * predicted class, resolved in the graph), the target's score and its gradient w.r.t. the input.
+ * The ops every method starts from: the input, the explained class per sample (fed, -1 = the predicted
+ * class, resolved in the graph), its score and gradient. The root context is the network on the fed
+ * batch; {@link #on} derives one on generated inputs (a path, noisy or occluded copies, k per sample)
+ * through a {@link NetworkCopy}, so that any method can run on them: that is how a noise tunnel wraps
+ * any method.
  */
 public final class AttributionContext {
 
 	private final Ops tf;
 	private final ClassifierModel model;
+	private final ScoreKind kind;
 	private final MethodSettings settings;
-	private final Placeholder<TInt32> requestedTarget;
+	private final AttributionContext root;
+	private final Operand<TFloat32> input;
+	private final NetworkCopy copy;
+	private final int repeats;
 	private final Operand<TFloat32> scores;
 	private final Operand<TInt32> predicted;
 	private final Operand<TInt32> target;
 	private final Operand<TFloat32> targetScore;
 	private Operand<TFloat32> gradient;
+	// root only
+	private final Placeholder<TInt32> requestedTarget;
+	private final Map<String, Operand<TFloat32>> diagnostics;
+	private Placeholder<TFloat32> reference;
 
 	AttributionContext(Ops tf, ClassifierModel model, ScoreKind kind, MethodSettings settings) {
 		this.tf = tf;
 		this.model = model;
+		this.kind = kind;
 		this.settings = settings;
+		this.root = this;
+		this.input = model.input();
+		this.copy = null;
+		this.repeats = 1;
 		this.requestedTarget = tf.withName("target").placeholder(TInt32.class);
+		this.diagnostics = new LinkedHashMap<>();
 		this.scores = model.scores(tf, kind);
 		this.predicted = tf.dtypes.cast(tf.math.argMax(model.logits(), tf.constant(1), TInt64.class), TInt32.class);
 		this.target = tf.select(tf.math.less(requestedTarget, tf.constant(0)), predicted, requestedTarget);
-		Operand<TFloat32> oneHot = tf.oneHot(target, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
-		this.targetScore = tf.reduceSum(tf.math.mul(scores, oneHot), tf.constant(1));
+		this.targetScore = pick(scores, target);
+	}
+
+	private AttributionContext(AttributionContext parent, Operand<TFloat32> inputs, int repeats, MethodSettings settings) {
+		this.tf = parent.tf;
+		this.model = parent.model;
+		this.kind = parent.kind;
+		this.settings = settings;
+		this.root = parent.root;
+		this.input = inputs;
+		this.copy = NetworkCopy.apply(model, inputs);
+		this.repeats = parent.repeats * repeats;
+		this.requestedTarget = null;
+		this.diagnostics = null;
+		this.scores = model.scores(tf, kind, copy.of(model.logits()));
+		this.predicted = repeat(parent.predicted, repeats);
+		this.target = repeat(parent.target, repeats);
+		this.targetScore = pick(scores, target);
+	}
+
+	/**
+	 * The network on {@code inputs}, which hold {@code k} consecutive rows per sample of this context
+	 * (targets are repeated accordingly), with the settings of the method that will run on it.
+	 */
+	public AttributionContext on(Operand<TFloat32> inputs, int k, MethodSettings methodSettings) {
+		return new AttributionContext(this, inputs, k, methodSettings);
+	}
+
+	private Operand<TInt32> repeat(Operand<TInt32> perSample, int k) {
+		return tf.reshape(tf.tile(tf.expandDims(perSample, tf.constant(1)), tf.constant(new int[] { 1, k })), tf
+			.constant(new int[] { -1 }));
+	}
+
+	private Operand<TFloat32> pick(Operand<TFloat32> all, Operand<TInt32> classes) {
+		Operand<TFloat32> oneHot = tf.oneHot(classes, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
+		return tf.reduceSum(tf.math.mul(all, oneHot), tf.constant(1));
 	}
 
 	public Ops tf() { return tf; }
@@ -46,28 +101,42 @@ public final class AttributionContext {
 	/** The method's parameter values for this graph. */
 	public MethodSettings settings() { return settings; }
 
-	public Output<TFloat32> input() { return model.input(); }
+	/** The images this context explains, [N,H,W,C]. */
+	public Operand<TFloat32> input() { return input; }
+
+	/** How many rows of this context belong to one image of the fed batch. */
+	public int repeats() { return repeats; }
+
+	/** This context's version of a tensor of the network (a layer's output): itself or its copy. */
+	public Output<TFloat32> tensor(Output<TFloat32> original) {
+		return copy == null ? original : copy.of(original);
+	}
 
 	Placeholder<TInt32> requestedTarget() { return requestedTarget; }
 
 	/** All classes' scores [N,K] of the chosen kind. */
 	public Operand<TFloat32> scores() { return scores; }
 
-	/** The predicted class per sample (argmax of the logits). */
+	/** The predicted class per sample (argmax of the logits of the fed images). */
 	public Operand<TInt32> predicted() { return predicted; }
 
 	/** The explained class per sample. */
 	public Operand<TInt32> target() { return target; }
 
-	/** The explained score f_c(x) per sample, [N]. */
+	/** The explained score f_c per sample, [N]. */
 	public Operand<TFloat32> targetScore() { return targetScore; }
+
+	/** The explained score of the network on other inputs (k rows per sample), e.g. a baseline. */
+	public Operand<TFloat32> targetScoreOn(Operand<TFloat32> inputs, int k) {
+		return on(inputs, k, settings).targetScore();
+	}
 
 	/**
 	 * d f_c / d x for every sample at once: samples are independent, so the gradient of the batch sum is
 	 * the per-sample gradient.
 	 */
 	public Operand<TFloat32> gradient() {
-		if (gradient == null) gradient = gradient(model.input());
+		if (gradient == null) gradient = gradient(input.asOutput());
 		return gradient;
 	}
 
@@ -76,4 +145,21 @@ public final class AttributionContext {
 		Output<?> total = tf.reduceSum(targetScore, tf.constant(0), ReduceSum.keepDims(false)).asOutput();
 		return model.graph().addGradients(total, new Output<?>[] { tensor })[0].expect(TFloat32.class);
 	}
+
+	/** Adds a per-image number reported with the result (e.g. the completeness gap), shape [N]. */
+	public void report(String name, Operand<TFloat32> perImage) {
+		root.diagnostics.put(name, perImage);
+	}
+
+	Map<String, Operand<TFloat32>> diagnostics() { return root.diagnostics; }
+
+	/**
+	 * A reference image chosen by the user (a baseline), [1,H,W,C] in model geometry, fed with every batch.
+	 */
+	public Operand<TFloat32> reference() {
+		if (root.reference == null) root.reference = tf.withName("reference").placeholder(TFloat32.class);
+		return root.reference;
+	}
+
+	Placeholder<TFloat32> referencePlaceholder() { return root.reference; }
 }
