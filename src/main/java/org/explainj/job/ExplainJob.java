@@ -1,5 +1,9 @@
 package org.explainj.job;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.explainj.ExplainException;
 import org.explainj.image.ImageFrames;
 import org.explainj.image.ImageGeometry;
 import org.explainj.methods.Explainer;
@@ -8,6 +12,7 @@ import org.explainj.methods.InputBatch;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.ModelCache;
 
+import ij.IJ;
 import ij.ImagePlus;
 
 /**
@@ -28,8 +33,26 @@ public final class ExplainJob {
 		ImageFrames frames = ImageFrames.of(image);
 		InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, options.scaling());
 		Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
-			options.target(), options.score(), options.effectiveReduction(), options.batchSize(), progress);
+			reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
+				.batchSize(), progress);
 		float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
 		return new ExplainResult(image, model, options, explanation, maps);
+	}
+
+	/**
+	 * A baseline given as an image file, brought to the model like the explained image; null when the
+	 * method's baseline is not a file (zeros, blur ...).
+	 */
+	private static InputBatch reference(ExplainOptions options, ClassifierModel model) {
+		String baseline = options.settings().values().get("baseline");
+		if (baseline == null || !(baseline.contains("/") || baseline.contains(".") || baseline.contains("\\"))) return null;
+		Path file = Path.of(baseline);
+		ImagePlus imp = Files.isRegularFile(file) ? IJ.openImage(file.toString()) : null;
+		if (imp == null) throw new ExplainException("Cannot open the baseline image " + file + ".",
+			"Give zeros, blur or an image file ImageJ can open.");
+		InputBatch ref = ImageGeometry.shared().toModelInput(ImageFrames.of(imp), model, options.scaling());
+		if (ref.n() != 1) throw new ExplainException("The baseline image " + file + " has " + ref.n() + " slices.",
+			"Give a single image as baseline.");
+		return ref;
 	}
 }

@@ -111,13 +111,16 @@ public final class ExplainResult {
 		return "ExplainJ " + options.method().name() + " " + model.className(explanation.targets()[frame]);
 	}
 
-	/** E.g. "infected: score 7.213 (logit); predicted infected, p=0.9999". */
+	/** E.g. "infected: logit 7.213; predicted infected, p=0.9999; completeness-gap 0.0121". */
 	public String label(int frame) {
 		int target = explanation.targets()[frame];
 		int predicted = explanation.predicted()[frame];
-		return String.format(Locale.ROOT, "%s: %s %.4g; predicted %s, p=%.4f", model.className(target),
-			options.score().cliName(), explanation.targetScores()[frame], model.className(predicted),
-			explanation.probabilities()[frame][predicted]);
+		StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s: %s %.4g; predicted %s, p=%.4f", model
+			.className(target), options.score().cliName(), explanation.targetScores()[frame], model.className(predicted),
+			explanation.probabilities()[frame][predicted]));
+		explanation.diagnostics().forEach((name, values) -> s.append(String.format(Locale.ROOT, "; %s %.4g", name,
+			values[frame])));
+		return s.toString();
 	}
 
 	private String info() {

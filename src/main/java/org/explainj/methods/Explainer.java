@@ -1,6 +1,8 @@
 package org.explainj.methods;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.explainj.ExplainException;
 import org.explainj.model.ClassifierModel;
@@ -31,13 +33,16 @@ public final class Explainer {
 	public Explanation explain(AttributionMethod method, InputBatch batch, Target target, ScoreKind score,
 		Reduction reduction, int batchSize)
 	{
-		return explain(method, MethodSettings.defaults(method), batch, target, score, reduction, batchSize,
+		return explain(method, MethodSettings.defaults(method), batch, null, target, score, reduction, batchSize,
 			(done, total) -> {});
 	}
 
-	/** Progress is reported after each chunk; an interrupted thread stops between chunks. */
-	public Explanation explain(AttributionMethod method, MethodSettings settings, InputBatch batch, Target target,
-		ScoreKind score, Reduction reduction, int batchSize, Progress progress)
+	/**
+	 * Progress is reported after each chunk; an interrupted thread stops between chunks. {@code reference}
+	 * is the user's baseline image (one image in model geometry) for methods that ask for one, else null.
+	 */
+	public Explanation explain(AttributionMethod method, MethodSettings settings, InputBatch batch,
+		InputBatch reference, Target target, ScoreKind score, Reduction reduction, int batchSize, Progress progress)
 	{
 		if (batchSize < 1) throw new ExplainException("Batch size " + batchSize + " is not positive.",
 			"Use 1 or more.");
@@ -55,6 +60,11 @@ public final class Explainer {
 		float[] targetScores = new float[batch.n()];
 		float[][] probabilities = new float[batch.n()][];
 		int k = model.numClasses();
+		if (ops.context().referencePlaceholder() != null && reference == null) throw new ExplainException(method.name() +
+			" needs a reference image here.", "Give an image file as its baseline.");
+		java.util.List<String> names = java.util.List.copyOf(ops.context().diagnostics().keySet());
+		Map<String, float[]> diagnostics = new LinkedHashMap<>();
+		names.forEach(name -> diagnostics.put(name, new float[batch.n()]));
 		for (int start = 0; start < batch.n(); start += batchSize) {
 			if (Thread.currentThread().isInterrupted()) throw new CancellationException();
 			int m = Math.min(batchSize, batch.n() - start);
@@ -63,9 +73,9 @@ public final class Explainer {
 			try (TFloat32 x = TFloat32.tensorOf(Shape.of(m, batch.height(), batch.width(), batch.channels()),
 					DataBuffers.of(batch.data(), true, false).slice((long) start * batch.imageSize(), (long) m * batch.imageSize()));
 				TInt32 t = TInt32.vectorOf(requested);
-				Result r = model.session().runner().feed(model.input(), x).feed(ops.context().requestedTarget(), t)
-					.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target())
-					.fetch(ops.context().targetScore()).fetch(ops.probabilities()).run())
+				TFloat32 ref = reference == null ? null : TFloat32.tensorOf(Shape.of(1, reference.height(), reference
+					.width(), reference.channels()), DataBuffers.of(reference.data(), true, false));
+				Result r = run(ops, x, t, ref, names))
 			{
 				TFloat32 map = (TFloat32) r.get(0);
 				if (maps == null) {
@@ -82,11 +92,25 @@ public final class Explainer {
 				float[] p = new float[m * k];
 				((TFloat32) r.get(4)).asRawTensor().data().asFloats().read(p);
 				for (int i = 0; i < m; i++) probabilities[start + i] = Arrays.copyOfRange(p, i * k, (i + 1) * k);
+				for (int d = 0; d < names.size(); d++) {
+					((TFloat32) r.get(5 + d)).asRawTensor().data().asFloats().read(diagnostics.get(names.get(d)), start, m);
+				}
 			}
 			progress.update(start + m, batch.n());
 		}
 		return new Explanation(method.name(), maps, batch.n(), mapHeight, mapWidth, outChannels, predicted, targets,
-			targetScores, probabilities);
+			targetScores, probabilities, diagnostics);
+	}
+
+	private Result run(Ops ops, TFloat32 x, TInt32 targets, TFloat32 reference, java.util.List<String> diagnostics) {
+		try (reference) {
+			var runner = model.session().runner().feed(model.input(), x).feed(ops.context().requestedTarget(), targets);
+			if (ops.context().referencePlaceholder() != null) runner.feed(ops.context().referencePlaceholder(), reference);
+			runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops.context()
+				.targetScore()).fetch(ops.probabilities());
+			diagnostics.forEach(name -> runner.fetch(ops.context().diagnostics().get(name)));
+			return runner.run();
+		}
 	}
 
 	/** Receives (images done, images in all). */

@@ -8,7 +8,8 @@ import org.explainj.ExplainException;
 public final class Methods {
 
 	private static final List<AttributionMethod> ALL = List.of(new GradientMethod(), new SensitivityMethod(),
-		new SaliencyMethod(), new GradientTimesInputMethod());
+		new SaliencyMethod(), new GradientTimesInputMethod(), new CamMethod(), new GradCamMethod(),
+		new GradCamPlusPlusMethod(), new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod());
 
 	private Methods() {}
 

@@ -134,6 +134,11 @@ public final class ClassifierModel implements AutoCloseable {
 
 	/** Scores of every class as [N, K] for the given kind. */
 	public Operand<TFloat32> scores(Ops tf, ScoreKind kind) {
+		return scores(tf, kind, logits);
+	}
+
+	/** The same for logits of a {@link NetworkCopy}. */
+	public Operand<TFloat32> scores(Ops tf, ScoreKind kind, Operand<TFloat32> logits) {
 		return switch (kind) {
 			case LOGIT -> logits;
 			case PROBABILITY -> activation == OutputActivation.SIGMOID ? tf.math.sigmoid(logits) : tf.nn.softmax(logits);

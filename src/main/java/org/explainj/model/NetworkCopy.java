@@ -52,16 +52,25 @@ public final class NetworkCopy {
 		}
 	}
 
-	private NetworkCopy() {}
+	private final Graph graph;
+	private final String prefix;
+	private final String inputNode;
+	private final Operand<TFloat32> input;
+	private final Set<String> copied;
+
+	private NetworkCopy(Graph graph, String prefix, String inputNode, Operand<TFloat32> input, Set<String> copied) {
+		this.graph = graph;
+		this.prefix = prefix;
+		this.inputNode = inputNode;
+		this.input = input;
+		this.copied = copied;
+	}
 
 	/**
-	 * Copies what computes {@code outputs} from the model input, with {@code input} in place of the model
-	 * input, and returns the copies of {@code outputs} in the same order. Call inside
-	 * {@link ClassifierModel#ops} (which serialises graph building).
+	 * Copies everything between the model input and its logits, with {@code input} in place of the model
+	 * input. Call inside {@link ClassifierModel#ops} (which serialises graph building).
 	 */
-	public static List<Output<TFloat32>> apply(ClassifierModel model, Operand<TFloat32> input,
-		List<Output<TFloat32>> outputs)
-	{
+	public static NetworkCopy apply(ClassifierModel model, Operand<TFloat32> input) {
 		Graph graph = model.graph();
 		GraphDef def = graph.toGraphDef();
 		Map<String, NodeDef> nodes = new HashMap<>();
@@ -74,7 +83,7 @@ public final class NetworkCopy {
 		}
 		String inputNode = model.input().op().name();
 		Set<String> copied = dependents(inputNode, consumers);
-		copied.retainAll(ancestors(outputs, nodes));
+		copied.retainAll(ancestors(List.of(model.logits()), nodes));
 		copied.remove(inputNode);
 
 		String prefix = uniquePrefix(graph);
@@ -109,15 +118,16 @@ public final class NetworkCopy {
 			sub.addNode(b);
 		}
 		importWithMapping(graph, sub.build(), prefix, mapping);
-		List<Output<TFloat32>> copies = new ArrayList<>();
-		for (Output<TFloat32> out : outputs) {
-			String name = out.op().name();
-			if (name.equals(inputNode)) copies.add(input.asOutput());
-			else if (!copied.contains(name)) throw new ExplainException("Tensor '" + name +
-				"' does not depend on the model input.", "Choose a layer between input and output.");
-			else copies.add(graph.operationOrThrow(prefix + "/" + name).output(out.index()).expect(TFloat32.class));
-		}
-		return copies;
+		return new NetworkCopy(graph, prefix, inputNode, input, copied);
+	}
+
+	/** The copy of a tensor of the original network (a layer's output, the logits). */
+	public Output<TFloat32> of(Output<TFloat32> original) {
+		String name = original.op().name();
+		if (name.equals(inputNode)) return input.asOutput();
+		if (!copied.contains(name)) throw new ExplainException("Tensor '" + name + "' does not lie between the model's " +
+			"input and its logits.", "Choose a layer between input and output.");
+		return graph.operationOrThrow(prefix + "/" + name).output(original.index()).expect(TFloat32.class);
 	}
 
 	private static void importWithMapping(Graph graph, GraphDef def, String prefix, Map<String, Output<?>> mapping) {

@@ -102,7 +102,8 @@ class ImageGeometryTest {
 			maps[(y * 44 + x) * 2] = 3;
 			maps[(y * 44 + x) * 2 + 1] = x;
 		}
-		Explanation e = new Explanation("test", maps, 1, 44, 44, 2, new int[1], new int[1], new float[1], new float[1][]);
+		Explanation e = new Explanation("test", maps, 1, 44, 44, 2, new int[1], new int[1], new float[1], new float[1][],
+			java.util.Map.of());
 		float[] back = ImageGeometry.shared().toSource(e, 660, 550);
 		assertEquals(2 * 660 * 550, back.length);
 		for (int i = 0; i < 660 * 550; i += 997) assertEquals(3, back[i], 1e-5);

@@ -3,8 +3,6 @@ package org.explainj.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
-
 import org.explainj.TestData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,7 +25,7 @@ class NetworkCopyTest {
 		try (ClassifierModel m = ModelLoader.load(which.equals("malaria") ? TestData.MALARIA : TestData.MNIST)) {
 			Built b = m.ops("copy", tf -> {
 				Placeholder<TFloat32> x = tf.placeholder(TFloat32.class);
-				Output<TFloat32> logits = NetworkCopy.apply(m, tf.math.mul(x, tf.constant(2f)), List.of(m.logits())).get(0);
+				Output<TFloat32> logits = NetworkCopy.apply(m, tf.math.mul(x, tf.constant(2f))).of(m.logits());
 				Output<TFloat32> g = m.graph().addGradients(tf.reduceSum(logits, tf.constant(new int[] { 0, 1 })).asOutput(),
 					new Output<?>[] { x.asOutput() })[0].expect(TFloat32.class);
 				Output<TFloat32> g0 = m.graph().addGradients(tf.reduceSum(m.logits(), tf.constant(new int[] { 0, 1 }))

@@ -1,0 +1,55 @@
+package org.explainj.methods;
+
+import org.explainj.ExplainException;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Reference inputs x0 for path and difference methods: zeros, the input blurred (a Gaussian of sigma =
+ * 1/10 of the image's smaller side, so that fine structure is gone but the colours stay), or a user
+ * image (any other value: a file, fed as the context's reference).
+ */
+final class Baselines {
+
+	static final String DESCRIPTION = "zeros, blur or an image FILE (brought to the model like the input)";
+
+	private Baselines() {}
+
+	static Operand<TFloat32> of(AttributionContext context, String baseline) {
+		Ops tf = context.tf();
+		Operand<TFloat32> x = context.input();
+		return switch (baseline) {
+			case "zeros" -> tf.zerosLike(x);
+			case "blur" -> blur(context);
+			default -> {
+				if (baseline.isBlank()) throw new ExplainException("The baseline is empty.", "Use " + DESCRIPTION + ".");
+				// broadcast the one reference image over the batch
+				yield tf.math.add(tf.zerosLike(x), context.reference());
+			}
+		};
+	}
+
+	/** Separable Gaussian blur as two depthwise convolutions with reflected borders. */
+	private static Operand<TFloat32> blur(AttributionContext context) {
+		Ops tf = context.tf();
+		int h = context.model().height(), w = context.model().width(), c = context.model().channels();
+		double sigma = Math.max(1, Math.min(h, w) / 10.0);
+		int radius = (int) Math.ceil(3 * sigma);
+		radius = Math.min(radius, Math.min(h, w) - 1);
+		float[] k = new float[2 * radius + 1];
+		double sum = 0;
+		for (int i = -radius; i <= radius; i++) sum += k[i + radius] = (float) Math.exp(-i * i / (2 * sigma * sigma));
+		for (int i = 0; i < k.length; i++) k[i] /= sum;
+		float[][][][] rows = new float[k.length][1][c][1], cols = new float[1][k.length][c][1];
+		for (int i = 0; i < k.length; i++) for (int ch = 0; ch < c; ch++) {
+			rows[i][0][ch][0] = k[i];
+			cols[0][i][ch][0] = k[i];
+		}
+		Operand<TFloat32> padded = tf.mirrorPad(context.input(), tf.constant(new int[][] { { 0, 0 }, { radius, radius }, { radius, radius },
+			{ 0, 0 } }), "REFLECT");
+		Operand<TFloat32> y = tf.nn.depthwiseConv2dNative(padded, tf.constant(rows), java.util.List.of(1L, 1L, 1L, 1L),
+			"VALID");
+		return tf.nn.depthwiseConv2dNative(y, tf.constant(cols), java.util.List.of(1L, 1L, 1L, 1L), "VALID");
+	}
+}

@@ -1,0 +1,81 @@
+package org.explainj.methods;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.explainj.ExplainException;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Occlusion (Zeiler and Fergus): slide a patch of a fill value over the image and record how much the
+ * target score drops; each pixel gets the mean drop of the windows that cover it. The occluded copies of
+ * every image are made and scored in the graph, all windows in one run.
+ */
+public final class OcclusionMethod implements AttributionMethod {
+
+	@Override public String name() { return "occlusion"; }
+
+	@Override public String title() { return "Occlusion"; }
+
+	@Override public String description() { return "score drop when a sliding patch hides the pixel (signed)"; }
+
+	@Override public Reduction defaultReduction() { return Reduction.SUM; }
+
+	@Override
+	public List<MethodParameter> parameters() {
+		return List.of(new MethodParameter("patch", "8", "patch side in model pixels"), new MethodParameter("stride", "4",
+			"step between patches"), new MethodParameter("fill", "0", "value the patch holds (model input units)"));
+	}
+
+	@Override
+	public Operand<TFloat32> build(AttributionContext context) {
+		Ops tf = context.tf();
+		MethodSettings s = context.settings();
+		int h = context.model().height(), w = context.model().width();
+		if (h <= 0 || w <= 0) throw new ExplainException("occlusion needs a model with a fixed input size.",
+			"Use another method for fully convolutional models.");
+		int patch = s.integer("patch"), stride = s.integer("stride");
+		if (patch < 1 || stride < 1) throw new ExplainException("occlusion: patch and stride must be positive.",
+			"Use e.g. patch=8 stride=4.");
+		patch = Math.min(patch, Math.min(h, w));
+		int[] ys = starts(h, patch, stride), xs = starts(w, patch, stride);
+		int windows = ys.length * xs.length;
+		int[] wy = new int[windows], wx = new int[windows];
+		for (int i = 0; i < ys.length; i++) for (int j = 0; j < xs.length; j++) {
+			wy[i * xs.length + j] = ys[i];
+			wx[i * xs.length + j] = xs[j];
+		}
+		Operand<TFloat32> rows = inside(tf, wy, patch, h), cols = inside(tf, wx, patch, w); // [W,h], [W,w]
+		Operand<TFloat32> masks = tf.math.mul(tf.expandDims(rows, tf.constant(2)), tf.expandDims(cols, tf.constant(1)));
+		Operand<TFloat32> mask5 = tf.expandDims(tf.expandDims(masks, tf.constant(0)), tf.constant(4)); // [1,W,h,w,1]
+		Operand<TFloat32> x5 = tf.expandDims(context.input(), tf.constant(1));
+		Operand<TFloat32> occluded = tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask5)), tf.math.mul(mask5, tf
+			.constant((float) s.number("fill"))));
+		Operand<TFloat32> scores = tf.reshape(context.targetScoreOn(Shapes.merge(tf, occluded), windows), tf.constant(
+			new int[] { -1, windows }));
+		Operand<TFloat32> drop = tf.math.sub(tf.expandDims(context.targetScore(), tf.constant(1)), scores); // [N,W]
+		Operand<TFloat32> flatMasks = tf.reshape(masks, tf.constant(new int[] { windows, h * w }));
+		Operand<TFloat32> summed = tf.linalg.matMul(drop, flatMasks); // [N, h*w]
+		Operand<TFloat32> coverage = tf.reduceSum(flatMasks, tf.constant(0));
+		return tf.reshape(tf.math.div(summed, coverage), tf.constant(new int[] { -1, h, w, 1 }));
+	}
+
+	/** Window starts that cover the whole side, the last one flush with the border. */
+	static int[] starts(int size, int patch, int stride) {
+		List<Integer> s = new ArrayList<>();
+		for (int p = 0; p + patch <= size; p += stride) s.add(p);
+		if (s.get(s.size() - 1) + patch < size) s.add(size - patch);
+		return s.stream().mapToInt(Integer::intValue).toArray();
+	}
+
+	/** [windows, size]: 1 where position p lies in [start, start + patch). */
+	private static Operand<TFloat32> inside(Ops tf, int[] starts, int patch, int size) {
+		Operand<TInt32> p = tf.expandDims(tf.range(tf.constant(0), tf.constant(size), tf.constant(1)), tf.constant(0));
+		Operand<TInt32> lo = tf.expandDims(tf.constant(starts), tf.constant(1));
+		Operand<TInt32> hi = tf.math.add(lo, tf.constant(patch));
+		return tf.dtypes.cast(tf.math.logicalAnd(tf.math.greaterEqual(p, lo), tf.math.less(p, hi)), TFloat32.class);
+	}
+}

@@ -1,0 +1,168 @@
+package org.explainj.methods;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import org.explainj.ExplainException;
+import org.explainj.TestData;
+import org.explainj.image.ImageFrames;
+import org.explainj.image.ImageGeometry;
+import org.explainj.image.IntensityScaling;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelLoader;
+import org.explainj.model.ScoreKind;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Integrated gradients, the noise tunnel and occlusion against their axioms and hand computations. */
+class PathNoiseOcclusionTest {
+
+	static ClassifierModel malaria, mnist;
+	static InputBatch cell, digit;
+
+	@BeforeAll
+	static void load() {
+		malaria = ModelLoader.load(TestData.MALARIA);
+		mnist = ModelLoader.load(TestData.MNIST);
+		cell = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.PARASITIZED)), malaria,
+			IntensityScaling.UNIT);
+		digit = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.DIGIT)), mnist,
+			IntensityScaling.UNIT);
+	}
+
+	@AfterAll
+	static void close() {
+		malaria.close();
+		mnist.close();
+	}
+
+	static Explanation run(ClassifierModel model, String method, InputBatch x, Reduction reduction,
+		Map<String, String> parameters)
+	{
+		AttributionMethod m = Methods.byName(method);
+		return new Explainer(model).explain(m, MethodSettings.of(m, parameters), x, null, Target.TOP, ScoreKind.LOGIT,
+			reduction, 8, (a, b) -> {});
+	}
+
+	static double sum(float[] v) {
+		double s = 0;
+		for (float f : v) s += f;
+		return s;
+	}
+
+	@Test
+	void integratedGradientsCompletenessGapShrinksWithSteps() {
+		for (ClassifierModel model : new ClassifierModel[] { malaria, mnist }) {
+			InputBatch x = model == malaria ? cell : digit;
+			double previous = Double.MAX_VALUE;
+			for (int steps : new int[] { 8, 32, 128 }) {
+				Explanation e = run(model, "integrated-gradients", x, Reduction.SUM, Map.of("steps", "" + steps));
+				float gap = e.diagnostics().get(IntegratedGradientsMethod.GAP)[0];
+				// the reported gap is the map's own sum minus f(x) - f(0), f(0) computed independently here
+				double f0 = GradientMethodsTest.logits(model, new float[x.imageSize()], 1)[0][e.targets()[0]];
+				double fx = GradientMethodsTest.logits(model, x.data(), 1)[0][e.targets()[0]];
+				assertEquals(sum(e.map(0)) - (fx - f0), gap, 1e-3 * Math.abs(fx - f0));
+				System.out.printf("IG %s steps %d: f(x)-f(x0) %.4f gap %.5f%n", model.path().getFileName(), steps, fx - f0,
+					gap);
+				assertTrue(Math.abs(gap) < previous, "gap " + gap + " after " + previous);
+				previous = Math.abs(gap);
+			}
+			assertTrue(previous < 0.05 * Math.abs(run(model, "gradient", x, Reduction.SUM, Map.of()).targetScores()[0]) + 0.05,
+				"128 steps nearly complete: " + previous);
+		}
+	}
+
+	@Test
+	void gaussLegendreIntegratesPolynomialsExactly() {
+		double[][] q = IntegratedGradientsMethod.gaussLegendre(5);
+		double one = 0, x8 = 0;
+		for (int i = 0; i < 5; i++) {
+			one += q[1][i];
+			x8 += q[1][i] * Math.pow(q[0][i], 8);
+		}
+		assertEquals(1, one, 1e-12);
+		assertEquals(1 / 9.0, x8, 1e-12, "degree 2m-2 on [0,1]");
+		Explanation gl = run(mnist, "integrated-gradients", digit, Reduction.SUM, Map.of("steps", "16", "rule",
+			"gauss-legendre"));
+		assertTrue(Math.abs(gl.diagnostics().get(IntegratedGradientsMethod.GAP)[0]) < 1, "gauss-legendre gap");
+	}
+
+	@Test
+	void blurBaselineDiffersFromZerosAndUnknownOnesAreNamed() {
+		Explanation blur = run(malaria, "integrated-gradients", cell, Reduction.SUM, Map.of("baseline", "blur", "steps",
+			"16"));
+		Explanation zeros = run(malaria, "integrated-gradients", cell, Reduction.SUM, Map.of("steps", "16"));
+		assertFalse(Arrays.equals(blur.map(0), zeros.map(0)));
+		ExplainException e = assertThrows(ExplainException.class, () -> run(malaria, "integrated-gradients", cell,
+			Reduction.SUM, Map.of("rule", "simpson")));
+		assertTrue(e.getMessage().contains("[riemann, gauss-legendre]"), e.getMessage());
+		ExplainException f = assertThrows(ExplainException.class, () -> run(malaria, "integrated-gradients", cell,
+			Reduction.SUM, Map.of("baseline", "/tmp/some.png")));
+		assertTrue(f.getMessage().contains("needs a reference image"), f.getMessage());
+	}
+
+	@Test
+	void noiseTunnelWithoutNoiseIsTheWrappedMethod() {
+		for (String of : new String[] { "gradient", "gradient-x-input", "grad-cam" }) {
+			Explanation plain = run(malaria, of, cell, Reduction.SUM, Map.of());
+			Explanation tunnel = run(malaria, "smoothgrad", cell, Reduction.SUM, Map.of("of", of, "noise", "0", "samples",
+				"4"));
+			float[] a = plain.map(0), b = tunnel.map(0);
+			float max = 0;
+			for (float v : a) max = Math.max(max, Math.abs(v));
+			assertArrayEquals(a, b, 1e-5f * max, of);
+		}
+	}
+
+	@Test
+	void noiseTunnelIsReproducibleBySeedAndItsVariantsAreConsistent() {
+		Map<String, String> p = Map.of("samples", "8", "seed", "3");
+		float[] first = run(malaria, "smoothgrad", cell, Reduction.NONE, p).map(0);
+		assertArrayEquals(first, run(malaria, "smoothgrad", cell, Reduction.NONE, p).map(0), 0f);
+		assertFalse(Arrays.equals(first, run(malaria, "smoothgrad", cell, Reduction.NONE, Map.of("samples", "8", "seed",
+			"4")).map(0)));
+		// vargrad = E[g^2] - E[g]^2, element by element
+		float[] squared = run(malaria, "smoothgrad", cell, Reduction.NONE, Map.of("samples", "8", "seed", "3", "variant",
+			"smoothgrad-squared")).map(0);
+		float[] vargrad = run(malaria, "smoothgrad", cell, Reduction.NONE, Map.of("samples", "8", "seed", "3", "variant",
+			"vargrad")).map(0);
+		for (int i = 0; i < first.length; i++) {
+			assertEquals(squared[i] - first[i] * first[i], vargrad[i], 1e-4 * (squared[i] + 1e-6));
+		}
+		ExplainException e = assertThrows(ExplainException.class, () -> run(malaria, "smoothgrad", cell, Reduction.SUM,
+			Map.of("of", "smoothgrad")));
+		assertTrue(e.getMessage().contains("cannot wrap itself"));
+	}
+
+	@Test
+	void occlusionOfQuadrantsMatchesScoresOfHandOccludedImages() {
+		int h = 44, c = 3, size = h * h * c;
+		Explanation e = run(malaria, "occlusion", cell, Reduction.SUM, Map.of("patch", "22", "stride", "22", "fill",
+			"0.5"));
+		float[] occluded = new float[4 * size];
+		for (int q = 0; q < 4; q++) {
+			System.arraycopy(cell.data(), 0, occluded, q * size, size);
+			int y0 = q / 2 * 22, x0 = q % 2 * 22;
+			for (int y = y0; y < y0 + 22; y++) for (int x = x0; x < x0 + 22; x++) for (int k = 0; k < c; k++) {
+				occluded[q * size + (y * h + x) * c + k] = 0.5f;
+			}
+		}
+		float[][] scores = GradientMethodsTest.logits(malaria, occluded, 4);
+		int t = e.targets()[0];
+		float[] map = e.map(0);
+		for (int q = 0; q < 4; q++) {
+			float drop = e.targetScores()[0] - scores[q][t];
+			int y = q / 2 * 22 + 5, x = q % 2 * 22 + 7;
+			assertEquals(drop, map[y * h + x], 1e-4 * (1 + Math.abs(drop)), "quadrant " + q);
+		}
+		assertArrayEquals(new int[] { 0, 4, 8, 12, 16, 20, 24, 28, 32, 36 }, OcclusionMethod.starts(44, 8, 4));
+		assertArrayEquals(new int[] { 0, 6, 12, 16 }, OcclusionMethod.starts(26, 10, 6), "last window flush");
+	}
+}
