@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
+import org.explainj.ExplainException;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.Explainer;
 import org.explainj.methods.InputBatch;
@@ -33,21 +34,39 @@ final class Bench {
 
 	static void run(Arguments a, PrintStream out) {
 		int repeats = a.integer("repeats", 30);
-		out.println("model                batch  forward_ms  method              method_ms  ratio");
+		out.println("model                batch  forward_ms  method                 method_ms  /forward  /(k gradients)");
 		for (String m : MODELS) {
 			ClassifierModel model = ModelCache.shared().get(Demo.home().resolve(m));
+			String name = Path.of(m).getFileName().toString().replaceFirst("\\.pb$", "");
 			for (int n : new int[] { 1, 32 }) {
 				InputBatch batch = randomBatch(model, n);
 				double forward = median(repeats, () -> forward(model, batch));
+				double gradient = time(model, Methods.byName("gradient"), batch, repeats);
 				for (AttributionMethod method : Methods.all()) {
-					Explainer explainer = new Explainer(model);
-					double t = median(repeats, () -> explainer.explain(method, batch, Target.TOP, ScoreKind.LOGIT,
-						Reduction.NONE, n));
-					out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-18s %10.3f  %5.2f%n", Path.of(m).getFileName()
-						.toString().replaceFirst("\\.pb$", ""), n, forward, method.name(), t, t / forward);
+					double t;
+					try {
+						t = time(model, method, batch, repeats);
+					}
+					catch (ExplainException e) {
+						out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-21s  n/a: %s%n", name, n, forward, method.name(), e
+							.getMessage());
+						continue;
+					}
+					// path and noise methods run k network passes per image: compare with k separate gradients
+					String passes = method.parameters().stream().filter(p -> p.name().equals("steps") || p.name().equals(
+						"samples")).findFirst().map(p -> String.format(Locale.ROOT, "%.2f (k=%s)", t / (Integer.parseInt(p
+							.defaultValue()) * gradient), p.defaultValue())).orElse("");
+					out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-21s %10.3f  %8.2f  %s%n", name, n, forward, method.name(), t,
+						t / forward, passes);
 				}
 			}
 		}
+	}
+
+	private static double time(ClassifierModel model, AttributionMethod method, InputBatch batch, int repeats) {
+		Explainer explainer = new Explainer(model);
+		return median(repeats, () -> explainer.explain(method, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE, batch
+			.n()));
 	}
 
 	private static void forward(ClassifierModel model, InputBatch batch) {

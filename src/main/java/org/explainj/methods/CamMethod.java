@@ -84,7 +84,7 @@ public final class CamMethod implements AttributionMethod {
 
 	private static ExplainException notGapDense(String why) {
 		return new ExplainException("CAM needs a network that ends in conv -> global average pooling -> dense; this " +
-			"model is not conv -> global average pooling -> dense (" + why + ").",
+			"model does not (" + why + ").",
 			"Use grad-cam (Grad-CAM), which works with any convolutional layer.");
 	}
 

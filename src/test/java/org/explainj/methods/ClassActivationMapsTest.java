@@ -281,7 +281,7 @@ class ClassActivationMapsTest {
 		// Flatten -> Dense, no global average pooling
 		ExplainException cam = assertThrows(ExplainException.class, () -> explain(digit, TestData.MNIST, "cam", "top",
 			Map.of()));
-		assertTrue(cam.getMessage().contains("not conv -> global average pooling -> dense") && cam.getMessage().contains(
+		assertTrue(cam.getMessage().contains("CAM needs a network that ends in conv -> global average pooling -> dense; this model does not") && cam.getMessage().contains(
 			"grad-cam"), cam.getMessage());
 		ExplainException noLayer = assertThrows(ExplainException.class, () -> explain(digit, TestData.MNIST, "cam", "top",
 			Map.of("layer", "conv2d_1")));

@@ -165,4 +165,58 @@ class PathNoiseOcclusionTest {
 		assertArrayEquals(new int[] { 0, 4, 8, 12, 16, 20, 24, 28, 32, 36 }, OcclusionMethod.starts(44, 8, 4));
 		assertArrayEquals(new int[] { 0, 6, 12, 16 }, OcclusionMethod.starts(26, 10, 6), "last window flush");
 	}
+
+	/**
+	 * Integrated gradients of "infected" on the parasitized crops: pixel-level, so its maximum must lie on
+	 * the parasite mask itself (dilated by 2 px for the resize to 44x44 and back), and its positive mass
+	 * on the mask must exceed the mask's share of the cell.
+	 */
+	@Test
+	void integratedGradientsPointAtTheParasite() throws Exception {
+		java.util.List<java.nio.file.Path> crops;
+		try (var files = java.nio.file.Files.list(TestData.MALARIA_IMAGES)) {
+			crops = files.filter(p -> p.getFileName().toString().startsWith("Parasitized")).sorted().toList();
+		}
+		for (java.nio.file.Path crop : crops) {
+			ij.ImagePlus image = TestData.open(crop);
+			int w = image.getWidth();
+			boolean[][] masks = ClassActivationMapsTest.parasiteMask((ij.process.ColorProcessor) image.getProcessor());
+			float[] map = ClassActivationMapsTest.explain(image, TestData.MALARIA, "integrated-gradients", "infected", Map
+				.of()).map(0, 0);
+			int argmax = 0, cellArea = 0, maskArea = 0;
+			double massCell = 0, massMask = 0, distance = Double.MAX_VALUE;
+			for (int i = 0; i < map.length; i++) {
+				if (map[i] > map[argmax]) argmax = i;
+				if (!masks[0][i]) continue;
+				cellArea++;
+				massCell += Math.max(0, map[i]);
+				if (masks[1][i]) {
+					maskArea++;
+					massMask += Math.max(0, map[i]);
+				}
+			}
+			for (int i = 0; i < map.length; i++) {
+				if (masks[1][i]) distance = Math.min(distance, Math.hypot(i % w - argmax % w, i / w - argmax / w));
+			}
+			double massShare = massMask / massCell, areaShare = (double) maskArea / cellArea;
+			System.out.printf(java.util.Locale.ROOT, "pointing game integrated-gradients %s: mass share on mask %.3f vs " +
+				"area share %.3f (x%.1f); max %.1f px from the mask%n", crop.getFileName(), massShare, areaShare, massShare /
+					areaShare, distance);
+			assertTrue(distance <= 2, crop + ": maximum " + distance + " px from the parasite");
+			assertTrue(massShare > areaShare, crop + ": mass share " + massShare + " <= area share " + areaShare);
+		}
+	}
+
+	@Test
+	void aNoiseTunnelAroundGradCamRunsGradCamOnTheNoisyCopies() {
+		float[] plain = run(malaria, "grad-cam", cell, Reduction.SUM, Map.of()).map(0);
+		float[] noisy = run(malaria, "smoothgrad", cell, Reduction.SUM, Map.of("of", "grad-cam", "samples", "4", "noise",
+			"0.3")).map(0);
+		double difference = 0, size = 0;
+		for (int i = 0; i < plain.length; i++) {
+			difference += Math.abs(plain[i] - noisy[i]);
+			size += Math.abs(plain[i]);
+		}
+		assertTrue(difference > 0.05 * size, "noise must reach the layer: relative change " + difference / size);
+	}
 }
