@@ -27,7 +27,7 @@ public final class Montage {
 		out.fill();
 		out.setAntialiasedText(true);
 		out.setColor(Color.BLACK);
-		out.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+		out.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 11));
 		for (int c = 0; c < cols; c++) {
 			out.drawString(columnTitles.get(c), GAP + c * (tile + GAP) + 2, HEADER - 5);
 		}
