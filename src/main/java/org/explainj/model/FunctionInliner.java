@@ -204,7 +204,7 @@ public final class FunctionInliner {
 			NodeDef n = nodes.get(name);
 			if (n == null) continue;
 			if (CALL_OPS.contains(n.getOp()) || libraryNames.contains(n.getOp())) return true;
-			for (String in : n.getInputList()) todo.add(in.replaceFirst("^\\^", "").split(":")[0]);
+			for (String in : n.getInputList()) todo.add(TensorNames.node(in));
 		}
 		return false;
 	}

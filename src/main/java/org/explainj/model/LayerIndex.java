@@ -39,7 +39,7 @@ public final class LayerIndex {
 		for (NodeDef n : g.getNodeList()) {
 			nodes.put(n.getName(), n);
 			for (String in : n.getInputList()) {
-				if (!in.startsWith("^")) consumers.computeIfAbsent(node(in), k -> new ArrayList<>()).add(n.getName());
+				if (!in.startsWith("^")) consumers.computeIfAbsent(TensorNames.node(in), k -> new ArrayList<>()).add(n.getName());
 			}
 		}
 		List<String> path = pathBetween(model.input().op().name(), model.output().op().name(), nodes, consumers);
@@ -97,7 +97,7 @@ public final class LayerIndex {
 		while (!todo.isEmpty()) {
 			String n = todo.remove(todo.size() - 1);
 			if (!ancestors.add(n)) continue;
-			for (String in : nodes.get(n).getInputList()) if (!in.startsWith("^")) todo.add(node(in));
+			for (String in : nodes.get(n).getInputList()) if (!in.startsWith("^")) todo.add(TensorNames.node(in));
 		}
 		Set<String> onPath = new HashSet<>();
 		todo.add(from);
@@ -115,8 +115,8 @@ public final class LayerIndex {
 			for (String c : new HashSet<>(consumers.getOrDefault(n, List.of()))) {
 				if (!onPath.contains(c)) continue;
 				int left = pending.computeIfAbsent(c, k -> (int) nodes.get(k).getInputList().stream()
-					.filter(i -> !i.startsWith("^") && onPath.contains(node(i))).count());
-				left -= (int) nodes.get(c).getInputList().stream().filter(i -> !i.startsWith("^") && node(i).equals(n)).count();
+					.filter(i -> !i.startsWith("^") && onPath.contains(TensorNames.node(i))).count());
+				left -= (int) nodes.get(c).getInputList().stream().filter(i -> !i.startsWith("^") && TensorNames.node(i).equals(n)).count();
 				pending.put(c, left);
 				if (left == 0) ready.add(c);
 			}
@@ -127,8 +127,8 @@ public final class LayerIndex {
 	/** The layer name carried by a variable this node reads ("model/conv2d/kernel" -> "conv2d"). */
 	private static String variableRead(NodeDef n, Map<String, NodeDef> nodes) {
 		for (String in : n.getInputList()) {
-			NodeDef src = nodes.get(node(in));
-			while (src != null && Set.of("ReadVariableOp", "Identity").contains(src.getOp())) src = nodes.get(node(src
+			NodeDef src = nodes.get(TensorNames.node(in));
+			while (src != null && Set.of("ReadVariableOp", "Identity").contains(src.getOp())) src = nodes.get(TensorNames.node(src
 				.getInput(0)));
 			if (src == null || !Set.of("VarHandleOp", "VariableV2").contains(src.getOp())) continue;
 			String shared = src.getOp().equals("VarHandleOp") ? src.getAttrOrThrow("shared_name").getS().toStringUtf8()
@@ -142,11 +142,5 @@ public final class LayerIndex {
 	private static String scope(String localName) {
 		int slash = localName.lastIndexOf('/');
 		return slash < 0 ? null : localName.substring(0, slash);
-	}
-
-	private static String node(String tensor) {
-		String s = tensor.startsWith("^") ? tensor.substring(1) : tensor;
-		int colon = s.indexOf(':');
-		return colon < 0 ? s : s.substring(0, colon);
 	}
 }

@@ -150,12 +150,12 @@ public final class ModelLoader {
 		Set<String> consumed = new HashSet<>();
 		for (NodeDef n : g.getNodeList()) {
 			nodes.put(n.getName(), n);
-			for (String in : n.getInputList()) consumed.add(nodeName(in));
+			for (String in : n.getInputList()) consumed.add(TensorNames.node(in));
 		}
 		List<String> sinks = new ArrayList<>();
 		for (NodeDef n : g.getNodeList()) {
 			if (consumed.contains(n.getName()) || NOT_OUTPUTS.contains(n.getOp())) continue;
-			if (dependsOn(n.getName(), nodeName(input), nodes)) sinks.add(n.getName());
+			if (dependsOn(n.getName(), TensorNames.node(input), nodes)) sinks.add(n.getName());
 		}
 		List<String> squashed = sinks.stream().filter(s -> Set.of("Softmax", "Sigmoid").contains(
 			nodes.get(s).getOp())).toList();
@@ -172,22 +172,13 @@ public final class ModelLoader {
 			String n = todo.remove(todo.size() - 1);
 			if (n.equals(target)) return true;
 			if (!seen.add(n) || !nodes.containsKey(n)) continue;
-			for (String in : nodes.get(n).getInputList()) todo.add(nodeName(in));
+			for (String in : nodes.get(n).getInputList()) todo.add(TensorNames.node(in));
 		}
 		return false;
 	}
 
-	private static String nodeName(String tensor) {
-		String s = tensor.startsWith("^") ? tensor.substring(1) : tensor;
-		int colon = s.indexOf(':');
-		return colon < 0 ? s : s.substring(0, colon);
-	}
-
 	private static Output<TFloat32> floatOutput(Graph graph, String tensor) {
-		int colon = tensor.lastIndexOf(':');
-		String op = colon < 0 ? tensor : tensor.substring(0, colon);
-		int index = colon < 0 ? 0 : Integer.parseInt(tensor.substring(colon + 1));
-		Output<?> out = graph.operationOrThrow(op).output(index);
+		Output<?> out = TensorNames.output(graph, tensor);
 		if (out.dataType() != org.tensorflow.proto.DataType.DT_FLOAT) throw new ExplainException("Tensor '" + tensor +
 			"' is " + out.dataType() + "; ExplainJ needs float32 inputs and outputs.", "Export the model with float32 I/O.");
 		return out.expect(TFloat32.class);

@@ -78,7 +78,7 @@ public final class NetworkCopy {
 		for (NodeDef n : def.getNodeList()) {
 			nodes.put(n.getName(), n);
 			for (String in : n.getInputList()) {
-				if (!in.startsWith("^")) consumers.computeIfAbsent(nodeName(in), k -> new ArrayList<>()).add(n.getName());
+				if (!in.startsWith("^")) consumers.computeIfAbsent(TensorNames.node(in), k -> new ArrayList<>()).add(n.getName());
 			}
 		}
 		String inputNode = model.input().op().name();
@@ -99,14 +99,14 @@ public final class NetworkCopy {
 					if (copied.contains(in.substring(1))) b.addInput(in);
 					continue;
 				}
-				String src = nodeName(in);
+				String src = TensorNames.node(in);
 				if (copied.contains(src)) {
 					b.addInput(in);
 					continue;
 				}
 				String stub = stubs.get(in);
 				if (stub == null) {
-					Output<?> original = src.equals(inputNode) ? input.asOutput() : tensor(graph, in);
+					Output<?> original = src.equals(inputNode) ? input.asOutput() : TensorNames.output(graph, in);
 					stub = "explainj_external_" + stubs.size();
 					stubs.put(in, stub);
 					sub.addNode(NodeDef.newBuilder().setName(stub).setOp("Placeholder").putAttr("dtype", AttrValue
@@ -171,7 +171,7 @@ public final class NetworkCopy {
 		while (!todo.isEmpty()) {
 			String n = todo.pop();
 			if (!seen.add(n)) continue;
-			for (String in : nodes.get(n).getInputList()) if (!in.startsWith("^")) todo.add(nodeName(in));
+			for (String in : nodes.get(n).getInputList()) if (!in.startsWith("^")) todo.add(TensorNames.node(in));
 		}
 		return seen;
 	}
@@ -187,17 +187,5 @@ public final class NetworkCopy {
 		var it = graph.operations();
 		while (it.hasNext()) if (it.next().name().startsWith(prefix + "/")) return true;
 		return false;
-	}
-
-	private static Output<?> tensor(Graph graph, String ref) {
-		int colon = ref.lastIndexOf(':');
-		return colon < 0 ? graph.operationOrThrow(ref).output(0)
-			: graph.operationOrThrow(ref.substring(0, colon)).output(Integer.parseInt(ref.substring(colon + 1)));
-	}
-
-	private static String nodeName(String tensor) {
-		String s = tensor.startsWith("^") ? tensor.substring(1) : tensor;
-		int colon = s.indexOf(':');
-		return colon < 0 ? s : s.substring(0, colon);
 	}
 }
