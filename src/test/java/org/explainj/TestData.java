@@ -46,6 +46,15 @@ public final class TestData {
 	 * make gradient x input sum exactly to the logit).
 	 */
 	public static Path tf1SavedModel(Path dir, boolean biases) throws IOException {
+		return tf1SavedModel(dir, biases, false);
+	}
+
+	/**
+	 * The same network with its dense kernel clipped to max(0, w) when {@code nonNegativeDense}: guided
+	 * backpropagation of the original equals the plain gradient of that variant (its only ReLU sees the
+	 * dense weights, routed by the max-pool, as its incoming signal).
+	 */
+	public static Path tf1SavedModel(Path dir, boolean biases, boolean nonNegativeDense) throws IOException {
 		Random r = new Random(7);
 		try (Graph g = new Graph(); Session s = new Session(g)) {
 			Ops tf = Ops.create(g);
@@ -57,8 +66,10 @@ public final class TestData {
 			h = tf.nn.maxPool(tf.nn.relu(h), tf.constant(new int[] { 1, 2, 2, 1 }), tf.constant(new int[] { 1, 2, 2, 1 }),
 				"VALID");
 			h = tf.reshape(h, tf.constant(new int[] { -1, 6 * 6 * 4 }));
-			Operand<TFloat32> logits = tf.linalg.matMul(h, tf.withSubScope("dense").withName("kernel").variable(tf.constant(randoms(r,
-				new float[6 * 6 * 4][3]))));
+Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]));
+			if (nonNegativeDense) denseKernel = tf.nn.relu(denseKernel);
+			Operand<TFloat32> logits = tf.linalg.matMul(h, tf.withSubScope("dense").withName("kernel").variable(
+				denseKernel));
 			if (biases) logits = tf.math.add(logits, tf.withSubScope("dense").withName("bias").variable(tf.constant(randoms(r,
 				new float[3]))));
 			Operand<TFloat32> probs = tf.withName("probabilities").nn.softmax(logits);

@@ -76,6 +76,24 @@ public final class AttributionContext {
 		this.targetScore = pick(scores, target);
 	}
 
+	private AttributionContext(AttributionContext same, MethodSettings settings) {
+		this.tf = same.tf;
+		this.model = same.model;
+		this.kind = same.kind;
+		this.settings = settings;
+		this.root = same.root;
+		this.input = same.input;
+		this.copy = same.copy;
+		this.repeats = same.repeats;
+		this.requestedTarget = same.requestedTarget;
+		this.diagnostics = same.diagnostics;
+		this.scores = same.scores;
+		this.predicted = same.predicted;
+		this.target = same.target;
+		this.targetScore = same.targetScore;
+		this.gradient = same.gradient;
+	}
+
 	/**
 	 * The network on {@code inputs}, which hold {@code k} consecutive rows per sample of this context
 	 * (targets are repeated accordingly), with the settings of the method that will run on it.
@@ -144,6 +162,24 @@ public final class AttributionContext {
 	public Operand<TFloat32> gradient(Output<TFloat32> tensor) {
 		Output<?> total = tf.reduceSum(targetScore, tf.constant(0), ReduceSum.keepDims(false)).asOutput();
 		return model.graph().addGradients(total, new Output<?>[] { tensor })[0].expect(TFloat32.class);
+	}
+
+	/** This context's logits, [N,K]. */
+	public Output<TFloat32> logits() {
+		return tensor(model.logits());
+	}
+
+	/**
+	 * d f_c / d logits: what enters an explicit backward pass at the logits (one-hot for the logit score,
+	 * the softmax's Jacobian row for the others).
+	 */
+	public Operand<TFloat32> logitSeed() {
+		return gradient(logits());
+	}
+
+	/** The same tensors with another method's settings (for a method built from another, e.g. Guided Grad-CAM). */
+	public AttributionContext withSettings(MethodSettings other) {
+		return new AttributionContext(this, other);
 	}
 
 	/** Adds a per-image number reported with the result (e.g. the completeness gap), shape [N]. */

@@ -9,7 +9,8 @@ public final class Methods {
 
 	private static final List<AttributionMethod> ALL = List.of(new GradientMethod(), new SensitivityMethod(),
 		new SaliencyMethod(), new GradientTimesInputMethod(), new CamMethod(), new GradCamMethod(),
-		new GradCamPlusPlusMethod(), new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod());
+		new GradCamPlusPlusMethod(), new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod(), new GuidedBackpropMethod(),
+		new GuidedGradCamMethod());
 
 	private Methods() {}
 

@@ -33,27 +33,19 @@ public final class LayerIndex {
 	private final LinkedHashMap<String, Layer> layers = new LinkedHashMap<>();
 
 	public LayerIndex(ClassifierModel model) {
-		GraphDef g = model.graphDef();
-		Map<String, NodeDef> nodes = new HashMap<>();
-		Map<String, List<String>> consumers = new HashMap<>();
-		for (NodeDef n : g.getNodeList()) {
-			nodes.put(n.getName(), n);
-			for (String in : n.getInputList()) {
-				if (!in.startsWith("^")) consumers.computeIfAbsent(TensorNames.node(in), k -> new ArrayList<>()).add(n.getName());
-			}
-		}
-		List<String> path = pathBetween(model.input().op().name(), model.output().op().name(), nodes, consumers);
+		GraphPath graph = new GraphPath(model.graphDef());
+		List<String> path = graph.between(model.input().op().name(), model.output().op().name());
 		Set<String> onPath = new HashSet<>(path);
 		Map<String, String> scopeToLayer = new HashMap<>();
 		for (String n : path) {
 			String scope = scope(model.localName(n));
-			String variable = variableRead(nodes.get(n), nodes);
+			String variable = variableRead(graph.node(n), graph);
 			if (scope != null && variable != null) scopeToLayer.put(scope, variable);
 		}
 		Map<String, String> layerOf = new HashMap<>();
 		for (String n : path) {
 			String scope = scope(model.localName(n));
-			if (scope == null || nodes.get(n).getOp().equals("Placeholder")) continue;
+			if (scope == null || graph.node(n).getOp().equals("Placeholder")) continue;
 			layerOf.put(n, scopeToLayer.getOrDefault(scope, scope.substring(scope.lastIndexOf('/') + 1)));
 		}
 		Map<String, List<String>> opsOf = new LinkedHashMap<>();
@@ -61,9 +53,9 @@ public final class LayerIndex {
 		for (String n : path) {
 			String layer = layerOf.get(n);
 			if (layer == null) continue;
-			opsOf.computeIfAbsent(layer, k -> new ArrayList<>()).add(nodes.get(n).getOp());
+			opsOf.computeIfAbsent(layer, k -> new ArrayList<>()).add(graph.node(n).getOp());
 			// only consumers on the path count: explanation ops added to the graph consume activations too
-			boolean leavesLayer = n.equals(model.output().op().name()) || consumers.getOrDefault(n, List.of()).stream()
+			boolean leavesLayer = n.equals(model.output().op().name()) || graph.consumers(n).stream()
 				.anyMatch(c -> onPath.contains(c) && !layer.equals(layerOf.get(c)));
 			if (leavesLayer) outputOf.put(layer, n);
 		}
@@ -88,47 +80,11 @@ public final class LayerIndex {
 		return l;
 	}
 
-	/** Nodes that depend on {@code from} and feed {@code to}, in topological order. */
-	private static List<String> pathBetween(String from, String to, Map<String, NodeDef> nodes,
-		Map<String, List<String>> consumers)
-	{
-		Set<String> ancestors = new HashSet<>();
-		ArrayList<String> todo = new ArrayList<>(List.of(to));
-		while (!todo.isEmpty()) {
-			String n = todo.remove(todo.size() - 1);
-			if (!ancestors.add(n)) continue;
-			for (String in : nodes.get(n).getInputList()) if (!in.startsWith("^")) todo.add(TensorNames.node(in));
-		}
-		Set<String> onPath = new HashSet<>();
-		todo.add(from);
-		while (!todo.isEmpty()) {
-			String n = todo.remove(todo.size() - 1);
-			if (!ancestors.contains(n) || !onPath.add(n)) continue;
-			todo.addAll(consumers.getOrDefault(n, List.of()));
-		}
-		List<String> order = new ArrayList<>();
-		Map<String, Integer> pending = new HashMap<>();
-		ArrayList<String> ready = new ArrayList<>(List.of(from));
-		while (!ready.isEmpty()) {
-			String n = ready.remove(0);
-			order.add(n);
-			for (String c : new HashSet<>(consumers.getOrDefault(n, List.of()))) {
-				if (!onPath.contains(c)) continue;
-				int left = pending.computeIfAbsent(c, k -> (int) nodes.get(k).getInputList().stream()
-					.filter(i -> !i.startsWith("^") && onPath.contains(TensorNames.node(i))).count());
-				left -= (int) nodes.get(c).getInputList().stream().filter(i -> !i.startsWith("^") && TensorNames.node(i).equals(n)).count();
-				pending.put(c, left);
-				if (left == 0) ready.add(c);
-			}
-		}
-		return order;
-	}
-
 	/** The layer name carried by a variable this node reads ("model/conv2d/kernel" -> "conv2d"). */
-	private static String variableRead(NodeDef n, Map<String, NodeDef> nodes) {
+	private static String variableRead(NodeDef n, GraphPath nodes) {
 		for (String in : n.getInputList()) {
-			NodeDef src = nodes.get(TensorNames.node(in));
-			while (src != null && Set.of("ReadVariableOp", "Identity").contains(src.getOp())) src = nodes.get(TensorNames.node(src
+			NodeDef src = nodes.node(TensorNames.node(in));
+			while (src != null && Set.of("ReadVariableOp", "Identity").contains(src.getOp())) src = nodes.node(TensorNames.node(src
 				.getInput(0)));
 			if (src == null || !Set.of("VarHandleOp", "VariableV2").contains(src.getOp())) continue;
 			String shared = src.getOp().equals("VarHandleOp") ? src.getAttrOrThrow("shared_name").getS().toStringUtf8()

@@ -57,13 +57,17 @@ public final class NetworkCopy {
 	private final String inputNode;
 	private final Operand<TFloat32> input;
 	private final Set<String> copied;
+	private final Set<String> dependent;
 
-	private NetworkCopy(Graph graph, String prefix, String inputNode, Operand<TFloat32> input, Set<String> copied) {
+	private NetworkCopy(Graph graph, String prefix, String inputNode, Operand<TFloat32> input, Set<String> copied,
+		Set<String> dependent)
+	{
 		this.graph = graph;
 		this.prefix = prefix;
 		this.inputNode = inputNode;
 		this.input = input;
 		this.copied = copied;
+		this.dependent = dependent;
 	}
 
 	/**
@@ -82,7 +86,8 @@ public final class NetworkCopy {
 			}
 		}
 		String inputNode = model.input().op().name();
-		Set<String> copied = dependents(inputNode, consumers);
+		Set<String> dependent = dependents(inputNode, consumers);
+		Set<String> copied = new HashSet<>(dependent);
 		copied.retainAll(ancestors(List.of(model.logits()), nodes));
 		copied.remove(inputNode);
 
@@ -118,13 +123,17 @@ public final class NetworkCopy {
 			sub.addNode(b);
 		}
 		importWithMapping(graph, sub.build(), prefix, mapping);
-		return new NetworkCopy(graph, prefix, inputNode, input, copied);
+		return new NetworkCopy(graph, prefix, inputNode, input, copied, dependent);
 	}
 
-	/** The copy of a tensor of the original network (a layer's output, the logits). */
+	/**
+	 * The copy of a tensor of the original network (a layer's output, the logits); a tensor that does not
+	 * depend on the input (a weight) is shared, so it is returned as it is.
+	 */
 	public Output<TFloat32> of(Output<TFloat32> original) {
 		String name = original.op().name();
 		if (name.equals(inputNode)) return input.asOutput();
+		if (!dependent.contains(name)) return original;
 		if (!copied.contains(name)) throw new ExplainException("Tensor '" + name + "' does not lie between the model's " +
 			"input and its logits.", "Choose a layer between input and output.");
 		return graph.operationOrThrow(prefix + "/" + name).output(original.index()).expect(TFloat32.class);

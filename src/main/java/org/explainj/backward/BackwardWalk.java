@@ -1,0 +1,217 @@
+package org.explainj.backward;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import org.explainj.ExplainException;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.GraphPath;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.nn.Conv2dBackpropInput;
+import org.tensorflow.op.nn.DepthwiseConv2dNativeBackpropInput;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * An explicit backward pass: walks the network from a tensor back to the input and emits TensorFlow ops
+ * per node, so that the ReLU step can follow a {@link ReluRule} (TensorFlow Java cannot replace the
+ * gradient of Relu). Linear nodes use their transposes (Conv2DBackpropInput, MatMul with the weight
+ * transposed, MaxPoolGrad with TensorFlow's first-maximum switches, AvgPoolGrad). With
+ * {@link ReluRule#GRADIENT} the walk equals TensorFlow's own gradient, which the tests check.
+ */
+public final class BackwardWalk {
+
+	private final Ops tf;
+	private final ClassifierModel model;
+	private final UnaryOperator<Output<TFloat32>> tensors;
+	private final ReluRule rule;
+	private final GraphPath graph;
+	private java.util.Set<String> path = java.util.Set.of();
+
+	/**
+	 * @param tensors maps a tensor of the original network to the one the walk runs on (itself, or its
+	 *          copy in a {@link org.explainj.model.NetworkCopy})
+	 */
+	public BackwardWalk(Ops tf, ClassifierModel model, UnaryOperator<Output<TFloat32>> tensors, ReluRule rule) {
+		this.tf = tf;
+		this.model = model;
+		this.tensors = tensors;
+		this.rule = rule;
+		this.graph = new GraphPath(model.graphDef());
+	}
+
+	/**
+	 * The signal at the model input when {@code seed} enters at {@code start}, a tensor of the original
+	 * network (the walk follows the original's structure and runs on the tensors it is mapped to).
+	 */
+	public Operand<TFloat32> run(Output<TFloat32> start, Operand<TFloat32> seed) {
+		String input = model.input().op().name();
+		List<String> order = graph.between(input, start.op().name());
+		if (order.isEmpty() || !order.get(0).equals(input)) throw new ExplainException("Tensor '" + start.op().name() +
+			"' does not depend on the model input.", "Start the backward pass at a layer of the network.");
+		Map<String, Operand<TFloat32>> signals = new HashMap<>();
+		signals.put(start.op().name() + ":" + start.index(), seed);
+		path = new java.util.HashSet<>(order);
+		for (int i = order.size() - 1; i > 0; i--) {
+			String name = order.get(i);
+			Operand<TFloat32> g = signals.remove(name + ":0");
+			if (g == null) continue;
+			NodeDef node = graph.node(name);
+			List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+			Operand<TFloat32>[] back = step(node, inputs, g);
+			for (int k = 0; k < back.length; k++) {
+				if (back[k] == null || !onPath(inputs.get(k))) continue;
+				String ref = inputs.get(k).contains(":") ? inputs.get(k) : inputs.get(k) + ":0";
+				signals.merge(ref, back[k], (a, b) -> tf.math.add(a, b));
+			}
+		}
+		Operand<TFloat32> atInput = signals.get(input + ":0");
+		return atInput != null ? atInput : tf.zerosLike(tensors.apply(model.input()));
+	}
+
+	private Output<TFloat32> value(String reference) {
+		String node = GraphPath.nodeOf(reference);
+		int index = reference.contains(":") ? Integer.parseInt(reference.substring(reference.lastIndexOf(':') + 1)) : 0;
+		return tensors.apply(model.graph().operationOrThrow(node).output(index).expect(TFloat32.class));
+	}
+
+	/** An int input that does not depend on the image (window sizes, strides): shared by every copy. */
+	private Output<TInt32> constant(String reference) {
+		return model.graph().operationOrThrow(GraphPath.nodeOf(reference)).output(0).expect(TInt32.class);
+	}
+
+	private Output<TFloat32> out(NodeDef node) {
+		return value(node.getName());
+	}
+
+	/** The signal for each data input of the node (null where nothing flows back). */
+	@SuppressWarnings("unchecked")
+	private Operand<TFloat32>[] step(NodeDef node, List<String> inputs, Operand<TFloat32> g) {
+		Operand<TFloat32>[] back = new Operand[inputs.size()];
+		GraphOperation op = model.graph().operationOrThrow(node.getName());
+		switch (node.getOp()) {
+			case "Identity", "Snapshot", "BiasAdd" -> back[0] = g;
+			case "Reshape", "Squeeze", "ExpandDims" -> back[0] = tf.reshape(g, tf.shape(value(inputs.get(0))));
+			case "Add", "AddV2" -> {
+				back[0] = g;
+				back[1] = g;
+				if (onPath(inputs.get(0)) && onPath(inputs.get(1)) && !sameShape(inputs)) throw unsupported(node,
+					"broadcasting between two branches");
+			}
+			case "Sub" -> {
+				back[0] = g;
+				back[1] = tf.math.neg(g);
+			}
+			case "Mul" -> {
+				if (onPath(inputs.get(0)) && onPath(inputs.get(1))) throw unsupported(node, "a product of two branches");
+				back[0] = tf.math.mul(g, value(inputs.get(1)));
+				back[1] = tf.math.mul(g, value(inputs.get(0)));
+			}
+			case "MatMul" -> {
+				if (op.attributes().getAttrBool("transpose_a")) throw unsupported(node, "a transposed activation");
+				back[0] = tf.linalg.matMul(g, value(inputs.get(1)), org.tensorflow.op.linalg.MatMul.transposeB(!op
+					.attributes().getAttrBool("transpose_b")));
+			}
+			case "Conv2D" -> {
+				nhwc(node, op);
+				back[0] = tf.nn.conv2dBackpropInput(tf.shape(value(inputs.get(0))), value(inputs.get(1)), g, longs(op
+					.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"), Conv2dBackpropInput
+						.dilations(longs(op.attributes().getAttrIntList("dilations"))), Conv2dBackpropInput.explicitPaddings(
+							longs(op.attributes().getAttrIntList("explicit_paddings"))));
+			}
+			case "DepthwiseConv2dNative" -> {
+				nhwc(node, op);
+				back[0] = tf.nn.depthwiseConv2dNativeBackpropInput(tf.shape(value(inputs.get(0))), value(inputs.get(1)), g,
+					longs(op.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"),
+					DepthwiseConv2dNativeBackpropInput.dilations(longs(op.attributes().getAttrIntList("dilations"))));
+			}
+			case "MaxPool" -> {
+				nhwc(node, op);
+				back[0] = tf.nn.maxPoolGrad(value(inputs.get(0)), out(node), g, tf.constant(ints(op.attributes()
+					.getAttrIntList("ksize"))), tf.constant(ints(op.attributes().getAttrIntList("strides"))), op.attributes()
+						.getAttrString("padding"));
+			}
+			case "MaxPoolV2" -> {
+				nhwc(node, op);
+				back[0] = tf.nn.maxPoolGrad(value(inputs.get(0)), out(node), g, constant(inputs.get(1)), constant(inputs
+					.get(2)), op.attributes().getAttrString("padding"));
+			}
+			case "AvgPool" -> {
+				nhwc(node, op);
+				back[0] = tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, longs(op.attributes().getAttrIntList("ksize")),
+					longs(op.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"));
+			}
+			case "Mean" -> back[0] = spatialMeanBack(node, inputs, g);
+			case "Relu" -> back[0] = rule.relu(tf, g, value(inputs.get(0)));
+			case "Relu6" -> {
+				Output<TFloat32> x = value(inputs.get(0));
+				Operand<TFloat32> below6 = tf.dtypes.cast(tf.math.less(x, tf.constant(6f)), TFloat32.class);
+				back[0] = tf.math.mul(rule.relu(tf, g, x), below6);
+			}
+			case "Sigmoid" -> {
+				Output<TFloat32> y = out(node);
+				back[0] = tf.math.mul(g, tf.math.mul(y, tf.math.sub(tf.constant(1f), y)));
+			}
+			case "Tanh" -> back[0] = tf.math.mul(g, tf.math.sub(tf.constant(1f), tf.math.square(out(node))));
+			default -> throw unsupported(node, null);
+		}
+		return back;
+	}
+
+	/** Global average pooling: the signal spread evenly over height and width. */
+	private Operand<TFloat32> spatialMeanBack(NodeDef node, List<String> inputs, Operand<TFloat32> g) {
+		NodeDef axesNode = graph.node(GraphPath.nodeOf(inputs.get(1)));
+		if (!axesNode.getOp().equals("Const")) throw unsupported(node, "axes computed at run time");
+		var value = axesNode.getAttrOrThrow("value").getTensor();
+		int[] axes;
+		if (value.getIntValCount() > 0) axes = value.getIntValList().stream().mapToInt(Integer::intValue).toArray();
+		else {
+			var content = value.getTensorContent().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN)
+				.asIntBuffer();
+			axes = new int[content.remaining()];
+			content.get(axes);
+		}
+		if (axes.length != 2 || axes[0] != 1 || axes[1] != 2) throw unsupported(node, "a mean over other axes than " +
+			"height and width");
+		Output<TFloat32> x = value(inputs.get(0));
+		Operand<TInt32> shape = tf.shape(x);
+		Operand<TFloat32> perPixel = tf.reshape(g, tf.stack(List.of(tf.gather(shape, tf.constant(0), tf.constant(0)), tf
+			.constant(1), tf.constant(1), tf.gather(shape, tf.constant(3), tf.constant(0)))));
+		Operand<TFloat32> count = tf.dtypes.cast(tf.math.mul(tf.gather(shape, tf.constant(1), tf.constant(0)), tf.gather(
+			shape, tf.constant(2), tf.constant(0))), TFloat32.class);
+		return tf.math.div(tf.broadcastTo(perPixel, shape), count);
+	}
+
+	private boolean onPath(String reference) {
+		return path.contains(GraphPath.nodeOf(reference));
+	}
+
+	private boolean sameShape(List<String> inputs) {
+		return value(inputs.get(0)).shape().equals(value(inputs.get(1)).shape());
+	}
+
+	private static void nhwc(NodeDef node, GraphOperation op) {
+		if (!op.attributes().getAttrString("data_format").equals("NHWC")) throw unsupported(node, "a channels-first " +
+			"layout");
+	}
+
+	private static ExplainException unsupported(NodeDef node, String detail) {
+		return new ExplainException("The backward pass cannot go through op " + node.getOp() + " (node '" + node
+			.getName() + "')" + (detail == null ? "" : ": " + detail) + ".",
+			"The gradient family (gradient, saliency, integrated-gradients, grad-cam ...) still works on this model.");
+	}
+
+	private static List<Long> longs(long[] v) {
+		return java.util.Arrays.stream(v).boxed().toList();
+	}
+
+	private static int[] ints(long[] v) {
+		return java.util.Arrays.stream(v).mapToInt(l -> (int) l).toArray();
+	}
+}

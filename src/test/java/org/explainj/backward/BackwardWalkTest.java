@@ -1,0 +1,126 @@
+package org.explainj.backward;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.explainj.TestData;
+import org.explainj.image.ImageFrames;
+import org.explainj.image.ImageGeometry;
+import org.explainj.image.IntensityScaling;
+import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.Explainer;
+import org.explainj.methods.Explanation;
+import org.explainj.methods.InputBatch;
+import org.explainj.methods.MethodSettings;
+import org.explainj.methods.Methods;
+import org.explainj.methods.Reduction;
+import org.explainj.methods.Target;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelLoader;
+import org.explainj.model.ScoreKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/** The explicit backward walk against TensorFlow's own gradient, and guided backprop against a reference. */
+class BackwardWalkTest {
+
+	@TempDir
+	Path tmp;
+
+	private record Built(Placeholder<TFloat32> seed, org.tensorflow.Operand<TFloat32> walk, Output<TFloat32> tensorflow) {}
+
+	/** With plain-gradient rules the walk equals addGradients, on every kind of model, for any seed. */
+	@Test
+	void plainGradientRulesReproduceTensorFlowsGradient() throws Exception {
+		for (Path p : new Path[] { TestData.MALARIA, TestData.MNIST, TestData.tf1SavedModel(tmp.resolve("tf1"), true) }) {
+			try (ClassifierModel m = ModelLoader.load(p)) {
+				Built b = m.ops("walk", tf -> {
+					Placeholder<TFloat32> seed = tf.placeholder(TFloat32.class);
+					var walk = new BackwardWalk(tf, m, t -> t, ReluRule.GRADIENT).run(m.logits(), seed);
+					Output<?> total = tf.reduceSum(tf.math.mul(m.logits(), seed), tf.constant(new int[] { 0, 1 })).asOutput();
+					return new Built(seed, walk, m.graph().addGradients(total, new Output<?>[] { m.input() })[0].expect(
+						TFloat32.class));
+				});
+				int size = m.height() * m.width() * m.channels(), k = m.numClasses();
+				float[] x = TestData.randomImage(21, 3 * size), seed = TestData.randomImage(22, 3 * k);
+				for (int i = 0; i < seed.length; i++) seed[i] -= 0.5f;
+				try (TFloat32 tx = TFloat32.tensorOf(Shape.of(3, m.height(), m.width(), m.channels()), DataBuffers.of(x,
+						true, false));
+					TFloat32 ts = TFloat32.tensorOf(Shape.of(3, k), DataBuffers.of(seed, true, false));
+					Result r = m.session().runner().feed(m.input(), tx).feed(b.seed(), ts).fetch(b.walk()).fetch(b
+						.tensorflow()).run())
+				{
+					float[] walk = read(r.get(0)), reference = read(r.get(1));
+					float max = 0;
+					for (float v : reference) max = Math.max(max, Math.abs(v));
+					assertTrue(max > 0, p.toString());
+					assertArrayEquals(reference, walk, 1e-5f * max, p.toString());
+				}
+			}
+		}
+	}
+
+	@Test
+	void guidedBackpropOfTheOriginalIsTheGradientOfTheVariantWithNonNegativeDenseWeights() throws Exception {
+		try (ClassifierModel original = ModelLoader.load(TestData.tf1SavedModel(tmp.resolve("o"), true));
+			ClassifierModel variant = ModelLoader.load(TestData.tf1SavedModel(tmp.resolve("v"), true, true)))
+		{
+			int size = 12 * 12 * 3;
+			InputBatch x = new InputBatch(TestData.randomImage(4, 2 * size), 2, 12, 12, 3);
+			for (String target : new String[] { "0", "2" }) {
+				float[] guided = run(original, "guided-backprop", x, target).maps();
+				float[] gradient = run(variant, "gradient", x, target).maps();
+				float max = 0;
+				for (float v : gradient) max = Math.max(max, Math.abs(v));
+				assertTrue(max > 0);
+				assertArrayEquals(gradient, guided, 1e-5f * max, "target " + target);
+				float[] plain = run(original, "gradient", x, target).maps();
+				assertTrue(!java.util.Arrays.equals(plain, guided), "guided differs from the plain gradient");
+			}
+		}
+	}
+
+	@Test
+	void guidedGradCamIsGuidedBackpropTimesUpsampledGradCam() {
+		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
+			InputBatch x = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.PARASITIZED)), m,
+				IntensityScaling.UNIT);
+			float[] guided = run(m, "guided-backprop", x, "infected").maps();
+			float[] cam = new Explainer(m).explain(Methods.byName("grad-cam"), MethodSettings.defaults(Methods.byName(
+				"grad-cam")), x, null, new Target("infected"), ScoreKind.LOGIT, Reduction.NONE, 1, (a, b) -> {}).maps();
+			float[] both = run(m, "guided-grad-cam", x, "infected").maps();
+			assertEquals(44 * 44 * 3, both.length);
+			for (int i = 0; i < both.length; i++) assertEquals(guided[i] * cam[i / 3], both[i], 1e-6f * (1 + Math.abs(
+				guided[i] * cam[i / 3])));
+			// through a noise tunnel without noise: the walk runs on the network copy
+			Explanation tunnel = new Explainer(m).explain(Methods.byName("smoothgrad"), MethodSettings.of(Methods.byName(
+				"smoothgrad"), Map.of("of", "guided-backprop", "noise", "0", "samples", "2")), x, null, new Target(
+					"infected"), ScoreKind.LOGIT, Reduction.NONE, 1, (a, b) -> {});
+			float max = 0;
+			for (float v : guided) max = Math.max(max, Math.abs(v));
+			assertArrayEquals(guided, tunnel.maps(), 1e-5f * max);
+		}
+	}
+
+	private static Explanation run(ClassifierModel m, String method, InputBatch x, String target) {
+		AttributionMethod a = Methods.byName(method);
+		return new Explainer(m).explain(a, MethodSettings.defaults(a), x, null, new Target(target), ScoreKind.LOGIT,
+			Reduction.NONE, 8, (d, t) -> {});
+	}
+
+	private static float[] read(org.tensorflow.Tensor t) {
+		float[] out = new float[(int) t.shape().size()];
+		((TFloat32) t).asRawTensor().data().asFloats().read(out);
+		return out;
+	}
+}
