@@ -1,5 +1,6 @@
 package org.explainj.ij;
 
+import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.util.Map;
 
@@ -20,6 +21,7 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.Overlay;
 import ij.gui.Roi;
+import ij.measure.ResultsTable;
 
 /**
  * Explains the image's classification with one method: adds the heatmap to the image's overlay (its
@@ -63,6 +65,14 @@ public abstract class ExplainCommand implements Command {
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	public ImagePlus map;
 
+	/**
+	 * The "ExplainJ" table after the run: one row per explained slice (rows of earlier runs kept while the
+	 * table is open). Not a SciJava output: scripts read it from the command object.
+	 */
+	public ResultsTable results;
+
+	static final String TABLE = "ExplainJ";
+
 	/** The method's name, as in {@link Methods}. */
 	protected abstract String method();
 
@@ -93,6 +103,11 @@ public abstract class ExplainCommand implements Command {
 			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (f + 1) : "") + ": " +
 				result.label(f));
 		}
+		ResultsTable table = ResultsTable.getResultsTable(TABLE);
+		if (table == null) table = new ResultsTable();
+		result.addRows(table, image.getTitle());
+		if (!GraphicsEnvironment.isHeadless()) table.show(TABLE);
+		results = table;
 		map = mapImage ? result.mapImage() : null;
 	}
 }

@@ -11,6 +11,7 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.gui.ImageRoi;
 import ij.gui.Overlay;
+import ij.measure.ResultsTable;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 
@@ -121,6 +122,23 @@ public final class ExplainResult {
 		explanation.diagnostics().forEach((name, values) -> s.append(String.format(Locale.ROOT, "; %s %.4g", name,
 			values[frame])));
 		return s.toString();
+	}
+
+	/** One row per frame: image, slice, method, target, score, prediction and the method's diagnostics. */
+	public void addRows(ResultsTable table, String imageTitle) {
+		for (int f = 0; f < frames(); f++) {
+			table.incrementCounter();
+			table.addValue("Image", imageTitle);
+			table.addValue("Slice", f + 1);
+			table.addValue("Method", options.method().name());
+			table.addValue("Target", model.className(explanation.targets()[f]));
+			table.addValue("Score (" + options.score().cliName() + ")", explanation.targetScores()[f]);
+			int predicted = explanation.predicted()[f];
+			table.addValue("Predicted", model.className(predicted));
+			table.addValue("Probability", explanation.probabilities()[f][predicted]);
+			int frame = f;
+			explanation.diagnostics().forEach((name, values) -> table.addValue(name, values[frame]));
+		}
 	}
 
 	private String info() {

@@ -84,6 +84,18 @@ class HeadlessCommandTest {
 	}
 
 	@Test
+	void integratedGradientsReportsItsCompletenessGapInTheTable() throws Exception {
+		ImagePlus cell = TestData.open(TestData.PARASITIZED);
+		Module module = context.service(CommandService.class).run(IntegratedGradientsCommand.class, true, "image", cell,
+			"model", TestData.MALARIA.toFile(), "steps", 16, "mapImage", false).get();
+		ij.measure.ResultsTable table = ((ExplainCommand) module.getDelegateObject()).results;
+		assertEquals("integrated-gradients", table.getStringValue("Method", table.size() - 1));
+		double gap = table.getValue("completeness-gap", table.size() - 1);
+		assertTrue(Math.abs(gap) > 0 && Math.abs(gap) < 1, "gap " + gap);
+		assertEquals("infected", table.getStringValue("Predicted", table.size() - 1));
+	}
+
+	@Test
 	void badInputFailsWithOneClearMessageAndLeavesTheImageAlone() {
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
 		ExecutionException e = assertThrows(ExecutionException.class, () -> context.service(CommandService.class).run(
