@@ -2,6 +2,7 @@ package org.explainj;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -18,6 +19,7 @@ import org.tensorflow.types.TFloat32;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.process.ColorProcessor;
 
 /** The bundled real models and images, and small models made with TensorFlow Java for the tests. */
 public final class TestData {
@@ -101,5 +103,36 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 		float[] x = new float[size];
 		for (int i = 0; i < size; i++) x[i] = r.nextFloat();
 		return x;
+	}
+
+	/**
+	 * {cell, parasite} for a crop: the cell is everything but the black background; the parasite is the
+	 * dark magenta inclusion: green well below the cell's median green, red and blue well above green.
+	 */
+	public static boolean[][] parasiteMask(ColorProcessor cp) {
+		int[] px = (int[]) cp.getPixels();
+		boolean[] cell = new boolean[px.length], parasite = new boolean[px.length];
+		List<Integer> greens = new ArrayList<>();
+		for (int i = 0; i < px.length; i++) {
+			int r = (px[i] >> 16) & 255, g = (px[i] >> 8) & 255, b = px[i] & 255;
+			cell[i] = r + g + b > 60;
+			if (cell[i]) greens.add(g);
+		}
+		greens.sort(null);
+		int median = greens.get(greens.size() / 2);
+		for (int i = 0; i < px.length; i++) {
+			int r = (px[i] >> 16) & 255, g = (px[i] >> 8) & 255, b = px[i] & 255;
+			parasite[i] = cell[i] && g < median - 40 && r > g + 30 && b > g + 30;
+		}
+		return new boolean[][] { cell, parasite };
+	}
+
+	/** An explanation through the job, as the front ends run it (unit scaling, logit score). */
+	public static org.explainj.job.ExplainResult explain(ImagePlus image, Path model, String method, String target,
+		java.util.Map<String, String> params)
+	{
+		return org.explainj.job.ExplainJob.run(image, new org.explainj.job.ExplainOptions(model, org.explainj.methods
+			.Methods.byName(method), new org.explainj.methods.Target(target), org.explainj.model.ScoreKind.LOGIT, org.explainj
+				.image.IntensityScaling.UNIT, null, 8, params));
 	}
 }

@@ -3,6 +3,7 @@ package org.explainj.backward;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import org.explainj.ExplainException;
@@ -30,7 +31,7 @@ public final class BackwardWalk {
 	private final Ops tf;
 	private final ClassifierModel model;
 	private final UnaryOperator<Output<TFloat32>> tensors;
-	private final ReluRule rule;
+	private final Composite composite;
 	private final GraphPath graph;
 	private java.util.Set<String> path = java.util.Set.of();
 
@@ -38,11 +39,11 @@ public final class BackwardWalk {
 	 * @param tensors maps a tensor of the original network to the one the walk runs on (itself, or its
 	 *          copy in a {@link org.explainj.model.NetworkCopy})
 	 */
-	public BackwardWalk(Ops tf, ClassifierModel model, UnaryOperator<Output<TFloat32>> tensors, ReluRule rule) {
+	public BackwardWalk(Ops tf, ClassifierModel model, UnaryOperator<Output<TFloat32>> tensors, Composite composite) {
 		this.tf = tf;
 		this.model = model;
 		this.tensors = tensors;
-		this.rule = rule;
+		this.composite = composite;
 		this.graph = new GraphPath(model.graphDef());
 	}
 
@@ -65,10 +66,20 @@ public final class BackwardWalk {
 			NodeDef node = graph.node(name);
 			List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
 			Operand<TFloat32>[] back = step(node, inputs, g);
+			LinearLayer fused = biasOf(node, inputs);
+			if (fused != null) {
+				// the bias belongs to the linear layer below: the rule sees z with the bias and the signal goes
+				// straight to that layer's input
+				String linear = GraphPath.nodeOf(inputs.get(onPath(inputs.get(0)) ? 0 : 1));
+				String below = graph.node(linear).getInput(0);
+				signals.merge(below.contains(":") ? below : below + ":0", linearBack(graph.node(linear), fused, g), (a, c) -> tf
+					.math.add(a, c));
+				continue;
+			}
 			for (int k = 0; k < back.length; k++) {
 				if (back[k] == null || !onPath(inputs.get(k))) continue;
 				String ref = inputs.get(k).contains(":") ? inputs.get(k) : inputs.get(k) + ":0";
-				signals.merge(ref, back[k], (a, b) -> tf.math.add(a, b));
+				signals.merge(ref, back[k], (a, c) -> tf.math.add(a, c));
 			}
 		}
 		Operand<TFloat32> atInput = signals.get(input + ":0");
@@ -99,84 +110,165 @@ public final class BackwardWalk {
 			case "Identity", "Snapshot", "BiasAdd" -> back[0] = g;
 			case "Reshape", "Squeeze", "ExpandDims" -> back[0] = tf.reshape(g, tf.shape(value(inputs.get(0))));
 			case "Add", "AddV2" -> {
-				back[0] = g;
-				back[1] = g;
-				if (onPath(inputs.get(0)) && onPath(inputs.get(1)) && !sameShape(inputs)) throw unsupported(node,
-					"broadcasting between two branches");
+				boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
+				if (both && !sameShape(inputs)) throw unsupported(node, "broadcasting between two branches");
+				if (both && composite.relevance()) {
+					// a residual sum shares relevance in proportion to each branch's contribution
+					Operand<TFloat32> share = LinearRule.divide(tf, g, out(node));
+					back[0] = tf.math.mul(value(inputs.get(0)), share);
+					back[1] = tf.math.mul(value(inputs.get(1)), share);
+				}
+				else {
+					back[0] = g;
+					back[1] = g;
+				}
 			}
 			case "Sub" -> {
 				back[0] = g;
-				back[1] = tf.math.neg(g);
+				back[1] = composite.relevance() ? g : tf.math.neg(g);
 			}
 			case "Mul" -> {
 				if (onPath(inputs.get(0)) && onPath(inputs.get(1))) throw unsupported(node, "a product of two branches");
-				back[0] = tf.math.mul(g, value(inputs.get(1)));
-				back[1] = tf.math.mul(g, value(inputs.get(0)));
+				// scaling by a constant moves relevance one to one; a gradient is scaled by it
+				back[0] = composite.relevance() ? g : tf.math.mul(g, value(inputs.get(1)));
+				back[1] = composite.relevance() ? g : tf.math.mul(g, value(inputs.get(0)));
 			}
-			case "MatMul" -> {
-				if (op.attributes().getAttrBool("transpose_a")) throw unsupported(node, "a transposed activation");
-				back[0] = tf.linalg.matMul(g, value(inputs.get(1)), org.tensorflow.op.linalg.MatMul.transposeB(!op
-					.attributes().getAttrBool("transpose_b")));
-			}
-			case "Conv2D" -> {
+			case "MatMul", "Conv2D", "DepthwiseConv2dNative" -> back[0] = linearBack(node, linearLayer(node, null), g);
+			case "MaxPool", "MaxPoolV2" -> {
 				nhwc(node, op);
-				back[0] = tf.nn.conv2dBackpropInput(tf.shape(value(inputs.get(0))), value(inputs.get(1)), g, longs(op
-					.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"), Conv2dBackpropInput
-						.dilations(longs(op.attributes().getAttrIntList("dilations"))), Conv2dBackpropInput.explicitPaddings(
-							longs(op.attributes().getAttrIntList("explicit_paddings"))));
-			}
-			case "DepthwiseConv2dNative" -> {
-				nhwc(node, op);
-				back[0] = tf.nn.depthwiseConv2dNativeBackpropInput(tf.shape(value(inputs.get(0))), value(inputs.get(1)), g,
-					longs(op.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"),
-					DepthwiseConv2dNativeBackpropInput.dilations(longs(op.attributes().getAttrIntList("dilations"))));
-			}
-			case "MaxPool" -> {
-				nhwc(node, op);
-				back[0] = tf.nn.maxPoolGrad(value(inputs.get(0)), out(node), g, tf.constant(ints(op.attributes()
-					.getAttrIntList("ksize"))), tf.constant(ints(op.attributes().getAttrIntList("strides"))), op.attributes()
-						.getAttrString("padding"));
-			}
-			case "MaxPoolV2" -> {
-				nhwc(node, op);
-				back[0] = tf.nn.maxPoolGrad(value(inputs.get(0)), out(node), g, constant(inputs.get(1)), constant(inputs
-					.get(2)), op.attributes().getAttrString("padding"));
+				back[0] = composite.relevance() && composite.proportionalMaxPool() ? proportionalPool(node, inputs, g)
+					: maxPoolBack(node, op, inputs, g);
 			}
 			case "AvgPool" -> {
 				nhwc(node, op);
-				back[0] = tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, longs(op.attributes().getAttrIntList("ksize")),
-					longs(op.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"));
+				back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), avgPoolBack(op, inputs, LinearRule
+					.divide(tf, g, out(node)))) : avgPoolBack(op, inputs, g);
 			}
-			case "Mean" -> back[0] = spatialMeanBack(node, inputs, g);
-			case "Relu" -> back[0] = rule.relu(tf, g, value(inputs.get(0)));
+			case "Mean" -> back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), spatialMeanBack(node,
+				inputs, LinearRule.divide(tf, g, out(node)))) : spatialMeanBack(node, inputs, g);
+			case "Relu" -> back[0] = composite.relevance() ? g : composite.relu().relu(tf, g, value(inputs.get(0)));
 			case "Relu6" -> {
 				Output<TFloat32> x = value(inputs.get(0));
 				Operand<TFloat32> below6 = tf.dtypes.cast(tf.math.less(x, tf.constant(6f)), TFloat32.class);
-				back[0] = tf.math.mul(rule.relu(tf, g, x), below6);
+				back[0] = composite.relevance() ? g : tf.math.mul(composite.relu().relu(tf, g, x), below6);
 			}
 			case "Sigmoid" -> {
 				Output<TFloat32> y = out(node);
-				back[0] = tf.math.mul(g, tf.math.mul(y, tf.math.sub(tf.constant(1f), y)));
+				back[0] = composite.relevance() ? g : tf.math.mul(g, tf.math.mul(y, tf.math.sub(tf.constant(1f), y)));
 			}
-			case "Tanh" -> back[0] = tf.math.mul(g, tf.math.sub(tf.constant(1f), tf.math.square(out(node))));
+			case "Tanh" -> back[0] = composite.relevance() ? g : tf.math.mul(g, tf.math.sub(tf.constant(1f), tf.math.square(
+				out(node))));
 			default -> throw unsupported(node, null);
 		}
 		return back;
+	}
+
+	private Operand<TFloat32> maxPoolBack(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
+		Operand<TInt32> ksize, strides;
+		if (node.getOp().equals("MaxPoolV2")) {
+			ksize = constant(inputs.get(1));
+			strides = constant(inputs.get(2));
+		}
+		else {
+			ksize = tf.constant(ints(op.attributes().getAttrIntList("ksize")));
+			strides = tf.constant(ints(op.attributes().getAttrIntList("strides")));
+		}
+		// TensorFlow's MaxPoolGrad routes to the first maximum of each window: winner-take-all
+		return tf.nn.maxPoolGrad(value(inputs.get(0)), out(node), g, ksize, strides, op.attributes().getAttrString(
+			"padding"));
+	}
+
+	private Operand<TFloat32> avgPoolBack(GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
+		return tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, longs(op.attributes().getAttrIntList("ksize")), longs(
+			op.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"));
+	}
+
+	/** Max pooling undone as sum pooling: R_j = a_j R_k / sum_window a (the window's mean, times its size). */
+	private Operand<TFloat32> proportionalPool(NodeDef node, List<String> inputs, Operand<TFloat32> r) {
+		GraphOperation op = model.graph().operationOrThrow(node.getName());
+		List<Long> ksize, strides;
+		if (node.getOp().equals("MaxPoolV2")) {
+			ksize = longs(constantValues(inputs.get(1)));
+			strides = longs(constantValues(inputs.get(2)));
+		}
+		else {
+			ksize = longs(op.attributes().getAttrIntList("ksize"));
+			strides = longs(op.attributes().getAttrIntList("strides"));
+		}
+		Output<TFloat32> a = value(inputs.get(0));
+		String padding = op.attributes().getAttrString("padding");
+		Operand<TFloat32> mean = tf.nn.avgPool(a, ksize, strides, padding);
+		return tf.math.mul(a, tf.nn.avgPoolGrad(tf.shape(a), LinearRule.divide(tf, r, mean), ksize, strides, padding));
+	}
+
+	/** A Conv2D, DepthwiseConv2dNative or MatMul node as a layer, with the given bias. */
+	private LinearLayer linearLayer(NodeDef node, Operand<TFloat32> bias) {
+		GraphOperation op = model.graph().operationOrThrow(node.getName());
+		List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+		Output<TFloat32> x = value(inputs.get(0)), w = value(inputs.get(1));
+		return switch (node.getOp()) {
+			case "MatMul" -> {
+				if (op.attributes().getAttrBool("transpose_a")) throw unsupported(node, "a transposed activation");
+				yield new LinearLayer(LinearLayer.Kind.DENSE, x, w, bias, null, null, null, null, op.attributes()
+					.getAttrBool("transpose_b"));
+			}
+			case "Conv2D" -> {
+				nhwc(node, op);
+				yield new LinearLayer(LinearLayer.Kind.CONV, x, w, bias, longs(op.attributes().getAttrIntList("strides")),
+					op.attributes().getAttrString("padding"), longs(op.attributes().getAttrIntList("dilations")), longs(op
+						.attributes().getAttrIntList("explicit_paddings")), false);
+			}
+			default -> {
+				nhwc(node, op);
+				yield new LinearLayer(LinearLayer.Kind.DEPTHWISE, x, w, bias, longs(op.attributes().getAttrIntList(
+					"strides")), op.attributes().getAttrString("padding"), longs(op.attributes().getAttrIntList(
+						"dilations")), List.of(), false);
+			}
+		};
+	}
+
+	private Operand<TFloat32> linearBack(NodeDef linear, LinearLayer layer, Operand<TFloat32> signal) {
+		return composite.rule(layer, isFirst(linear)).back(tf, layer, signal);
+	}
+
+	/**
+	 * The linear layer a bias add belongs to (BiasAdd, or Add of a tensor that does not depend on the
+	 * input, on the output of a Conv2D/MatMul used only there), or null.
+	 */
+	private LinearLayer biasOf(NodeDef node, List<String> inputs) {
+		if (!Set.of("BiasAdd", "Add", "AddV2").contains(node.getOp()) || inputs.size() != 2) return null;
+		boolean first = onPath(inputs.get(0)), second = onPath(inputs.get(1));
+		if (first == second) return null;
+		String data = inputs.get(first ? 0 : 1), bias = inputs.get(first ? 1 : 0);
+		NodeDef below = graph.node(GraphPath.nodeOf(data));
+		if (!Set.of("MatMul", "Conv2D", "DepthwiseConv2dNative").contains(below.getOp())) return null;
+		if (graph.consumers(below.getName()).size() != 1) return null;
+		return linearLayer(below, value(bias));
+	}
+
+	/** True when nothing but reshapes and paddings lie between the model input and this layer. */
+	private boolean isFirst(NodeDef linear) {
+		NodeDef cur = graph.node(GraphPath.nodeOf(linear.getInput(0)));
+		while (Set.of("Identity", "Reshape", "Pad", "ExpandDims", "Squeeze").contains(cur.getOp())) {
+			cur = graph.node(GraphPath.nodeOf(cur.getInput(0)));
+		}
+		return cur.getName().equals(model.input().op().name());
+	}
+
+	private long[] constantValues(String reference) {
+		var value = graph.node(GraphPath.nodeOf(reference)).getAttrOrThrow("value").getTensor();
+		if (value.getIntValCount() > 0) return value.getIntValList().stream().mapToLong(Integer::longValue).toArray();
+		var content = value.getTensorContent().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+		long[] out = new long[content.remaining()];
+		for (int i = 0; i < out.length; i++) out[i] = content.get(i);
+		return out;
 	}
 
 	/** Global average pooling: the signal spread evenly over height and width. */
 	private Operand<TFloat32> spatialMeanBack(NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 		NodeDef axesNode = graph.node(GraphPath.nodeOf(inputs.get(1)));
 		if (!axesNode.getOp().equals("Const")) throw unsupported(node, "axes computed at run time");
-		var value = axesNode.getAttrOrThrow("value").getTensor();
-		int[] axes;
-		if (value.getIntValCount() > 0) axes = value.getIntValList().stream().mapToInt(Integer::intValue).toArray();
-		else {
-			var content = value.getTensorContent().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN)
-				.asIntBuffer();
-			axes = new int[content.remaining()];
-			content.get(axes);
-		}
+		long[] axes = constantValues(inputs.get(1));
 		if (axes.length != 2 || axes[0] != 1 || axes[1] != 2) throw unsupported(node, "a mean over other axes than " +
 			"height and width");
 		Output<TFloat32> x = value(inputs.get(0));

@@ -1,6 +1,6 @@
 package org.explainj.methods;
 
-import org.explainj.backward.BackwardWalk;
+import org.explainj.backward.Composite;
 import org.explainj.backward.ReluRule;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
@@ -21,7 +21,6 @@ public final class GuidedBackpropMethod implements AttributionMethod {
 
 	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
-		return new BackwardWalk(context.tf(), context.model(), context::tensor, ReluRule.GUIDED).run(context.model().logits(),
-			context.logitSeed());
+		return Relevance.walk(context, Composite.gradient(ReluRule.GUIDED));
 	}
 }

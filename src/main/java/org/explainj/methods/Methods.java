@@ -10,7 +10,9 @@ public final class Methods {
 	private static final List<AttributionMethod> ALL = List.of(new GradientMethod(), new SensitivityMethod(),
 		new SaliencyMethod(), new GradientTimesInputMethod(), new CamMethod(), new GradCamMethod(),
 		new GradCamPlusPlusMethod(), new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod(), new GuidedBackpropMethod(),
-		new GuidedGradCamMethod());
+		new GuidedGradCamMethod(), new DeconvnetMethod(), new LrpMethod(LrpMethod.Preset.ZERO), new LrpMethod(
+			LrpMethod.Preset.EPSILON), new LrpMethod(LrpMethod.Preset.ALPHA_BETA), new LrpMethod(LrpMethod.Preset.Z_PLUS),
+		new LrpMethod(LrpMethod.Preset.EPSILON_PLUS), new DeepTaylorMethod());
 
 	private Methods() {}
 

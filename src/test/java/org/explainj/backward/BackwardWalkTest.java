@@ -46,7 +46,7 @@ class BackwardWalkTest {
 			try (ClassifierModel m = ModelLoader.load(p)) {
 				Built b = m.ops("walk", tf -> {
 					Placeholder<TFloat32> seed = tf.placeholder(TFloat32.class);
-					var walk = new BackwardWalk(tf, m, t -> t, ReluRule.GRADIENT).run(m.logits(), seed);
+					var walk = new BackwardWalk(tf, m, t -> t, Composite.gradient(ReluRule.GRADIENT)).run(m.logits(), seed);
 					Output<?> total = tf.reduceSum(tf.math.mul(m.logits(), seed), tf.constant(new int[] { 0, 1 })).asOutput();
 					return new Built(seed, walk, m.graph().addGradients(total, new Output<?>[] { m.input() })[0].expect(
 						TFloat32.class));

@@ -314,7 +314,7 @@ class ClassActivationMapsTest {
 	void pointingGame(String method, Path crop) {
 		ImagePlus image = TestData.open(crop);
 		int w = image.getWidth(), h = image.getHeight();
-		boolean[][] masks = parasiteMask((ColorProcessor) image.getProcessor());
+		boolean[][] masks = TestData.parasiteMask((ColorProcessor) image.getProcessor());
 		boolean[] cell = masks[0], parasite = masks[1];
 		ExplainResult r = explain(image, TestData.MALARIA, method, "infected", Map.of());
 		assertEquals(0, r.explanation().targets()[0]);
@@ -359,27 +359,5 @@ class ClassActivationMapsTest {
 			distance + " px from the parasite");
 		assertTrue(cellHit, method + ": the maximum cell (" + cx + "," + cy + ") of the layer map holds no parasite");
 		assertTrue(massShare > areaShare, method + ": mass share " + massShare + " <= area share " + areaShare);
-	}
-
-	/**
-	 * {cell, parasite} for a crop: the cell is everything but the black background; the parasite is the
-	 * dark magenta inclusion: green well below the cell's median green, red and blue well above green.
-	 */
-	static boolean[][] parasiteMask(ColorProcessor cp) {
-		int[] px = (int[]) cp.getPixels();
-		boolean[] cell = new boolean[px.length], parasite = new boolean[px.length];
-		List<Integer> greens = new ArrayList<>();
-		for (int i = 0; i < px.length; i++) {
-			int r = (px[i] >> 16) & 255, g = (px[i] >> 8) & 255, b = px[i] & 255;
-			cell[i] = r + g + b > 60;
-			if (cell[i]) greens.add(g);
-		}
-		greens.sort(null);
-		int median = greens.get(greens.size() / 2);
-		for (int i = 0; i < px.length; i++) {
-			int r = (px[i] >> 16) & 255, g = (px[i] >> 8) & 255, b = px[i] & 255;
-			parasite[i] = cell[i] && g < median - 40 && r > g + 30 && b > g + 30;
-		}
-		return new boolean[][] { cell, parasite };
 	}
 }

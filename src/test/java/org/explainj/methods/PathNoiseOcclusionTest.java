@@ -180,8 +180,8 @@ class PathNoiseOcclusionTest {
 		for (java.nio.file.Path crop : crops) {
 			ij.ImagePlus image = TestData.open(crop);
 			int w = image.getWidth();
-			boolean[][] masks = ClassActivationMapsTest.parasiteMask((ij.process.ColorProcessor) image.getProcessor());
-			float[] map = ClassActivationMapsTest.explain(image, TestData.MALARIA, "integrated-gradients", "infected", Map
+			boolean[][] masks = TestData.parasiteMask((ij.process.ColorProcessor) image.getProcessor());
+			float[] map = TestData.explain(image, TestData.MALARIA, "integrated-gradients", "infected", Map
 				.of()).map(0, 0);
 			int argmax = 0, cellArea = 0, maskArea = 0;
 			double massCell = 0, massMask = 0, distance = Double.MAX_VALUE;

@@ -1,0 +1,51 @@
+package org.explainj.backward;
+
+import java.util.List;
+
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.nn.Conv2d;
+import org.tensorflow.op.nn.Conv2dBackpropInput;
+import org.tensorflow.op.nn.DepthwiseConv2dNative;
+import org.tensorflow.op.nn.DepthwiseConv2dNativeBackpropInput;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A linear layer of the network as the rules see it: its input activations, weights and bias (null when
+ * it has none), and its forward op and transpose for any weights and inputs, so that a rule can run the
+ * layer with modified parameters (w+, w^2 ...) and send a signal back through them.
+ */
+public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> weight, Operand<TFloat32> bias,
+	List<Long> strides, String padding, List<Long> dilations, List<Long> explicitPaddings, boolean transposeWeight)
+{
+	/** The kinds of linear node. */
+	public enum Kind { CONV, DEPTHWISE, DENSE }
+
+	/** x (*) w, without bias. */
+	public Operand<TFloat32> forward(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w) {
+		return switch (kind) {
+			case CONV -> tf.nn.conv2d(x, w, strides, padding, Conv2d.dilations(dilations), Conv2d.explicitPaddings(
+				explicitPaddings));
+			case DEPTHWISE -> tf.nn.depthwiseConv2dNative(x, w, strides, padding, DepthwiseConv2dNative.dilations(
+				dilations));
+			case DENSE -> tf.linalg.matMul(x, w, org.tensorflow.op.linalg.MatMul.transposeB(transposeWeight));
+		};
+	}
+
+	/** The transpose of forward: a signal on the output sent back to the input's shape. */
+	public Operand<TFloat32> transpose(Ops tf, Operand<TFloat32> s, Operand<TFloat32> w) {
+		return switch (kind) {
+			case CONV -> tf.nn.conv2dBackpropInput(tf.shape(input), w, s, strides, padding, Conv2dBackpropInput
+				.dilations(dilations), Conv2dBackpropInput.explicitPaddings(explicitPaddings));
+			case DEPTHWISE -> tf.nn.depthwiseConv2dNativeBackpropInput(tf.shape(input), w, s, strides, padding,
+				DepthwiseConv2dNativeBackpropInput.dilations(dilations));
+			case DENSE -> tf.linalg.matMul(s, w, org.tensorflow.op.linalg.MatMul.transposeB(!transposeWeight));
+		};
+	}
+
+	/** The bias broadcast to the output, or a zero. */
+	public Operand<TFloat32> biasOrZero(Ops tf) {
+		return bias != null ? bias : tf.constant(0f);
+	}
+}

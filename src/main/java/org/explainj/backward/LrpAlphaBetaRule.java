@@ -1,0 +1,49 @@
+package org.explainj.backward;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * LRP-alpha-beta (alpha - beta = 1): the positive contributions (a_j w_jk)^+ plus b_k^+ and the negative
+ * ones (a_j w_jk)^- plus b_k^- are each normalised on their own (0/0 := 0), R_j = alpha R+_j - beta R-_j.
+ * With biases ignored and beta = 0 it is LRP-z+.
+ */
+public final class LrpAlphaBetaRule implements LinearRule {
+
+	private final float alpha;
+	private final float beta;
+	private final boolean biases;
+
+	public LrpAlphaBetaRule(double alpha, double beta, boolean biases) {
+		this.alpha = (float) alpha;
+		this.beta = (float) beta;
+		this.biases = biases;
+	}
+
+	/** LRP-z+: positive contributions only, biases ignored (alpha 1, beta 0). */
+	public static LrpAlphaBetaRule zPlus() {
+		return new LrpAlphaBetaRule(1, 0, false);
+	}
+
+	@Override
+	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
+		Operand<TFloat32> a = layer.input(), w = layer.weight();
+		Operand<TFloat32> ap = LinearRule.positive(tf, a), an = LinearRule.negative(tf, a);
+		Operand<TFloat32> wp = LinearRule.positive(tf, w), wn = LinearRule.negative(tf, w);
+		Operand<TFloat32> b = biases ? layer.biasOrZero(tf) : tf.constant(0f);
+		Operand<TFloat32> positive = part(tf, layer, ap, wp, an, wn, LinearRule.positive(tf, b), r);
+		if (beta == 0) return tf.math.mul(tf.constant(alpha), positive);
+		Operand<TFloat32> negative = part(tf, layer, ap, wn, an, wp, LinearRule.negative(tf, b), r);
+		return tf.math.sub(tf.math.mul(tf.constant(alpha), positive), tf.math.mul(tf.constant(beta), negative));
+	}
+
+	/** Relevance through the contributions a1*w1 + a2*w2 (+ bias), normalised by their sum. */
+	private static Operand<TFloat32> part(Ops tf, LinearLayer layer, Operand<TFloat32> a1, Operand<TFloat32> w1,
+		Operand<TFloat32> a2, Operand<TFloat32> w2, Operand<TFloat32> bias, Operand<TFloat32> r)
+	{
+		Operand<TFloat32> z = tf.math.add(tf.math.add(layer.forward(tf, a1, w1), layer.forward(tf, a2, w2)), bias);
+		Operand<TFloat32> s = LinearRule.divide(tf, r, z);
+		return tf.math.add(tf.math.mul(a1, layer.transpose(tf, s, w1)), tf.math.mul(a2, layer.transpose(tf, s, w2)));
+	}
+}

@@ -1,0 +1,158 @@
+package org.explainj.backward;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Every rule on a small dense layer and a small convolution, against relevance computed by hand here
+ * (plain Java loops over the weight matrix: an independent path from the TensorFlow ops).
+ */
+class LinearRuleTest {
+
+	// dense: a [1x3], w [3x2], b [2], relevance at the output [1x2]
+	static final float[] A = { 1f, 2f, 0.5f };
+	static final float[][] W = { { 1f, -2f }, { 0.5f, 1f }, { -1f, 0.5f } };
+	static final float[] B = { 0.1f, -0.2f };
+	static final float[] R = { 1f, 0.5f };
+
+	interface Reference {
+		double relevance(int j, int k);
+	}
+
+	/** R_j = sum_k share(j, k) * R_k. */
+	static float[] spread(Reference share) {
+		float[] out = new float[A.length];
+		for (int j = 0; j < A.length; j++) for (int k = 0; k < R.length; k++) out[j] += share.relevance(j, k) * R[k];
+		return out;
+	}
+
+	static double z(int k, boolean bias) {
+		double z = bias ? B[k] : 0;
+		for (int j = 0; j < A.length; j++) z += A[j] * W[j][k];
+		return z;
+	}
+
+	static float[] dense(LinearRule rule, boolean bias) {
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			Ops tf = Ops.create(g);
+			var a = tf.constant(new float[][] { A });
+			LinearLayer layer = new LinearLayer(LinearLayer.Kind.DENSE, a.asOutput(), tf.constant(W).asOutput(), bias ? tf
+				.constant(B) : null, null, null, null, null, false);
+			Operand<TFloat32> out = rule.back(tf, layer, tf.constant(new float[][] { R }));
+			try (TFloat32 t = (TFloat32) s.runner().fetch(out).run().get(0)) {
+				float[] v = new float[A.length];
+				t.asRawTensor().data().asFloats().read(v);
+				return v;
+			}
+		}
+	}
+
+	@Test
+	void epsilonRuleWithAndWithoutEpsilon() {
+		assertArrayEquals(spread((j, k) -> A[j] * W[j][k] / z(k, true)), dense(new LrpEpsilonRule(0), true), 1e-6f);
+		double eps = 0.25;
+		assertArrayEquals(spread((j, k) -> A[j] * W[j][k] / (z(k, true) + eps * (z(k, true) >= 0 ? 1 : -1))), dense(
+			new LrpEpsilonRule(eps), true), 1e-6f);
+	}
+
+	@Test
+	void gammaRule() {
+		double gamma = 0.5;
+		Reference share = (j, k) -> {
+			double zk = B[k] + gamma * Math.max(0, B[k]);
+			for (int i = 0; i < A.length; i++) zk += A[i] * (W[i][k] + gamma * Math.max(0, W[i][k]));
+			return A[j] * (W[j][k] + gamma * Math.max(0, W[j][k])) / zk;
+		};
+		assertArrayEquals(spread(share), dense(new LrpGammaRule(gamma), true), 1e-6f);
+	}
+
+	@Test
+	void alphaBetaAndZPlus() {
+		double alpha = 2, beta = 1;
+		Reference share = (j, k) -> {
+			double zp = Math.max(0, B[k]), zn = Math.min(0, B[k]);
+			for (int i = 0; i < A.length; i++) {
+				zp += Math.max(0, A[i] * W[i][k]);
+				zn += Math.min(0, A[i] * W[i][k]);
+			}
+			double c = A[j] * W[j][k];
+			return alpha * (c > 0 ? c / zp : 0) - beta * (c < 0 ? c / zn : 0);
+		};
+		assertArrayEquals(spread(share), dense(new LrpAlphaBetaRule(alpha, beta, true), true), 1e-6f);
+		Reference zPlus = (j, k) -> {
+			double zp = 0;
+			for (int i = 0; i < A.length; i++) zp += Math.max(0, A[i] * W[i][k]);
+			return Math.max(0, A[j] * W[j][k]) / zp;
+		};
+		assertArrayEquals(spread(zPlus), dense(LrpAlphaBetaRule.zPlus(), true), 1e-6f);
+	}
+
+	@Test
+	void zBoxWSquareAndFlat() {
+		double l = -1, h = 2;
+		Reference box = (j, k) -> {
+			double zk = 0;
+			for (int i = 0; i < A.length; i++) zk += A[i] * W[i][k] - l * Math.max(0, W[i][k]) - h * Math.min(0, W[i][k]);
+			return (A[j] * W[j][k] - l * Math.max(0, W[j][k]) - h * Math.min(0, W[j][k])) / zk;
+		};
+		assertArrayEquals(spread(box), dense(new ZBoxRule(l, h), true), 1e-6f);
+		Reference w2 = (j, k) -> {
+			double zk = 0;
+			for (int i = 0; i < A.length; i++) zk += W[i][k] * W[i][k];
+			return W[j][k] * W[j][k] / zk;
+		};
+		assertArrayEquals(spread(w2), dense(new WSquareRule(false), true), 1e-6f);
+		assertArrayEquals(spread((j, k) -> 1.0 / A.length), dense(new WSquareRule(true), true), 1e-6f);
+	}
+
+	/**
+	 * A 3x3 one-channel image, a 2x2 kernel, VALID: each output unit sees four pixels. LRP-epsilon and
+	 * z-box by hand over the receptive fields.
+	 */
+	@Test
+	void convolutionRulesOverReceptiveFields() {
+		float[][] x = { { 1, 2, 0 }, { 0.5f, 1, 3 }, { 2, 0, 1 } };
+		float[][] k = { { 1, -1 }, { 0.5f, 2 } };
+		float bias = 0.3f;
+		float[][] r = { { 1, -0.5f }, { 0.25f, 2 } };
+		for (boolean box : new boolean[] { false, true }) {
+			float[][] expected = new float[3][3];
+			for (int oy = 0; oy < 2; oy++) for (int ox = 0; ox < 2; ox++) {
+				double z = box ? 0 : bias;
+				for (int dy = 0; dy < 2; dy++) for (int dx = 0; dx < 2; dx++) {
+					double w = k[dy][dx];
+					z += box ? x[oy + dy][ox + dx] * w - 0 * Math.max(0, w) - 3 * Math.min(0, w) : x[oy + dy][ox + dx] * w;
+				}
+				for (int dy = 0; dy < 2; dy++) for (int dx = 0; dx < 2; dx++) {
+					double w = k[dy][dx];
+					double c = box ? x[oy + dy][ox + dx] * w - 3 * Math.min(0, w) : x[oy + dy][ox + dx] * w;
+					expected[oy + dy][ox + dx] += (float) (c / z * r[oy][ox]);
+				}
+			}
+			try (Graph g = new Graph(); Session s = new Session(g)) {
+				Ops tf = Ops.create(g);
+				var input = tf.reshape(tf.constant(x), tf.constant(new int[] { 1, 3, 3, 1 }));
+				var kernel = tf.reshape(tf.constant(k), tf.constant(new int[] { 2, 2, 1, 1 }));
+				LinearLayer layer = new LinearLayer(LinearLayer.Kind.CONV, input.asOutput(), kernel.asOutput(), tf.constant(
+					new float[] { bias }), List.of(1L, 1L, 1L, 1L), "VALID", List.of(1L, 1L, 1L, 1L), List.of(), false);
+				LinearRule rule = box ? new ZBoxRule(0, 3) : new LrpEpsilonRule(0);
+				var out = rule.back(tf, layer, tf.reshape(tf.constant(r), tf.constant(new int[] { 1, 2, 2, 1 })));
+				try (TFloat32 t = (TFloat32) s.runner().fetch(out).run().get(0)) {
+					float[] v = new float[9];
+					t.asRawTensor().data().asFloats().read(v);
+					float[] e = new float[9];
+					for (int i = 0; i < 9; i++) e[i] = expected[i / 3][i % 3];
+					assertArrayEquals(e, v, 1e-5f, box ? "z-box" : "lrp-0");
+				}
+			}
+		}
+	}
+}
