@@ -284,8 +284,15 @@ public final class BackwardWalk {
 		return path.contains(GraphPath.nodeOf(reference));
 	}
 
+	/** Statically compatible shapes (unknown sizes match anything): no broadcasting between the branches. */
 	private boolean sameShape(List<String> inputs) {
-		return value(inputs.get(0)).shape().equals(value(inputs.get(1)).shape());
+		var a = value(inputs.get(0)).shape();
+		var b = value(inputs.get(1)).shape();
+		if (a.numDimensions() != b.numDimensions()) return false;
+		for (int i = 0; i < a.numDimensions(); i++) {
+			if (a.size(i) >= 0 && b.size(i) >= 0 && a.size(i) != b.size(i)) return false;
+		}
+		return true;
 	}
 
 	private static void nhwc(NodeDef node, GraphOperation op) {

@@ -1,0 +1,129 @@
+package org.explainj.backward;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.Explainer;
+import org.explainj.methods.Explanation;
+import org.explainj.methods.InputBatch;
+import org.explainj.methods.MethodSettings;
+import org.explainj.methods.Methods;
+import org.explainj.methods.Reduction;
+import org.explainj.methods.Target;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelLoader;
+import org.explainj.model.ScoreKind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The Keras fixtures made by tools/fixtures/make_backward_models.py, each with logits computed in Python
+ * for a fixed batch: the inlined model reproduces them, and the explicit walk with gradient rules
+ * reproduces TensorFlow's gradient on every architecture.
+ */
+class KerasFixturesTest {
+
+	static final Path DIR = Path.of("test-images/models/backward");
+
+	record Reference(InputBatch input, float[] logits) {}
+
+	/** The "input" and "logits" arrays of reference.json (numbers only; no JSON library needed). */
+	static Reference reference(Path model) throws IOException {
+		String json = Files.readString(model.resolve("reference.json"));
+		int[] shape = numbers(json, "input_shape", true).stream().mapToInt(Double::intValue).toArray();
+		List<Double> input = numbers(json, "input", false), logits = numbers(json, "logits", false);
+		float[] x = new float[input.size()], l = new float[logits.size()];
+		for (int i = 0; i < x.length; i++) x[i] = input.get(i).floatValue();
+		for (int i = 0; i < l.length; i++) l[i] = logits.get(i).floatValue();
+		int n = x.length / (shape[1] * shape[2] * shape[3]);
+		return new Reference(new InputBatch(x, n, shape[1], shape[2], shape[3]), l);
+	}
+
+	private static List<Double> numbers(String json, String key, boolean skipNull) {
+		int start = json.indexOf('[', json.indexOf("\"" + key + "\""));
+		int depth = 0, end = start;
+		do {
+			char c = json.charAt(end++);
+			if (c == '[') depth++;
+			if (c == ']') depth--;
+		}
+		while (depth > 0);
+		List<Double> out = new ArrayList<>();
+		Matcher m = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?|null").matcher(json.substring(start, end));
+		while (m.find()) out.add(m.group().equals("null") ? (skipNull ? -1.0 : Double.NaN) : Double.parseDouble(m.group()));
+		return out;
+	}
+
+	private record Built(Placeholder<TFloat32> seed, org.tensorflow.Operand<TFloat32> walk, Output<TFloat32> reference) {}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "sequential-bias", "sequential-bias-free", "residual-bn", "avgpool", "stride2-valid" })
+	void inlinedModelMatchesPythonAndTheWalkMatchesTensorFlowsGradient(String name) throws IOException {
+		Reference ref = reference(DIR.resolve(name));
+		try (ClassifierModel m = ModelLoader.load(DIR.resolve(name))) {
+			Built b = m.ops("walk", tf -> {
+				Placeholder<TFloat32> seed = tf.placeholder(TFloat32.class);
+				var walk = new BackwardWalk(tf, m, t -> t, Composite.gradient(ReluRule.GRADIENT)).run(m.logits(), seed);
+				Output<?> total = tf.reduceSum(tf.math.mul(m.logits(), seed), tf.constant(new int[] { 0, 1 })).asOutput();
+				return new Built(seed, walk, m.graph().addGradients(total, new Output<?>[] { m.input() })[0].expect(
+					TFloat32.class));
+			});
+			InputBatch x = ref.input();
+			int k = m.numClasses();
+			float[] seed = new float[x.n() * k];
+			for (int i = 0; i < seed.length; i++) seed[i] = (i % 3) - 0.7f;
+			try (TFloat32 tx = TFloat32.tensorOf(Shape.of(x.n(), x.height(), x.width(), x.channels()), DataBuffers.of(x
+					.data(), true, false));
+				TFloat32 ts = TFloat32.tensorOf(Shape.of(x.n(), k), DataBuffers.of(seed, true, false));
+				Result r = m.session().runner().feed(m.input(), tx).feed(b.seed(), ts).fetch(m.logits()).fetch(b.walk())
+					.fetch(b.reference()).run())
+			{
+				assertArrayEquals(ref.logits(), read(r.get(0)), 1e-4f, "logits as computed by Keras");
+				float[] walk = read(r.get(1)), tf = read(r.get(2));
+				float max = 0;
+				for (float v : tf) max = Math.max(max, Math.abs(v));
+				assertTrue(max > 0);
+				assertArrayEquals(tf, walk, 1e-5f * max, name);
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "lrp-0", "lrp-zplus", "deep-taylor" })
+	void relevanceIsConservedOnTheBiasFreeKerasModel(String method) throws IOException {
+		Reference ref = reference(DIR.resolve("sequential-bias-free"));
+		try (ClassifierModel m = ModelLoader.load(DIR.resolve("sequential-bias-free"))) {
+			AttributionMethod a = Methods.byName(method);
+			Explanation e = new Explainer(m).explain(a, MethodSettings.of(a, Map.of()), ref.input(), null, Target.TOP,
+				ScoreKind.LOGIT, Reduction.SUM, 8, (d, t) -> {});
+			for (int i = 0; i < e.n(); i++) {
+				double sum = 0;
+				for (float v : e.map(i)) sum += v;
+				assertEquals(e.targetScores()[i], sum, 1e-4 * Math.abs(e.targetScores()[i]), method + " image " + i);
+			}
+		}
+	}
+
+	private static float[] read(org.tensorflow.Tensor t) {
+		float[] out = new float[(int) t.shape().size()];
+		((TFloat32) t).asRawTensor().data().asFloats().read(out);
+		return out;
+	}
+}
