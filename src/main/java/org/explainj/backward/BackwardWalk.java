@@ -33,6 +33,10 @@ public final class BackwardWalk {
 	private final UnaryOperator<Output<TFloat32>> tensors;
 	private final Composite composite;
 	private final GraphPath graph;
+	/** The network's tensors on the reference input (DeepLIFT), or null. */
+	private UnaryOperator<Output<TFloat32>> reference;
+	/** False: DeepLIFT with plain gradient routing through max pooling (Captum's behaviour). */
+	private boolean deepLiftMaxPool;
 	private java.util.Set<String> path = java.util.Set.of();
 
 	/**
@@ -45,6 +49,16 @@ public final class BackwardWalk {
 		this.tensors = tensors;
 		this.composite = composite;
 		this.graph = new GraphPath(model.graphDef());
+	}
+
+	/**
+	 * Switches nonlinearities (rescale rule) and, if asked, max pooling to DeepLIFT's rules, given the
+	 * network's tensors on the reference input (the same network run on x0, e.g. through a NetworkCopy).
+	 */
+	public BackwardWalk withReference(UnaryOperator<Output<TFloat32>> referenceTensors, boolean deepLiftMaxPool) {
+		this.reference = referenceTensors;
+		this.deepLiftMaxPool = deepLiftMaxPool;
+		return this;
 	}
 
 	/**
@@ -146,24 +160,106 @@ public final class BackwardWalk {
 			}
 			case "Mean" -> back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), spatialMeanBack(node,
 				inputs, LinearRule.divide(tf, g, out(node)))) : spatialMeanBack(node, inputs, g);
-			case "Relu" -> back[0] = composite.relevance() ? g : composite.relu().relu(tf, g, value(inputs.get(0)));
-			case "Relu6" -> {
-				Output<TFloat32> x = value(inputs.get(0));
-				Operand<TFloat32> below6 = tf.dtypes.cast(tf.math.less(x, tf.constant(6f)), TFloat32.class);
-				back[0] = composite.relevance() ? g : tf.math.mul(composite.relu().relu(tf, g, x), below6);
+			case "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh" -> back[0] = activationBack(node, op, inputs, g);
+			case "Pad" -> back[0] = padBack(inputs, g);
+			case "ConcatV2" -> {
+				Operand<TFloat32>[] parts = concatBack(inputs, g);
+				System.arraycopy(parts, 0, back, 0, parts.length);
 			}
-			case "Sigmoid" -> {
-				Output<TFloat32> y = out(node);
-				back[0] = composite.relevance() ? g : tf.math.mul(g, tf.math.mul(y, tf.math.sub(tf.constant(1f), y)));
-			}
-			case "Tanh" -> back[0] = composite.relevance() ? g : tf.math.mul(g, tf.math.sub(tf.constant(1f), tf.math.square(
-				out(node))));
 			default -> throw unsupported(node, null);
 		}
 		return back;
 	}
 
+	/**
+	 * Element-wise nonlinearities: relevance passes unchanged; a gradient is multiplied by the local
+	 * derivative (ReLUs by the composite's ReLU rule); DeepLIFT's rescale rule uses (y - y0) / (x - x0),
+	 * falling back to the derivative where |x - x0| < 1e-7.
+	 */
+	private Operand<TFloat32> activationBack(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
+		if (composite.relevance()) return g;
+		Output<TFloat32> x = value(inputs.get(0)), y = out(node);
+		Operand<TFloat32> one = tf.constant(1f), zero = tf.constant(0f);
+		Operand<TFloat32> open = tf.dtypes.cast(tf.math.greater(x, zero), TFloat32.class);
+		Operand<TFloat32> local = switch (node.getOp()) {
+			case "Relu" -> open;
+			case "Relu6" -> tf.math.mul(open, tf.dtypes.cast(tf.math.less(x, tf.constant(6f)), TFloat32.class));
+			case "LeakyRelu" -> tf.select(tf.math.greater(x, tf.zerosLike(x)), tf.onesLike(x), tf.math.mul(tf.onesLike(x),
+				tf.constant(op.attributes().getAttrFloat("alpha"))));
+			case "Elu" -> tf.select(tf.math.greater(x, tf.zerosLike(x)), tf.onesLike(x), tf.math.add(y, one));
+			case "Sigmoid" -> tf.math.mul(y, tf.math.sub(one, y));
+			default -> tf.math.sub(one, tf.math.square(y)); // Tanh
+		};
+		if (reference != null) {
+			Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
+			Operand<TFloat32> dx = tf.math.sub(x, x0);
+			Operand<org.tensorflow.types.TBool> close = tf.math.less(tf.math.abs(dx), tf.constant(1e-7f));
+			return tf.math.mul(g, tf.select(close, local, tf.math.divNoNan(tf.math.sub(y, y0), dx)));
+		}
+		if (node.getOp().equals("Relu") || node.getOp().equals("Relu6")) {
+			Operand<TFloat32> routed = composite.relu().relu(tf, g, x);
+			return node.getOp().equals("Relu") ? routed : tf.math.mul(routed, tf.dtypes.cast(tf.math.less(x, tf.constant(
+				6f)), TFloat32.class));
+		}
+		return tf.math.mul(g, local);
+	}
+
+	/** Zero padding undone: the signal of the padded border is dropped. */
+	private Operand<TFloat32> padBack(List<String> inputs, Operand<TFloat32> g) {
+		Output<TFloat32> x = value(inputs.get(0));
+		Operand<TInt32> paddings = constant(inputs.get(1));
+		Operand<TInt32> begin = tf.reshape(tf.slice(paddings, tf.constant(new int[] { 0, 0 }), tf.constant(new int[] { -1,
+			1 })), tf.constant(new int[] { -1 }));
+		return tf.slice(g, begin, tf.shape(x));
+	}
+
+	/** A concatenation undone: each input gets its own slice of the signal along the axis. */
+	@SuppressWarnings("unchecked")
+	private Operand<TFloat32>[] concatBack(List<String> inputs, Operand<TFloat32> g) {
+		int n = inputs.size() - 1;
+		Operand<TInt32> axis = constant(inputs.get(n));
+		Operand<TFloat32>[] parts = new Operand[inputs.size()];
+		Operand<TInt32> offset = tf.zerosLike(tf.shape(value(inputs.get(0))));
+		Operand<TInt32> rank = tf.rank(g);
+		Operand<TInt32> axisOneHot = tf.oneHot(tf.math.floorMod(axis, rank), rank, tf.constant(1), tf.constant(0));
+		for (int i = 0; i < n; i++) {
+			Operand<TInt32> shape = tf.shape(value(inputs.get(i)));
+			parts[i] = tf.slice(g, offset, shape);
+			offset = tf.math.add(offset, tf.math.mul(shape, axisOneHot));
+		}
+		return parts;
+	}
+
+	/**
+	 * DeepLIFT through max pooling (METHODS.md 2.5): with yh = max(y, y0), the upstream multiplier times
+	 * (yh - y0) goes to the window's winner at x and times (y - yh) to its winner at x0; the sums are then
+	 * divided by (x - x0) (plain routing at x where |x - x0| < 1e-10), so summation-to-delta survives.
+	 */
+	private Operand<TFloat32> maxPoolDeepLift(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> m) {
+		Output<TFloat32> x = value(inputs.get(0)), y = out(node);
+		Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
+		Operand<TFloat32> yh = tf.math.maximum(y, y0);
+		Operand<TFloat32> atX = maxPoolRoute(node, op, inputs, x, y, tf.math.mul(m, tf.math.sub(yh, y0)));
+		Operand<TFloat32> atX0 = maxPoolRoute(node, op, inputs, x0, y0, tf.math.mul(m, tf.math.sub(y, yh)));
+		Operand<TFloat32> dx = tf.math.sub(x, x0);
+		Operand<org.tensorflow.types.TBool> close = tf.math.less(tf.math.abs(dx), tf.constant(1e-10f));
+		return tf.select(close, maxPoolRoute(node, op, inputs, x, y, m), tf.math.divNoNan(tf.math.add(atX, atX0), dx));
+	}
+
+	private Output<TFloat32> original(String reference) {
+		String node = GraphPath.nodeOf(reference);
+		int index = reference.contains(":") ? Integer.parseInt(reference.substring(reference.lastIndexOf(':') + 1)) : 0;
+		return model.graph().operationOrThrow(node).output(index).expect(TFloat32.class);
+	}
+
 	private Operand<TFloat32> maxPoolBack(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
+		if (reference != null && deepLiftMaxPool) return maxPoolDeepLift(node, op, inputs, g);
+		return maxPoolRoute(node, op, inputs, value(inputs.get(0)), out(node), g);
+	}
+
+	private Operand<TFloat32> maxPoolRoute(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> x,
+		Operand<TFloat32> y, Operand<TFloat32> g)
+	{
 		Operand<TInt32> ksize, strides;
 		if (node.getOp().equals("MaxPoolV2")) {
 			ksize = constant(inputs.get(1));
@@ -174,8 +270,7 @@ public final class BackwardWalk {
 			strides = tf.constant(ints(op.attributes().getAttrIntList("strides")));
 		}
 		// TensorFlow's MaxPoolGrad routes to the first maximum of each window: winner-take-all
-		return tf.nn.maxPoolGrad(value(inputs.get(0)), out(node), g, ksize, strides, op.attributes().getAttrString(
-			"padding"));
+		return tf.nn.maxPoolGrad(x, y, g, ksize, strides, op.attributes().getAttrString("padding"));
 	}
 
 	private Operand<TFloat32> avgPoolBack(GraphOperation op, List<String> inputs, Operand<TFloat32> g) {

@@ -12,7 +12,7 @@ public final class Methods {
 		new GradCamPlusPlusMethod(), new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod(), new GuidedBackpropMethod(),
 		new GuidedGradCamMethod(), new DeconvnetMethod(), new LrpMethod(LrpMethod.Preset.ZERO), new LrpMethod(
 			LrpMethod.Preset.EPSILON), new LrpMethod(LrpMethod.Preset.ALPHA_BETA), new LrpMethod(LrpMethod.Preset.Z_PLUS),
-		new LrpMethod(LrpMethod.Preset.EPSILON_PLUS), new DeepTaylorMethod());
+		new LrpMethod(LrpMethod.Preset.EPSILON_PLUS), new DeepTaylorMethod(), new DeepLiftMethod());
 
 	private Methods() {}
 

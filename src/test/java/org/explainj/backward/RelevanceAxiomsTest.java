@@ -95,7 +95,7 @@ class RelevanceAxiomsTest {
 		try (var files = Files.list(TestData.MALARIA_IMAGES)) {
 			crops = files.filter(p -> p.getFileName().toString().startsWith("Parasitized")).sorted().toList();
 		}
-		for (String method : List.of("lrp-epsilon", "lrp-alpha-beta", "lrp-epsilon-plus", "deep-taylor")) {
+		for (String method : List.of("lrp-epsilon", "lrp-alpha-beta", "lrp-epsilon-plus", "deep-taylor", "deeplift")) {
 			for (Path crop : crops) {
 				ImagePlus image = TestData.open(crop);
 				int w = image.getWidth();

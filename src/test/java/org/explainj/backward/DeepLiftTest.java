@@ -1,0 +1,91 @@
+package org.explainj.backward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+import org.explainj.TestData;
+import org.explainj.image.ImageFrames;
+import org.explainj.image.ImageGeometry;
+import org.explainj.image.IntensityScaling;
+import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.DeepLiftMethod;
+import org.explainj.methods.Explainer;
+import org.explainj.methods.Explanation;
+import org.explainj.methods.InputBatch;
+import org.explainj.methods.MethodSettings;
+import org.explainj.methods.Methods;
+import org.explainj.methods.Reduction;
+import org.explainj.methods.Target;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelLoader;
+import org.explainj.model.ScoreKind;
+import org.junit.jupiter.api.Test;
+
+/** DeepLIFT's summation-to-delta, checked against logits computed straight from the session. */
+class DeepLiftTest {
+
+	static Explanation run(ClassifierModel m, InputBatch x, Map<String, String> p) {
+		AttributionMethod a = Methods.byName("deeplift");
+		return new Explainer(m).explain(a, MethodSettings.of(a, p), x, null, Target.TOP, ScoreKind.LOGIT, Reduction.SUM,
+			8, (d, t) -> {});
+	}
+
+	@Test
+	void contributionsSumToTheDifferenceOfLogitsFromTheBaseline() throws Exception {
+		Path[] models = { TestData.MALARIA, TestData.MNIST, KerasFixturesTest.DIR.resolve("avgpool"), KerasFixturesTest.DIR
+			.resolve("stride2-valid"), KerasFixturesTest.DIR.resolve("residual-bn") };
+		for (Path p : models) {
+			try (ClassifierModel m = ModelLoader.load(p)) {
+				InputBatch x;
+				if (p == TestData.MALARIA) x = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(
+					TestData.PARASITIZED)), m, IntensityScaling.UNIT);
+				else if (p == TestData.MNIST) x = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(
+					TestData.DIGIT)), m, IntensityScaling.UNIT);
+				else x = KerasFixturesTest.reference(p).input();
+				Explanation e = run(m, x, Map.of());
+				float[][] logits = logits(m, x);
+				float[][] atBaseline = logits(m, new InputBatch(new float[x.data().length], x.n(), x.height(), x.width(), x
+					.channels()));
+				for (int i = 0; i < x.n(); i++) {
+					int c = e.targets()[i];
+					double delta = logits[i][c] - atBaseline[i][c], sum = 0;
+					for (float v : e.map(i)) sum += v;
+					System.out.printf(Locale.ROOT, "deeplift %s image %d: sum %.6f, f(x) - f(x0) %.6f%n", p.getFileName(), i,
+						sum, delta);
+					assertEquals(delta, sum, 1e-4 * Math.max(1, Math.abs(delta)), p + " image " + i);
+					assertEquals(sum - delta, e.diagnostics().get(DeepLiftMethod.GAP)[i], 1e-4 * Math.max(1, Math.abs(delta)));
+				}
+			}
+		}
+	}
+
+	@Test
+	void plainGradientRoutingThroughMaxPoolingBreaksSummationToDelta() {
+		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
+			InputBatch x = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.PARASITIZED)), m,
+				IntensityScaling.UNIT);
+			// a blurred baseline has structure, so its max-pool winners differ from the image's
+			float gap = run(m, x, Map.of("maxpool", "gradient", "baseline", "blur")).diagnostics().get(DeepLiftMethod.GAP)[0];
+			float exact = run(m, x, Map.of("baseline", "blur")).diagnostics().get(DeepLiftMethod.GAP)[0];
+			assertTrue(Math.abs(gap) > 100 * Math.abs(exact) && Math.abs(gap) > 1e-3, "gradient routing " + gap +
+				", deeplift routing " + exact);
+		}
+	}
+
+	static float[][] logits(ClassifierModel m, InputBatch x) {
+		try (var t = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(x.n(), x.height(), x.width(), x
+				.channels()), org.tensorflow.ndarray.buffer.DataBuffers.of(x.data(), true, false));
+			var r = m.session().runner().feed(m.input(), t).fetch(m.logits()).run())
+		{
+			float[] flat = new float[x.n() * m.numClasses()];
+			((org.tensorflow.types.TFloat32) r.get(0)).asRawTensor().data().asFloats().read(flat);
+			float[][] out = new float[x.n()][m.numClasses()];
+			for (int i = 0; i < x.n(); i++) System.arraycopy(flat, i * m.numClasses(), out[i], 0, m.numClasses());
+			return out;
+		}
+	}
+}
