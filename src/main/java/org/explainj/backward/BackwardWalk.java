@@ -79,17 +79,16 @@ public final class BackwardWalk {
 			if (g == null) continue;
 			NodeDef node = graph.node(name);
 			List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
-			Operand<TFloat32>[] back = step(node, inputs, g);
-			LinearLayer fused = biasOf(node, inputs);
-			if (fused != null) {
-				// the bias belongs to the linear layer below: the rule sees z with the bias and the signal goes
+			Folded folded = fold(node);
+			if (folded != null) {
+				// bias and batch norm belong to the linear layer below: the rule sees their z and the signal goes
 				// straight to that layer's input
-				String linear = GraphPath.nodeOf(inputs.get(onPath(inputs.get(0)) ? 0 : 1));
-				String below = graph.node(linear).getInput(0);
-				signals.merge(below.contains(":") ? below : below + ":0", linearBack(graph.node(linear), fused, g), (a, c) -> tf
-					.math.add(a, c));
+				String below = folded.linear().getInput(0);
+				signals.merge(below.contains(":") ? below : below + ":0", linearBack(folded.linear(), folded.layer(), g), (a,
+					c) -> tf.math.add(a, c));
 				continue;
 			}
+			Operand<TFloat32>[] back = step(node, inputs, g);
 			for (int k = 0; k < back.length; k++) {
 				if (back[k] == null || !onPath(inputs.get(k))) continue;
 				String ref = inputs.get(k).contains(":") ? inputs.get(k) : inputs.get(k) + ":0";
@@ -326,19 +325,93 @@ public final class BackwardWalk {
 		return composite.rule(layer, isFirst(linear)).back(tf, layer, signal);
 	}
 
+	/** Every chain the canonizer folds between the input and {@code start}, keyed by its top node. */
+	Map<String, Folded> foldedLayers(Output<TFloat32> start) {
+		path = new java.util.HashSet<>(graph.between(model.input().op().name(), start.op().name()));
+		Map<String, Folded> folded = new java.util.LinkedHashMap<>();
+		for (String name : path) {
+			Folded f = fold(graph.node(name));
+			if (f != null) folded.put(name, f);
+		}
+		return folded;
+	}
+
+	/** A linear node and the layer it forms with the per-channel affine ops above it. */
+	record Folded(NodeDef linear, LinearLayer layer) {}
+
 	/**
-	 * The linear layer a bias add belongs to (BiasAdd, or Add of a tensor that does not depend on the
-	 * input, on the output of a Conv2D/MatMul used only there), or null.
+	 * The canonizer: a chain of per-channel affine ops by constants (BiasAdd, Add/Sub of a bias, Mul by a
+	 * scale, FusedBatchNormV3 in inference, Keras 3's batch norm as Mul and AddV2) ending, through nodes
+	 * used only there, in a Conv2D, DepthwiseConv2dNative or MatMul, folded into one linear layer with
+	 * weights w * scale and bias shift (top = (x (*) w) * scale + shift). Null when {@code top} starts no
+	 * such chain.
 	 */
-	private LinearLayer biasOf(NodeDef node, List<String> inputs) {
-		if (!Set.of("BiasAdd", "Add", "AddV2").contains(node.getOp()) || inputs.size() != 2) return null;
-		boolean first = onPath(inputs.get(0)), second = onPath(inputs.get(1));
-		if (first == second) return null;
-		String data = inputs.get(first ? 0 : 1), bias = inputs.get(first ? 1 : 0);
-		NodeDef below = graph.node(GraphPath.nodeOf(data));
-		if (!Set.of("MatMul", "Conv2D", "DepthwiseConv2dNative").contains(below.getOp())) return null;
-		if (graph.consumers(below.getName()).size() != 1) return null;
-		return linearLayer(below, value(bias));
+	Folded fold(NodeDef top) {
+		Operand<TFloat32> scale = null, shift = null;
+		NodeDef cur = top;
+		while (true) {
+			List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+			String next;
+			switch (cur.getOp()) {
+				case "MatMul", "Conv2D", "DepthwiseConv2dNative" -> {
+					if (cur == top) return null;
+					LinearLayer base = linearLayer(cur, null);
+					Operand<TFloat32> w = scale == null ? base.weight() : tf.math.mul(base.weight(), perOutput(base, scale));
+					return new Folded(cur, new LinearLayer(base.kind(), base.input(), w.asOutput(), shift, base.strides(), base
+						.padding(), base.dilations(), base.explicitPaddings(), base.transposeWeight()));
+				}
+				case "BiasAdd", "Add", "AddV2", "Sub", "Mul" -> {
+					if (in.size() != 2 || onPath(in.get(0)) == onPath(in.get(1))) return null;
+					int data = onPath(in.get(0)) ? 0 : 1;
+					if (cur.getOp().equals("Sub") && data != 0) return null;
+					Output<TFloat32> c = value(in.get(1 - data));
+					if (!perChannel(c)) return null;
+					if (cur.getOp().equals("Mul")) scale = scale == null ? c : tf.math.mul(scale, c);
+					else {
+						Operand<TFloat32> term = cur.getOp().equals("Sub") ? tf.math.neg(c) : c;
+						term = scale == null ? term : tf.math.mul(term, scale);
+						shift = shift == null ? term : tf.math.add(shift, term);
+					}
+					next = in.get(data);
+				}
+				case "FusedBatchNormV3", "FusedBatchNorm" -> {
+					GraphOperation op = model.graph().operationOrThrow(cur.getName());
+					if (op.attributes().getAttrBool("is_training") || !onPath(in.get(0))) return null;
+					Operand<TFloat32> k = tf.math.mul(value(in.get(1)), tf.math.rsqrt(tf.math.add(value(in.get(4)), tf
+						.constant(op.attributes().getAttrFloat("epsilon")))));
+					Operand<TFloat32> m = tf.math.sub(value(in.get(2)), tf.math.mul(value(in.get(3)), k));
+					m = scale == null ? m : tf.math.mul(m, scale);
+					shift = shift == null ? m : tf.math.add(shift, m);
+					scale = scale == null ? k : tf.math.mul(scale, k);
+					next = in.get(0);
+				}
+				default -> {
+					return null;
+				}
+			}
+			NodeDef below = graph.node(GraphPath.nodeOf(next));
+			if (graph.consumers(below.getName()).size() != 1) return null;
+			cur = below;
+		}
+	}
+
+	/** A constant that scales or shifts each output channel alike: a scalar or [.., 1, C]. */
+	private static boolean perChannel(Output<TFloat32> c) {
+		var shape = c.shape();
+		if (shape.isUnknown()) return false;
+		for (int i = 0; i < shape.numDimensions() - 1; i++) if (shape.size(i) != 1) return false;
+		return shape.numDimensions() <= 4;
+	}
+
+	/** A per-output-channel vector shaped to multiply the layer's weights. */
+	private Operand<TFloat32> perOutput(LinearLayer layer, Operand<TFloat32> scale) {
+		Operand<TFloat32> flat = tf.reshape(scale, tf.constant(new int[] { -1 }));
+		return switch (layer.kind()) {
+			case DENSE -> layer.transposeWeight() ? tf.expandDims(flat, tf.constant(1)) : flat;
+			case CONV -> flat;
+			case DEPTHWISE -> tf.reshape(flat, tf.constant(new int[] { 1, 1, (int) layer.weight().shape().size(2), (int) layer
+				.weight().shape().size(3) }));
+		};
 	}
 
 	/** True when nothing but reshapes and paddings lie between the model input and this layer. */

@@ -126,4 +126,39 @@ class KerasFixturesTest {
 		((TFloat32) t).asRawTensor().data().asFloats().read(out);
 		return out;
 	}
+
+	/**
+	 * Batch norm (Keras 3 exports it as Mul and AddV2 by constants) and biases folded into the convolution
+	 * below give the same forward output as the unfolded ops, for every folded chain of the model.
+	 */
+	@org.junit.jupiter.api.Test
+	void foldingBatchNormIntoTheConvolutionKeepsTheForwardOutput() throws IOException {
+		Reference ref = reference(DIR.resolve("residual-bn"));
+		try (ClassifierModel m = ModelLoader.load(DIR.resolve("residual-bn"))) {
+			record Pair(String name, org.tensorflow.Operand<TFloat32> folded, Output<TFloat32> original) {}
+			List<Pair> pairs = m.ops("fold", tf -> {
+				BackwardWalk walk = new BackwardWalk(tf, m, t -> t, Composite.lrp(new LrpEpsilonRule(0)));
+				List<Pair> out = new ArrayList<>();
+				walk.foldedLayers(m.logits()).forEach((top, f) -> out.add(new Pair(top + " (" + m.graph().operation(top)
+					.type() + ")", tf.math.add(f.layer().forward(tf, f.layer().input(), f.layer().weight()), f.layer()
+						.biasOrZero(tf)), m.graph().operation(top).output(0).expect(TFloat32.class))));
+				return out;
+			});
+			long batchNorms = pairs.stream().filter(p -> p.name().endsWith("(AddV2)")).count();
+			assertEquals(2, batchNorms, "two batch norms folded: " + pairs.stream().map(Pair::name).toList());
+			InputBatch x = ref.input();
+			try (TFloat32 tx = TFloat32.tensorOf(Shape.of(x.n(), x.height(), x.width(), x.channels()), DataBuffers.of(x
+					.data(), true, false)))
+			{
+				for (Pair p : pairs) {
+					try (Result r = m.session().runner().feed(m.input(), tx).fetch(p.folded()).fetch(p.original()).run()) {
+						float[] folded = read(r.get(0)), original = read(r.get(1));
+						float max = 0;
+						for (float v : original) max = Math.max(max, Math.abs(v));
+						assertArrayEquals(original, folded, 1e-5f * Math.max(1, max), p.name());
+					}
+				}
+			}
+		}
+	}
 }
