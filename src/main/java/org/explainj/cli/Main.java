@@ -39,6 +39,9 @@ public final class Main {
 		           [--scale none|unit|minmax|percentile] [--reduce none|sum|abs-sum|max-abs|l2-sq]
 		           [--overlay FILE.png] [--batch-size N] [--PARAMETER VALUE ...]
 		           (each method's parameters: bin/explainj methods)
+		  maximize --model PATH --target C[,C...] --out FILE.tif [--generator PATH] [--steps N]
+		           [--lambda F] [--lr F] [--seed N] [--jitter N] [--tv F] [--blur N] [--low F] [--high F]
+		           class prototypes (activation maximisation) -> FILE.tif and FILE_objective.csv
 		  methods  list the explanation methods
 		  inspect  --model PATH      input, output, classes and layers of a model
 		  demo     [--out DIR] [--target top|INDEX|NAME]
@@ -68,12 +71,13 @@ public final class Main {
 		try {
 			switch (args[0]) {
 				case "explain" -> explain(rest, out);
+				case "maximize" -> Maximize.run(new Arguments("maximize", rest, Maximize.OPTIONS), out);
 				case "methods" -> methods(out);
 				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model")), out);
 				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
 				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats")), out);
 				default -> throw new ExplainException("Unknown command '" + args[0] + "'.",
-					"Use explain, methods, inspect, demo or bench.");
+					"Use explain, maximize, methods, inspect, demo or bench.");
 			}
 			return 0;
 		}

@@ -35,10 +35,6 @@ public class CommandBridge implements PlugIn {
 	@Override
 	public void run(String commandClass) {
 		ImagePlus image = WindowManager.getCurrentImage();
-		if (image == null) {
-			IJ.noImage();
-			return;
-		}
 		try {
 			run(commandClass, image);
 		}
@@ -67,11 +63,17 @@ public class CommandBridge implements PlugIn {
 				"Reinstall the ExplainJ jar.", e);
 		}
 		List<ModuleItem<?>> fields = dialogItems(info);
+		// explanations need the current image; prototypes (activation maximisation) make their own
+		boolean takesImage = info.getInput("image") != null;
+		if (takesImage && image == null) {
+			IJ.noImage();
+			return;
+		}
 		GenericDialog gd = new GenericDialog("ExplainJ " + info.getLabel().replaceFirst("^ExplainJ ", ""));
 		for (ModuleItem<?> item : fields) addField(gd, item, module);
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
-		module.setInput("image", image);
+		if (takesImage) module.setInput("image", image);
 		for (ModuleItem<?> item : fields) readField(gd, item, module);
 		try {
 			// process=false: the bridge fills every input itself and shows the outputs below
@@ -89,7 +91,7 @@ public class CommandBridge implements PlugIn {
 			if (cause instanceof RuntimeException r) throw r;
 			throw new ExplainException("The command failed: " + e.getCause(), "See the log for details.", e);
 		}
-		image.updateAndDraw();
+		if (takesImage) image.updateAndDraw();
 		for (ModuleItem<?> out : info.outputs()) {
 			if (out.getValue(module) instanceof ImagePlus result) result.show();
 		}
