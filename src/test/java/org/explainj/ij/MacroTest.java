@@ -44,7 +44,7 @@ class MacroTest {
 	Path tmp;
 
 	@Test
-	void recordedSaliencyCallReplaysInImageJ() throws Exception {
+	void recordedCallsReplayInImageJ() throws Exception {
 		Path plugins = Files.createDirectories(tmp.resolve("plugins/jars"));
 		pluginJar(Path.of("target/classes"), tmp.resolve("plugins/ExplainJ_.jar"));
 		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -54,13 +54,20 @@ class MacroTest {
 				name));
 		}
 		Path image = TestData.PARASITIZED.toAbsolutePath(), model = TestData.MALARIA.toAbsolutePath();
-		Path out = tmp.resolve("saliency.tif"), log = tmp.resolve("log.txt");
+		Path out = tmp.resolve("saliency.tif"), log = tmp.resolve("log.txt"), prototypes = tmp.resolve("prototypes.txt");
+		Path digits = Path.of("test-images/models/digits-classifier").toAbsolutePath();
 		String macro = String.join("\n", "open(\"" + image + "\");", "source = getTitle();",
 			// exactly what the recorder writes for the dialog's fields
 			"run(\"Saliency...\", \"model=[" + model + "] target=infected score=logit scale=unit reduce=default " +
 				"opacity=0.5 map batch=32\");",
 			"mapTitle = getTitle();", "saveAs(\"Tiff\", \"" + out + "\");", "selectImage(source);",
-			"File.saveString(mapTitle + \"\\n\" + Overlay.size + \"\\n\" + bitDepth(), \"" + log + "\");");
+			"File.saveString(mapTitle + \"\\n\" + Overlay.size + \"\\n\" + bitDepth(), \"" + log + "\");",
+			// a command without an image: prototypes of two digit classes
+			"run(\"Prototypes...\", \"model=[" + digits + "] target=3,8 generator=[] steps=40 learning=0.05 " +
+				"lambda=0.01 seed=0 jitter=0 tv=0 blur=0 low=0 high=1\");",
+			"found = \"\";", "for (i = 1; i <= nImages; i++) { selectImage(i); if (nSlices == 2) found = getTitle() + " +
+				"\" \" + getWidth() + \"x\" + getHeight() + \" \" + getInfo(\"slice.label\"); }",
+			"File.saveString(found, \"" + prototypes + "\");");
 		Path macroFile = Files.writeString(tmp.resolve("test.ijm"), macro);
 		Path ij = Path.of(IJ.class.getProtectionDomain().getCodeSource().getLocation().toURI());
 		ProcessBuilder pb = new ProcessBuilder("xvfb-run", "-a", javaBinary(), "-Djava.awt.headless=false",
@@ -87,6 +94,9 @@ class MacroTest {
 			Methods.byName("saliency"), new Target("infected"), ScoreKind.LOGIT, IntensityScaling.UNIT, null, 32, java.util.Map.of()));
 		assertEquals(32, map.getBitDepth());
 		assertArrayEquals(direct.map(0, 0), (float[]) map.getProcessor().getPixels(), 1e-6f);
+		assertTrue(Files.exists(prototypes), "the Prototypes... call did not finish:\n" + console);
+		String found = Files.readString(prototypes);
+		assertTrue(found.contains("28x28"), "a two-slice 28x28 prototype stack: '" + found + "'\n" + console);
 	}
 
 	private static String javaBinary() {
