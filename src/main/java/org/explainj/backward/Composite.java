@@ -20,6 +20,11 @@ public record Composite(LinearRule first, LinearRule conv, LinearRule dense, Rel
 		return layer.kind() == LinearLayer.Kind.DENSE ? dense : conv;
 	}
 
+	/** The same composite with max pooling undone proportionally (as sum pooling) instead of by its winner. */
+	public Composite withProportionalMaxPool() {
+		return new Composite(first, conv, dense, relu, true);
+	}
+
 	/** Gradient, guided backprop or deconvnet. */
 	public static Composite gradient(ReluRule relu) {
 		GradientRule g = new GradientRule();

@@ -28,6 +28,7 @@ public final class AttributionContext {
 	private final ClassifierModel model;
 	private final ScoreKind kind;
 	private final MethodSettings settings;
+	private final Target.Unit unit;
 	private final AttributionContext root;
 	private final Operand<TFloat32> input;
 	private final NetworkCopy copy;
@@ -42,11 +43,12 @@ public final class AttributionContext {
 	private final Map<String, Operand<TFloat32>> diagnostics;
 	private Placeholder<TFloat32> reference;
 
-	AttributionContext(Ops tf, ClassifierModel model, ScoreKind kind, MethodSettings settings) {
+	AttributionContext(Ops tf, ClassifierModel model, ScoreKind kind, MethodSettings settings, Target.Unit unit) {
 		this.tf = tf;
 		this.model = model;
 		this.kind = kind;
 		this.settings = settings;
+		this.unit = unit;
 		this.root = this;
 		this.input = model.input();
 		this.copy = null;
@@ -64,6 +66,7 @@ public final class AttributionContext {
 		this.model = parent.model;
 		this.kind = parent.kind;
 		this.settings = settings;
+		this.unit = parent.unit;
 		this.root = parent.root;
 		this.input = inputs;
 		this.copy = NetworkCopy.apply(model, inputs);
@@ -81,6 +84,7 @@ public final class AttributionContext {
 		this.model = same.model;
 		this.kind = same.kind;
 		this.settings = settings;
+		this.unit = same.unit;
 		this.root = same.root;
 		this.input = same.input;
 		this.copy = same.copy;
@@ -118,6 +122,9 @@ public final class AttributionContext {
 
 	/** The method's parameter values for this graph. */
 	public MethodSettings settings() { return settings; }
+
+	/** The internal unit to explain instead of a class, if the target names one. */
+	public java.util.Optional<Target.Unit> unit() { return java.util.Optional.ofNullable(unit); }
 
 	/** The images this context explains, [N,H,W,C]. */
 	public Operand<TFloat32> input() { return input; }

@@ -28,6 +28,11 @@ public interface AttributionMethod {
 		return List.of();
 	}
 
+	/** True for methods that can explain an internal unit ({@code LAYER:CHANNEL} targets). */
+	default boolean explainsUnits() {
+		return false;
+	}
+
 	/** Builds the map's ops; {@code context.settings()} holds the parameter values. */
 	Operand<TFloat32> build(AttributionContext context);
 }

@@ -20,7 +20,7 @@ import org.tensorflow.types.TInt32;
  */
 public final class Explainer {
 
-	private record Key(MethodSettings settings, ScoreKind score, Reduction reduction) {}
+	private record Key(MethodSettings settings, ScoreKind score, Reduction reduction, Target.Unit unit) {}
 
 	private record Ops(AttributionContext context, Operand<TFloat32> map, Operand<TFloat32> probabilities) {}
 
@@ -47,8 +47,12 @@ public final class Explainer {
 		if (batchSize < 1) throw new ExplainException("Batch size " + batchSize + " is not positive.",
 			"Use 1 or more.");
 		batch.checkFits(model.height(), model.width(), model.channels());
-		Ops ops = model.ops(new Key(settings, score, reduction), tf -> {
-			AttributionContext context = new AttributionContext(tf, model, score, settings);
+		Target.Unit unit = target.unit().orElse(null);
+		if (unit != null && !method.explainsUnits()) throw new ExplainException("The target " + target + " is an " +
+			"internal unit (LAYER:CHANNEL); " + method.name() + " explains classes.", "Use deconvnet or guided-backprop " +
+				"for units, or a class as target.");
+		Ops ops = model.ops(new Key(settings, score, reduction, unit), tf -> {
+			AttributionContext context = new AttributionContext(tf, model, score, settings, unit);
 			return new Ops(context, reduction.apply(tf, method.build(context)), model.scores(tf, ScoreKind.PROBABILITY));
 		});
 		int targetIndex = target.index(model.labels(), model.numClasses());

@@ -20,6 +20,11 @@ public final class GuidedBackpropMethod implements AttributionMethod {
 	@Override public Reduction defaultReduction() { return Reduction.MAX_ABS; }
 
 	@Override
+	public boolean explainsUnits() {
+		return true;
+	}
+
+	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		return Relevance.walk(context, Composite.gradient(ReluRule.GUIDED));
 	}

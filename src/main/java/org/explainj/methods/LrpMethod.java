@@ -6,24 +6,28 @@ import org.explainj.ExplainException;
 import org.explainj.backward.Composite;
 import org.explainj.backward.LrpAlphaBetaRule;
 import org.explainj.backward.LrpEpsilonRule;
+import org.explainj.backward.LrpGammaRule;
 import org.explainj.backward.ZBoxRule;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
  * Layer-wise relevance propagation (METHODS.md 2.3) with one composite per preset: LRP-0, epsilon,
- * alpha-beta, z+ and epsilon-plus (epsilon on dense layers, alpha1-beta0 on convolutions, z-box on the
- * pixels). Max pooling is winner-take-all, average and global average pooling proportional.
+ * gamma, alpha-beta, z+ and epsilon-plus (epsilon on dense layers, alpha1-beta0 on convolutions, z-box on the
+ * pixels). Max pooling is winner-take-all (proportional as an option), average and global average
+ * pooling proportional.
  */
 public final class LrpMethod implements AttributionMethod {
 
 	/** The presets, by method name. */
-	public enum Preset { ZERO, EPSILON, ALPHA_BETA, Z_PLUS, EPSILON_PLUS }
+	public enum Preset { ZERO, EPSILON, GAMMA, ALPHA_BETA, Z_PLUS, EPSILON_PLUS }
 
 	private static final MethodParameter EPSILON = new MethodParameter("epsilon", "0.01",
 		"stabiliser added to z with z's sign (absolute)");
 	private static final MethodParameter LOW = new MethodParameter("low", "0", "lowest pixel value (z-box)");
 	private static final MethodParameter HIGH = new MethodParameter("high", "1", "highest pixel value (z-box)");
+	private static final MethodParameter MAXPOOL = new MethodParameter("maxpool", "wta",
+		"wta (winner-take-all, the first maximum) or proportional (as sum pooling)");
 
 	private final Preset preset;
 
@@ -36,6 +40,7 @@ public final class LrpMethod implements AttributionMethod {
 		return switch (preset) {
 			case ZERO -> "lrp-0";
 			case EPSILON -> "lrp-epsilon";
+			case GAMMA -> "lrp-gamma";
 			case ALPHA_BETA -> "lrp-alpha-beta";
 			case Z_PLUS -> "lrp-zplus";
 			case EPSILON_PLUS -> "lrp-epsilon-plus";
@@ -47,6 +52,7 @@ public final class LrpMethod implements AttributionMethod {
 		return switch (preset) {
 			case ZERO -> "LRP-0";
 			case EPSILON -> "LRP-epsilon";
+			case GAMMA -> "LRP-gamma";
 			case ALPHA_BETA -> "LRP-alpha-beta";
 			case Z_PLUS -> "LRP-z+";
 			case EPSILON_PLUS -> "LRP-epsilon-plus";
@@ -58,6 +64,7 @@ public final class LrpMethod implements AttributionMethod {
 		return switch (preset) {
 			case ZERO -> "layer-wise relevance propagation, R_j = a_j sum_k w_jk R_k / z_k";
 			case EPSILON -> "LRP with z_k + eps sign(z_k) (absorbs weak, contradictory evidence)";
+			case GAMMA -> "LRP with weights w + gamma w+ (favours positive contributions)";
 			case ALPHA_BETA -> "LRP, positive and negative contributions weighted alpha and beta";
 			case Z_PLUS -> "LRP with positive contributions only, biases ignored";
 			case EPSILON_PLUS -> "composite: epsilon on dense, alpha1-beta0 on conv, z-box on pixels";
@@ -72,11 +79,12 @@ public final class LrpMethod implements AttributionMethod {
 	@Override
 	public List<MethodParameter> parameters() {
 		return switch (preset) {
-			case ZERO, Z_PLUS -> List.of();
-			case EPSILON -> List.of(EPSILON);
+			case ZERO, Z_PLUS -> List.of(MAXPOOL);
+			case EPSILON -> List.of(EPSILON, MAXPOOL);
+			case GAMMA -> List.of(new MethodParameter("gamma", "0.25", "weight of the positive weights added"), MAXPOOL);
 			case ALPHA_BETA -> List.of(new MethodParameter("alpha", "1", "weight of positive contributions"),
-				new MethodParameter("beta", "0", "weight of negative ones; alpha - beta = 1 (presets 1/0, 2/1)"));
-			case EPSILON_PLUS -> List.of(EPSILON, LOW, HIGH);
+				new MethodParameter("beta", "0", "weight of negative ones; alpha - beta = 1 (presets 1/0, 2/1)"), MAXPOOL);
+			case EPSILON_PLUS -> List.of(EPSILON, LOW, HIGH, MAXPOOL);
 		};
 	}
 
@@ -86,6 +94,7 @@ public final class LrpMethod implements AttributionMethod {
 		Composite composite = switch (preset) {
 			case ZERO -> Composite.lrp(new LrpEpsilonRule(0));
 			case EPSILON -> Composite.lrp(new LrpEpsilonRule(s.number("epsilon")));
+			case GAMMA -> Composite.lrp(new LrpGammaRule(s.number("gamma")));
 			case ALPHA_BETA -> {
 				double alpha = s.number("alpha"), beta = s.number("beta");
 				if (Math.abs(alpha - beta - 1) > 1e-9 || beta < 0) throw new ExplainException("lrp-alpha-beta needs " +
@@ -97,6 +106,8 @@ public final class LrpMethod implements AttributionMethod {
 			case EPSILON_PLUS -> Composite.epsilonPlus(s.number("epsilon"), new ZBoxRule(s.number("low"), s.number(
 				"high")));
 		};
+		if (s.choice("maxpool", List.of("wta", "proportional")).equals("proportional")) composite = composite
+			.withProportionalMaxPool();
 		return Relevance.walk(context, composite);
 	}
 }

@@ -7,12 +7,19 @@ import org.explainj.ExplainException;
 /** The methods every front end offers, by name. */
 public final class Methods {
 
-	private static final List<AttributionMethod> ALL = List.of(new GradientMethod(), new SensitivityMethod(),
-		new SaliencyMethod(), new GradientTimesInputMethod(), new CamMethod(), new GradCamMethod(),
-		new GradCamPlusPlusMethod(), new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod(), new GuidedBackpropMethod(),
-		new GuidedGradCamMethod(), new DeconvnetMethod(), new LrpMethod(LrpMethod.Preset.ZERO), new LrpMethod(
-			LrpMethod.Preset.EPSILON), new LrpMethod(LrpMethod.Preset.ALPHA_BETA), new LrpMethod(LrpMethod.Preset.Z_PLUS),
-		new LrpMethod(LrpMethod.Preset.EPSILON_PLUS), new DeepTaylorMethod(), new DeepLiftMethod());
+	private static final List<AttributionMethod> ALL = List.of(
+		// the gradient family
+		new GradientMethod(), new SensitivityMethod(), new SaliencyMethod(), new GradientTimesInputMethod(),
+		// class activation maps
+		new CamMethod(), new GradCamMethod(), new GradCamPlusPlusMethod(),
+		// path, noise and perturbation
+		new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod(),
+		// the explicit backward pass
+		new GuidedBackpropMethod(), new GuidedGradCamMethod(), new DeconvnetMethod(),
+		new LrpMethod(LrpMethod.Preset.ZERO), new LrpMethod(LrpMethod.Preset.EPSILON),
+		new LrpMethod(LrpMethod.Preset.GAMMA), new LrpMethod(LrpMethod.Preset.ALPHA_BETA),
+		new LrpMethod(LrpMethod.Preset.Z_PLUS), new LrpMethod(LrpMethod.Preset.EPSILON_PLUS), new DeepTaylorMethod(),
+		new DeepLiftMethod());
 
 	private Methods() {}
 

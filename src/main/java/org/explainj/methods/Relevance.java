@@ -1,8 +1,12 @@
 package org.explainj.methods;
 
+import org.explainj.ExplainException;
 import org.explainj.backward.BackwardWalk;
 import org.explainj.backward.Composite;
+import org.explainj.model.LayerIndex;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -17,8 +21,28 @@ final class Relevance {
 
 	static Operand<TFloat32> walk(AttributionContext context, Composite composite) {
 		Ops tf = context.tf();
+		if (context.unit().isPresent()) return walkFromUnit(context, composite, context.unit().get());
 		Operand<TFloat32> seed = composite.relevance() ? tf.math.mul(tf.oneHot(context.target(), tf.constant(context
 			.model().numClasses()), tf.constant(1f), tf.constant(0f)), context.logits()) : context.logitSeed();
 		return new BackwardWalk(tf, context.model(), context::tensor, composite).run(context.model().logits(), seed);
+	}
+
+	/** From the mean of one channel of a layer: a seed of 1/(h*w) on every position of that channel. */
+	private static Operand<TFloat32> walkFromUnit(AttributionContext context, Composite composite, Target.Unit unit) {
+		Ops tf = context.tf();
+		Output<TFloat32> layer = new LayerIndex(context.model()).layer(unit.layer()).output();
+		Shape shape = layer.shape();
+		if (shape.numDimensions() != 4) throw new ExplainException("Layer " + unit.layer() + " has no feature maps " +
+			"(its output is " + shape + ").", "Give a convolutional layer as LAYER:CHANNEL.");
+		int channels = (int) shape.size(3);
+		if (unit.channel() >= channels) throw new ExplainException("Layer " + unit.layer() + " has " + channels +
+			" channels; there is no channel " + unit.channel() + ".", "Use a channel from 0 to " + (channels - 1) + ".");
+		Output<TFloat32> here = context.tensor(layer);
+		Operand<TFloat32> oneHot = tf.reshape(tf.oneHot(tf.constant(unit.channel()), tf.constant(channels), tf.constant(
+			1f), tf.constant(0f)), tf.constant(new int[] { 1, 1, 1, channels }));
+		Operand<TFloat32> positions = tf.dtypes.cast(tf.math.mul(tf.gather(tf.shape(here), tf.constant(1), tf.constant(0)),
+			tf.gather(tf.shape(here), tf.constant(2), tf.constant(0))), TFloat32.class);
+		Operand<TFloat32> seed = tf.math.div(tf.math.mul(tf.onesLike(here), oneHot), positions);
+		return new BackwardWalk(tf, context.model(), context::tensor, composite).run(layer, seed);
 	}
 }

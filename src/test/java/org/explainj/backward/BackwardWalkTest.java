@@ -123,4 +123,46 @@ class BackwardWalkTest {
 		((TFloat32) t).asRawTensor().data().asFloats().read(out);
 		return out;
 	}
+
+	private record UnitReference(Output<TFloat32> throughRelu, Output<TFloat32> beforeRelu) {}
+
+	/**
+	 * An internal unit as target: the mean of channel 5 of the first convolution's ReLU output. Its
+	 * signal is positive everywhere, so guided backprop equals TensorFlow's gradient of that mean, and
+	 * deconvnet (which ignores the forward ReLU) the gradient of the same mean before the ReLU.
+	 */
+	@Test
+	void unitTargetsStartTheWalkAtALayersChannel() {
+		try (ClassifierModel m = ModelLoader.load(TestData.MNIST)) {
+			Output<TFloat32> relu = new org.explainj.model.LayerIndex(m).layer("conv2d").output();
+			Output<TFloat32> pre = ((org.tensorflow.GraphOperation) relu.op()).input(0).expect(TFloat32.class);
+			UnitReference ref = m.ops("unit reference", tf -> {
+				java.util.function.Function<Output<TFloat32>, Output<TFloat32>> grad = t -> {
+					var channel = tf.gather(t, tf.constant(5), tf.constant(3));
+					var mean = tf.math.mean(channel, tf.constant(new int[] { 1, 2 }));
+					return m.graph().addGradients(tf.reduceSum(mean, tf.constant(0)).asOutput(), new Output<?>[] { m
+						.input() })[0].expect(TFloat32.class);
+				};
+				return new UnitReference(grad.apply(relu), grad.apply(pre));
+			});
+			InputBatch x = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.DIGIT)), m,
+				IntensityScaling.UNIT);
+			float[] guided = run(m, "guided-backprop", x, "conv2d:5").maps();
+			float[] deconv = run(m, "deconvnet", x, "conv2d:5").maps();
+			try (TFloat32 tx = TFloat32.tensorOf(Shape.of(1, 28, 28, 1), DataBuffers.of(x.data(), true, false));
+				Result r = m.session().runner().feed(m.input(), tx).fetch(ref.throughRelu()).fetch(ref.beforeRelu()).run())
+			{
+				float[] g1 = read(r.get(0)), g2 = read(r.get(1));
+				assertArrayEquals(g1, guided, 1e-6f);
+				assertArrayEquals(g2, deconv, 1e-6f);
+				assertTrue(!java.util.Arrays.equals(g1, g2), "the two references differ");
+			}
+			var e = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> run(m,
+				"saliency", x, "conv2d:5"));
+			assertTrue(e.getMessage().contains("explains classes"), e.getMessage());
+			var f = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> run(m,
+				"deconvnet", x, "conv2d:99"));
+			assertTrue(f.getMessage().contains("has 32 channels"), f.getMessage());
+		}
+	}
 }
