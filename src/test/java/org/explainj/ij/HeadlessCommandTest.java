@@ -106,4 +106,28 @@ class HeadlessCommandTest {
 		assertTrue(cause.getMessage().contains("[infected, uninfected]"), cause.getMessage());
 		assertEquals(null, cell.getOverlay());
 	}
+
+	/** Every menu entry's command, as plugins.config lists them, runs headless and returns a map. */
+	@org.junit.jupiter.params.ParameterizedTest
+	@org.junit.jupiter.params.provider.MethodSource("explainCommands")
+	void everyMenuCommandRunsHeadless(String className) throws Exception {
+		ImagePlus cell = TestData.open(TestData.UNINFECTED);
+		@SuppressWarnings("unchecked")
+		Class<? extends org.scijava.command.Command> type = (Class<? extends org.scijava.command.Command>) Class.forName(
+			className);
+		Module module = context.service(CommandService.class).run(type, true, "image", cell, "model", TestData.MALARIA
+			.toFile()).get();
+		ImagePlus map = (ImagePlus) module.getOutput("map");
+		assertEquals(cell.getWidth(), map.getWidth());
+		assertEquals(cell.getHeight(), map.getHeight());
+		float max = 0;
+		for (float v : (float[]) map.getProcessor().getPixels()) max = Math.max(max, Math.abs(v));
+		assertTrue(max > 0 && Float.isFinite(max), className + " map max " + max);
+	}
+
+	static java.util.stream.Stream<String> explainCommands() throws java.io.IOException {
+		return java.nio.file.Files.readAllLines(java.nio.file.Path.of("plugins.config")).stream().filter(l -> l
+			.startsWith("Plugins>")).map(l -> l.replaceAll(".*CommandBridge\\(\"([^\"]+)\"\\).*", "$1")).filter(
+				c -> !c.endsWith("MaximizeCommand"));
+	}
 }

@@ -1,0 +1,34 @@
+package org.explainj.ij;
+
+import java.util.Map;
+
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/** Plugins > ExplainJ menu entry for LRP-epsilon-plus (declared in plugins.config). */
+@Plugin(type = Command.class, name = "explainj.lrp-epsilon-plus", label = "ExplainJ LRP-epsilon-plus")
+public class LrpEpsilonPlusCommand extends ExplainCommand {
+
+	@Parameter(persist = false, label = "Epsilon", description = "stabiliser of the dense layers")
+	public double epsilon = 0.01;
+
+	@Parameter(persist = false, label = "Low", description = "lowest pixel value (z-box)")
+	public double low = 0;
+
+	@Parameter(persist = false, label = "High", description = "highest pixel value (z-box)")
+	public double high = 1;
+
+	@Parameter(persist = false, label = "Max pooling", choices = { "wta", "proportional" })
+	public String maxpool = "wta";
+
+	@Override
+	protected String method() {
+		return "lrp-epsilon-plus";
+	}
+
+	@Override
+	protected Map<String, String> parameters() {
+		return Map.of("epsilon", "" + epsilon, "low", "" + low, "high", "" + high, "maxpool", maxpool);
+	}
+}
