@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.explainj.TestData;
@@ -163,6 +164,30 @@ class BackwardWalkTest {
 			var f = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> run(m,
 				"deconvnet", x, "conv2d:99"));
 			assertTrue(f.getMessage().contains("has 32 channels"), f.getMessage());
+		}
+	}
+
+	/** A frozen graph with an op the walk does not know: one message naming it; gradients still work. */
+	@Test
+	void anUnknownOpIsNamedAndTheGradientFamilyStillWorks() throws Exception {
+		Path pb = tmp.resolve("softplus.pb");
+		try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+			var tf = org.tensorflow.op.Ops.create(g);
+			var x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, 1)));
+			var h = tf.math.softplus(tf.nn.conv2d(x, tf.constant(new float[][][][] { { { { 1f, -1f } } } }), List.of(1L, 1L,
+				1L, 1L), "SAME"));
+			var logits = tf.linalg.matMul(tf.reshape(h, tf.constant(new int[] { -1, 32 })), tf.constant(new float[32][3]));
+			tf.withName("probabilities").nn.softmax(logits);
+			java.nio.file.Files.write(pb, g.toGraphDef().toByteArray());
+		}
+		try (ClassifierModel m = ModelLoader.load(pb)) {
+			InputBatch x = new InputBatch(TestData.randomImage(1, 16), 1, 4, 4, 1);
+			var e = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> run(m,
+				"lrp-epsilon", x, "top"));
+			assertTrue(e.getMessage().startsWith("The backward pass cannot go through op Softplus (node 'Softplus')"), e
+				.getMessage());
+			assertTrue(e.getMessage().contains("gradient family"), e.getMessage());
+			assertEquals(16, run(m, "saliency", x, "top").maps().length);
 		}
 	}
 }

@@ -113,44 +113,72 @@ class LinearRuleTest {
 		assertArrayEquals(spread((j, k) -> 1.0 / A.length), dense(new WSquareRule(true), true), 1e-6f);
 	}
 
+	/** R_j = sum over units k seeing j of c(j, k) / sum_i c(i, k) * R_k, for a contribution function c. */
+	static float[] normalised(float[] a, int[][] field, float[] r, java.util.function.BiFunction<Integer, Integer, Double> c,
+		java.util.function.Function<Integer, Double> extra)
+	{
+		float[] out = new float[a.length];
+		for (int k = 0; k < field.length; k++) {
+			double z = extra.apply(k);
+			for (int i = 0; i < field[k].length; i++) z += c.apply(i, k);
+			for (int i = 0; i < field[k].length; i++) if (z != 0) out[field[k][i]] += (float) (c.apply(i, k) / z * r[k]);
+		}
+		return out;
+	}
+
 	/**
-	 * A 3x3 one-channel image, a 2x2 kernel, VALID: each output unit sees four pixels. LRP-epsilon and
-	 * z-box by hand over the receptive fields.
+	 * A 3x3 one-channel image, a 2x2 kernel, VALID, with a bias: every rule by hand over the four
+	 * receptive fields (unit k at (oy, ox) sees pixels (oy+dy, ox+dx) with weight kernel[dy][dx]).
 	 */
 	@Test
-	void convolutionRulesOverReceptiveFields() {
-		float[][] x = { { 1, 2, 0 }, { 0.5f, 1, 3 }, { 2, 0, 1 } };
-		float[][] k = { { 1, -1 }, { 0.5f, 2 } };
+	void everyRuleOnAConvolutionOverReceptiveFields() {
+		float[] x = { 1, 2, 0, 0.5f, 1, 3, 2, 0, 1 };
+		float[][] kernel = { { 1, -1 }, { 0.5f, 2 } };
 		float bias = 0.3f;
-		float[][] r = { { 1, -0.5f }, { 0.25f, 2 } };
-		for (boolean box : new boolean[] { false, true }) {
-			float[][] expected = new float[3][3];
-			for (int oy = 0; oy < 2; oy++) for (int ox = 0; ox < 2; ox++) {
-				double z = box ? 0 : bias;
-				for (int dy = 0; dy < 2; dy++) for (int dx = 0; dx < 2; dx++) {
-					double w = k[dy][dx];
-					z += box ? x[oy + dy][ox + dx] * w - 0 * Math.max(0, w) - 3 * Math.min(0, w) : x[oy + dy][ox + dx] * w;
-				}
-				for (int dy = 0; dy < 2; dy++) for (int dx = 0; dx < 2; dx++) {
-					double w = k[dy][dx];
-					double c = box ? x[oy + dy][ox + dx] * w - 3 * Math.min(0, w) : x[oy + dy][ox + dx] * w;
-					expected[oy + dy][ox + dx] += (float) (c / z * r[oy][ox]);
-				}
-			}
+		float[] r = { 1, -0.5f, 0.25f, 2 };
+		int[][] field = new int[4][4];
+		float[][] w = new float[4][4];
+		for (int k = 0; k < 4; k++) for (int d = 0; d < 4; d++) {
+			field[k][d] = (k / 2 + d / 2) * 3 + (k % 2 + d % 2);
+			w[k][d] = kernel[d / 2][d % 2];
+		}
+		double eps = 0.1, gamma = 0.5, low = -1, high = 3;
+		java.util.Map<LinearRule, float[]> expected = new java.util.LinkedHashMap<>();
+		expected.put(new LrpEpsilonRule(0), normalised(x, field, r, (i, k) -> (double) x[field[k][i]] * w[k][i], k -> (double) bias));
+		float[] z = new float[4];
+		for (int k = 0; k < 4; k++) {
+			z[k] = bias;
+			for (int i = 0; i < 4; i++) z[k] += x[field[k][i]] * w[k][i];
+		}
+		expected.put(new LrpEpsilonRule(eps), normalised(x, field, r, (i, k) -> (double) x[field[k][i]] * w[k][i],
+			k -> bias + eps * (z[k] >= 0 ? 1 : -1)));
+		expected.put(new LrpGammaRule(gamma), normalised(x, field, r, (i, k) -> x[field[k][i]] * (w[k][i] + gamma * Math
+			.max(0, w[k][i])), k -> bias + gamma * Math.max(0, bias)));
+		float[] plus = normalised(x, field, r, (i, k) -> Math.max(0, (double) x[field[k][i]] * w[k][i]), k -> (double) Math
+			.max(0, bias));
+		float[] minus = normalised(x, field, r, (i, k) -> Math.min(0, (double) x[field[k][i]] * w[k][i]), k -> (double) Math
+			.min(0, bias));
+		float[] ab = new float[9];
+		for (int j = 0; j < 9; j++) ab[j] = 2 * plus[j] - minus[j];
+		expected.put(new LrpAlphaBetaRule(2, 1, true), ab);
+		expected.put(LrpAlphaBetaRule.zPlus(), normalised(x, field, r, (i, k) -> Math.max(0, (double) x[field[k][i]] *
+			w[k][i]), k -> 0.0));
+		expected.put(new ZBoxRule(low, high), normalised(x, field, r, (i, k) -> x[field[k][i]] * w[k][i] - low * Math.max(
+			0, w[k][i]) - high * Math.min(0, w[k][i]), k -> 0.0));
+		expected.put(new WSquareRule(false), normalised(x, field, r, (i, k) -> (double) w[k][i] * w[k][i], k -> 0.0));
+		expected.put(new WSquareRule(true), normalised(x, field, r, (i, k) -> 1.0, k -> 0.0));
+		for (var e : expected.entrySet()) {
 			try (Graph g = new Graph(); Session s = new Session(g)) {
 				Ops tf = Ops.create(g);
 				var input = tf.reshape(tf.constant(x), tf.constant(new int[] { 1, 3, 3, 1 }));
-				var kernel = tf.reshape(tf.constant(k), tf.constant(new int[] { 2, 2, 1, 1 }));
-				LinearLayer layer = new LinearLayer(LinearLayer.Kind.CONV, input.asOutput(), kernel.asOutput(), tf.constant(
+				var k4 = tf.reshape(tf.constant(kernel), tf.constant(new int[] { 2, 2, 1, 1 }));
+				LinearLayer layer = new LinearLayer(LinearLayer.Kind.CONV, input.asOutput(), k4.asOutput(), tf.constant(
 					new float[] { bias }), List.of(1L, 1L, 1L, 1L), "VALID", List.of(1L, 1L, 1L, 1L), List.of(), false);
-				LinearRule rule = box ? new ZBoxRule(0, 3) : new LrpEpsilonRule(0);
-				var out = rule.back(tf, layer, tf.reshape(tf.constant(r), tf.constant(new int[] { 1, 2, 2, 1 })));
+				var out = e.getKey().back(tf, layer, tf.reshape(tf.constant(r), tf.constant(new int[] { 1, 2, 2, 1 })));
 				try (TFloat32 t = (TFloat32) s.runner().fetch(out).run().get(0)) {
 					float[] v = new float[9];
 					t.asRawTensor().data().asFloats().read(v);
-					float[] e = new float[9];
-					for (int i = 0; i < 9; i++) e[i] = expected[i / 3][i % 3];
-					assertArrayEquals(e, v, 1e-5f, box ? "z-box" : "lrp-0");
+					assertArrayEquals(e.getValue(), v, 1e-5f, e.getKey().getClass().getSimpleName());
 				}
 			}
 		}

@@ -130,4 +130,12 @@ class HeadlessCommandTest {
 			.startsWith("Plugins>")).map(l -> l.replaceAll(".*CommandBridge\\(\"([^\"]+)\"\\).*", "$1")).filter(
 				c -> !c.endsWith("MaximizeCommand"));
 	}
+
+	@Test
+	void smoothGradOffersEveryOtherMethodToWrap() throws Exception {
+		String[] choices = SmoothGradCommand.class.getField("of").getAnnotation(org.scijava.plugin.Parameter.class)
+			.choices();
+		assertEquals(Methods.all().stream().map(org.explainj.methods.AttributionMethod::name).filter(n -> !n.equals(
+			"smoothgrad")).sorted().toList(), java.util.Arrays.stream(choices).sorted().toList());
+	}
 }
