@@ -1,0 +1,94 @@
+package org.explainj.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.explainj.ExplainException;
+import org.explainj.image.ImageFrames;
+import org.explainj.image.ImageGeometry;
+import org.explainj.image.IntensityScaling;
+import org.explainj.methods.InputBatch;
+import org.explainj.metrics.MethodComparison;
+import org.explainj.model.ClassifierModel;
+
+import ij.ImagePlus;
+import ij.gui.Plot;
+import ij.measure.ResultsTable;
+
+/** A method comparison as a table, a CSV file and a plot of the mean perturbation curves. */
+public final class EvaluationReport {
+
+	private EvaluationReport() {}
+
+	/** Every frame of every image, brought to the model, as one batch. */
+	public static InputBatch batch(List<ImagePlus> images, ClassifierModel model, IntensityScaling scaling) {
+		List<InputBatch> parts = new ArrayList<>();
+		for (ImagePlus imp : images) parts.add(ImageGeometry.shared().toModelInput(ImageFrames.of(imp), model, scaling));
+		int n = parts.stream().mapToInt(InputBatch::n).sum();
+		InputBatch first = parts.get(0);
+		float[] data = new float[n * first.imageSize()];
+		int at = 0;
+		for (InputBatch p : parts) {
+			System.arraycopy(p.data(), 0, data, at, p.data().length);
+			at += p.data().length;
+		}
+		return new InputBatch(data, n, first.height(), first.width(), first.channels());
+	}
+
+	public static ResultsTable table(List<MethodComparison.Score> scores) {
+		ResultsTable t = new ResultsTable();
+		for (MethodComparison.Score s : scores) {
+			t.incrementCounter();
+			t.addValue("Method", s.method());
+			t.addValue("AUC", s.auc());
+			t.addValue("AOPC", s.aopc());
+			t.addValue("Continuity", s.continuity());
+			t.addValue("Seconds per image", s.secondsPerImage());
+		}
+		return t;
+	}
+
+	public static void writeCsv(List<MethodComparison.Score> scores, Path file) {
+		StringBuilder csv = new StringBuilder("method,mean_auc,aopc,continuity,seconds_per_image\n");
+		for (MethodComparison.Score s : scores) {
+			csv.append(String.format(Locale.ROOT, "%s,%.6f,%.6f,%.6f,%.6f%n", s.method(), s.auc(), s.aopc(), s.continuity(),
+				s.secondsPerImage()));
+		}
+		try {
+			Files.createDirectories(file.toAbsolutePath().getParent());
+			Files.writeString(file, csv);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot write " + file + ": " + e.getMessage(), "Check that the folder is writable.",
+				e);
+		}
+	}
+
+	/** Mean f_t / f_0 against the number of windows removed, one curve per method, ranked in the legend. */
+	public static ImagePlus plot(List<MethodComparison.Score> scores, String title) {
+		Plot plot = new Plot(title, "windows removed", "score / initial score");
+		StringBuilder legend = new StringBuilder();
+		java.awt.Color[] colours = { java.awt.Color.RED, java.awt.Color.BLUE, new java.awt.Color(0, 150, 0),
+			java.awt.Color.MAGENTA, java.awt.Color.ORANGE, java.awt.Color.CYAN, java.awt.Color.DARK_GRAY,
+			java.awt.Color.PINK, new java.awt.Color(128, 64, 0), java.awt.Color.GRAY };
+		for (int i = 0; i < scores.size(); i++) {
+			MethodComparison.Score s = scores.get(i);
+			double[] x = new double[s.meanCurve().length], y = new double[x.length];
+			for (int t = 0; t < x.length; t++) {
+				x[t] = t;
+				y[t] = s.meanCurve()[t];
+			}
+			plot.setColor(colours[i % colours.length]);
+			plot.addPoints(x, y, Plot.LINE);
+			legend.append(String.format(Locale.ROOT, "%s (AUC %.3f)%n", s.method(), s.auc()));
+		}
+		plot.setColor(java.awt.Color.BLACK);
+		plot.addLegend(legend.toString());
+		plot.setLimitsToFit(false);
+		return plot.getImagePlus();
+	}
+}
