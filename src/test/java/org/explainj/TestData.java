@@ -135,4 +135,20 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 			.Methods.byName(method), new org.explainj.methods.Target(target), org.explainj.model.ScoreKind.LOGIT, org.explainj
 				.image.IntensityScaling.UNIT, null, 8, params));
 	}
+
+	/** Logits of every image, straight from the session: the reference the methods are checked against. */
+	public static float[][] logits(org.explainj.model.ClassifierModel model, float[] data, int n) {
+		int size = data.length / n;
+		try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(n, model.height(), model.width(), model.channels()), org.tensorflow.ndarray.buffer.DataBuffers.of(
+				data, true, false));
+			org.tensorflow.Result r = model.session().runner().feed(model.input(), x).fetch(model.logits()).run())
+		{
+			float[] flat = new float[n * model.numClasses()];
+			((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(flat);
+			float[][] out = new float[n][model.numClasses()];
+			for (int i = 0; i < n; i++) System.arraycopy(flat, i * model.numClasses(), out[i], 0, model.numClasses());
+			if (size * n != data.length) throw new IllegalArgumentException("batch size");
+			return out;
+		}
+	}
 }

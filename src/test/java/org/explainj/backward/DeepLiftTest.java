@@ -77,15 +77,6 @@ class DeepLiftTest {
 	}
 
 	static float[][] logits(ClassifierModel m, InputBatch x) {
-		try (var t = org.tensorflow.types.TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(x.n(), x.height(), x.width(), x
-				.channels()), org.tensorflow.ndarray.buffer.DataBuffers.of(x.data(), true, false));
-			var r = m.session().runner().feed(m.input(), t).fetch(m.logits()).run())
-		{
-			float[] flat = new float[x.n() * m.numClasses()];
-			((org.tensorflow.types.TFloat32) r.get(0)).asRawTensor().data().asFloats().read(flat);
-			float[][] out = new float[x.n()][m.numClasses()];
-			for (int i = 0; i < x.n(); i++) System.arraycopy(flat, i * m.numClasses(), out[i], 0, m.numClasses());
-			return out;
-		}
+		return TestData.logits(m, x.data(), x.n());
 	}
 }

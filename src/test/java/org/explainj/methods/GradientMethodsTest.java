@@ -65,20 +65,8 @@ class GradientMethodsTest {
 		return Stream.of(Arguments.of("tf1", tf1), Arguments.of("malaria", malaria), Arguments.of("mnist", mnist));
 	}
 
-	/** Logits of every image, straight from the session: the reference the methods are checked against. */
 	static float[][] logits(ClassifierModel model, float[] data, int n) {
-		int size = data.length / n;
-		try (TFloat32 x = TFloat32.tensorOf(Shape.of(n, model.height(), model.width(), model.channels()), DataBuffers.of(
-				data, true, false));
-			Result r = model.session().runner().feed(model.input(), x).fetch(model.logits()).run())
-		{
-			float[] flat = new float[n * model.numClasses()];
-			((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(flat);
-			float[][] out = new float[n][model.numClasses()];
-			for (int i = 0; i < n; i++) System.arraycopy(flat, i * model.numClasses(), out[i], 0, model.numClasses());
-			assertEquals(size * n, data.length);
-			return out;
-		}
+		return TestData.logits(model, data, n);
 	}
 
 	static Explanation explain(ClassifierModel model, AttributionMethod method, InputBatch x, Reduction reduction) {

@@ -1,0 +1,85 @@
+package org.explainj.ij;
+
+import java.awt.GraphicsEnvironment;
+import java.io.File;
+import java.util.Arrays;
+import java.util.List;
+
+import org.explainj.ExplainException;
+import org.explainj.image.IntensityScaling;
+import org.explainj.job.EvaluationReport;
+import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.InputBatch;
+import org.explainj.metrics.BaselineAttributions;
+import org.explainj.metrics.Continuity;
+import org.explainj.metrics.MethodComparison;
+import org.explainj.metrics.Selectivity;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelCache;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+import ij.ImagePlus;
+import ij.measure.ResultsTable;
+
+/**
+ * Compares explanation methods on the image's slices (each slice one image): selectivity and, if asked,
+ * continuity, as a ranked table ("ExplainJ comparison") and a plot of the mean perturbation curves. The
+ * images are only read.
+ */
+@Plugin(type = Command.class, name = "explainj.evaluate", label = "ExplainJ Evaluate")
+public class EvaluateCommand implements Command {
+
+	@Parameter(persist = false, label = "Image", description = "an image or a stack: each slice is one image")
+	public ImagePlus image;
+
+	@Parameter(persist = false, label = "Model", description = "SavedModel folder (or its saved_model.pb) or frozen graph .pb")
+	public File model;
+
+	@Parameter(persist = false, label = "Methods", description = "comma-separated; random and edges are baselines")
+	public String methods = "sensitivity,gradient-x-input,deep-taylor,lrp-epsilon,integrated-gradients,grad-cam," +
+		"random,edges";
+
+	@Parameter(persist = false, label = "Metric", choices = { "selectivity", "all" },
+		description = "all adds continuity (1-pixel translations)")
+	public String metric = "selectivity";
+
+	@Parameter(persist = false, label = "Window", min = "0", description = "window side in model pixels (0 = auto)")
+	public int window = 0;
+
+	@Parameter(persist = false, label = "Steps", min = "1", description = "windows removed")
+	public int steps = 20;
+
+	@Parameter(persist = false, label = "Fill", choices = { "zeros", "mean", "noise", "blur" })
+	public String fill = "zeros";
+
+	@Parameter(persist = false, label = "Scale", choices = { "unit", "none", "minmax", "percentile" })
+	public String scale = "unit";
+
+	@Parameter(type = ItemIO.OUTPUT, required = false)
+	public ImagePlus plot;
+
+	/** The ranked table; not a SciJava output (scripts read it from the command object). */
+	public ResultsTable results;
+
+	/** The ranking itself, for scripts. */
+	public List<MethodComparison.Score> scores;
+
+	@Override
+	public void run() {
+		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
+		ClassifierModel m = ModelCache.shared().get(model.toPath());
+		InputBatch batch = EvaluationReport.batch(List.of(image), m, IntensityScaling.parse(scale));
+		List<AttributionMethod> list = Arrays.stream(methods.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(
+			BaselineAttributions::byName).toList();
+		Selectivity.Settings selectivity = new Selectivity.Settings(window > 0 ? window : Selectivity.Settings
+			.defaultWindow(batch.height(), batch.width()), steps, fill, 0);
+		Continuity.Settings continuity = metric.equals("all") ? new Continuity.Settings(10, "translate", 0.01, 0) : null;
+		scores = MethodComparison.run(m, batch, list, selectivity, continuity, 32);
+		results = EvaluationReport.table(scores);
+		if (!GraphicsEnvironment.isHeadless()) results.show("ExplainJ comparison");
+		plot = EvaluationReport.plot(scores, "Selectivity of " + image.getTitle());
+	}
+}
