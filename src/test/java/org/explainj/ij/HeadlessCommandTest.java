@@ -138,4 +138,18 @@ class HeadlessCommandTest {
 		assertEquals(Methods.all().stream().map(org.explainj.methods.AttributionMethod::name).filter(n -> !n.equals(
 			"smoothgrad")).sorted().toList(), java.util.Arrays.stream(choices).sorted().toList());
 	}
+
+	@Test
+	void evaluateComparesMethodsOnTheSlicesOfAStack() throws Exception {
+		ij.ImageStack stack = new ij.ImageStack(64, 64);
+		for (java.nio.file.Path p : new java.nio.file.Path[] { TestData.PARASITIZED, TestData.UNINFECTED }) {
+			stack.addSlice(TestData.open(p).getProcessor().resize(64, 64));
+		}
+		Module module = context.service(CommandService.class).run(EvaluateCommand.class, true, "image", new ImagePlus(
+			"cells", stack), "model", TestData.MALARIA.toFile(), "methods", "saliency,random", "steps", 8).get();
+		EvaluateCommand command = (EvaluateCommand) module.getDelegateObject();
+		assertEquals(2, command.results.size());
+		assertEquals("random", command.scores.get(1).method());
+		assertTrue(module.getOutput("plot") instanceof ImagePlus);
+	}
 }
