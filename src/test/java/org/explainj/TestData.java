@@ -151,4 +151,34 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 			return out;
 		}
 	}
+
+	/** A fixture's reference.json: its fixed input batch and the logits Python computed for it. */
+	public record Reference(org.explainj.methods.InputBatch input, float[] logits) {}
+
+	/** The "input" and "logits" arrays of reference.json (numbers only; no JSON library needed). */
+	public static Reference reference(Path model) throws java.io.IOException {
+		String json = java.nio.file.Files.readString(model.resolve("reference.json"));
+		int[] shape = numbers(json, "input_shape", true).stream().mapToInt(Double::intValue).toArray();
+		java.util.List<Double> input = numbers(json, "input", false), logits = numbers(json, "logits", false);
+		float[] x = new float[input.size()], l = new float[logits.size()];
+		for (int i = 0; i < x.length; i++) x[i] = input.get(i).floatValue();
+		for (int i = 0; i < l.length; i++) l[i] = logits.get(i).floatValue();
+		int n = x.length / (shape[1] * shape[2] * shape[3]);
+		return new Reference(new org.explainj.methods.InputBatch(x, n, shape[1], shape[2], shape[3]), l);
+	}
+
+	private static java.util.List<Double> numbers(String json, String key, boolean skipNull) {
+		int start = json.indexOf('[', json.indexOf("\"" + key + "\""));
+		int depth = 0, end = start;
+		do {
+			char c = json.charAt(end++);
+			if (c == '[') depth++;
+			if (c == ']') depth--;
+		}
+		while (depth > 0);
+		java.util.List<Double> out = new java.util.ArrayList<>();
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?|null").matcher(json.substring(start, end));
+		while (m.find()) out.add(m.group().equals("null") ? (skipNull ? -1.0 : Double.NaN) : Double.parseDouble(m.group()));
+		return out;
+	}
 }

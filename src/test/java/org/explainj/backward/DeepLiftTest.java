@@ -45,7 +45,7 @@ class DeepLiftTest {
 					TestData.PARASITIZED)), m, IntensityScaling.UNIT);
 				else if (p == TestData.MNIST) x = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(
 					TestData.DIGIT)), m, IntensityScaling.UNIT);
-				else x = KerasFixturesTest.reference(p).input();
+				else x = TestData.reference(p).input();
 				Explanation e = run(m, x, Map.of());
 				float[][] logits = logits(m, x);
 				float[][] atBaseline = logits(m, new InputBatch(new float[x.data().length], x.n(), x.height(), x.width(), x

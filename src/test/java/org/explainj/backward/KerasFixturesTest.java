@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.explainj.TestData;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.Explainer;
 import org.explainj.methods.Explanation;
@@ -42,41 +43,12 @@ class KerasFixturesTest {
 
 	static final Path DIR = Path.of("test-images/models/backward");
 
-	record Reference(InputBatch input, float[] logits) {}
-
-	/** The "input" and "logits" arrays of reference.json (numbers only; no JSON library needed). */
-	static Reference reference(Path model) throws IOException {
-		String json = Files.readString(model.resolve("reference.json"));
-		int[] shape = numbers(json, "input_shape", true).stream().mapToInt(Double::intValue).toArray();
-		List<Double> input = numbers(json, "input", false), logits = numbers(json, "logits", false);
-		float[] x = new float[input.size()], l = new float[logits.size()];
-		for (int i = 0; i < x.length; i++) x[i] = input.get(i).floatValue();
-		for (int i = 0; i < l.length; i++) l[i] = logits.get(i).floatValue();
-		int n = x.length / (shape[1] * shape[2] * shape[3]);
-		return new Reference(new InputBatch(x, n, shape[1], shape[2], shape[3]), l);
-	}
-
-	private static List<Double> numbers(String json, String key, boolean skipNull) {
-		int start = json.indexOf('[', json.indexOf("\"" + key + "\""));
-		int depth = 0, end = start;
-		do {
-			char c = json.charAt(end++);
-			if (c == '[') depth++;
-			if (c == ']') depth--;
-		}
-		while (depth > 0);
-		List<Double> out = new ArrayList<>();
-		Matcher m = Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?|null").matcher(json.substring(start, end));
-		while (m.find()) out.add(m.group().equals("null") ? (skipNull ? -1.0 : Double.NaN) : Double.parseDouble(m.group()));
-		return out;
-	}
-
 	private record Built(Placeholder<TFloat32> seed, org.tensorflow.Operand<TFloat32> walk, Output<TFloat32> reference) {}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "sequential-bias", "sequential-bias-free", "residual-bn", "avgpool", "stride2-valid" })
 	void inlinedModelMatchesPythonAndTheWalkMatchesTensorFlowsGradient(String name) throws IOException {
-		Reference ref = reference(DIR.resolve(name));
+		TestData.Reference ref = TestData.reference(DIR.resolve(name));
 		try (ClassifierModel m = ModelLoader.load(DIR.resolve(name))) {
 			Built b = m.ops("walk", tf -> {
 				Placeholder<TFloat32> seed = tf.placeholder(TFloat32.class);
@@ -108,7 +80,7 @@ class KerasFixturesTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "lrp-0", "lrp-zplus", "deep-taylor" })
 	void relevanceIsConservedOnTheBiasFreeKerasModel(String method) throws IOException {
-		Reference ref = reference(DIR.resolve("sequential-bias-free"));
+		TestData.Reference ref = TestData.reference(DIR.resolve("sequential-bias-free"));
 		try (ClassifierModel m = ModelLoader.load(DIR.resolve("sequential-bias-free"))) {
 			AttributionMethod a = Methods.byName(method);
 			Explanation e = new Explainer(m).explain(a, MethodSettings.of(a, Map.of()), ref.input(), null, Target.TOP,
@@ -133,7 +105,7 @@ class KerasFixturesTest {
 	 */
 	@org.junit.jupiter.api.Test
 	void foldingBatchNormIntoTheConvolutionKeepsTheForwardOutput() throws IOException {
-		Reference ref = reference(DIR.resolve("residual-bn"));
+		TestData.Reference ref = TestData.reference(DIR.resolve("residual-bn"));
 		try (ClassifierModel m = ModelLoader.load(DIR.resolve("residual-bn"))) {
 			record Pair(String name, org.tensorflow.Operand<TFloat32> folded, Output<TFloat32> original) {}
 			List<Pair> pairs = m.ops("fold", tf -> {

@@ -129,4 +129,31 @@ class MetricsTest {
 				.method(), s.auc(), s.aopc()));
 		}
 	}
+
+	/**
+	 * The region model decides from one 4x4 square only (its first layer's weights are zero elsewhere,
+	 * tools/fixtures/make_quality_fixtures.py). On its class-1 images (a bright square: zeroing it removes
+	 * the evidence) every attribution method finds the square first and gets a lower AUC than random.
+	 */
+	@Test
+	void everyMethodBeatsRandomOnAModelThatLooksAtOneRegion() throws Exception {
+		java.nio.file.Path dir = java.nio.file.Path.of("test-images/models/quality/region-model");
+		try (ClassifierModel m = ModelLoader.load(dir)) {
+			InputBatch all = TestData.reference(dir).input();
+			int size = all.imageSize();
+			InputBatch classOne = new InputBatch(java.util.Arrays.copyOfRange(all.data(), 2 * size, 4 * size), 2, 16, 16, 1);
+			List<String> names = List.of("gradient", "sensitivity", "saliency", "gradient-x-input", "integrated-gradients",
+				"smoothgrad", "occlusion", "guided-backprop", "deconvnet", "lrp-0", "lrp-epsilon", "lrp-gamma",
+				"lrp-alpha-beta", "lrp-zplus", "lrp-epsilon-plus", "deep-taylor", "deeplift", "edges", "random");
+			var scores = MethodComparison.run(m, classOne, names.stream().map(BaselineAttributions::byName).toList(),
+				new Selectivity.Settings(4, 4, "zeros", 0), null, 8);
+			double random = scores.stream().filter(s -> s.method().equals("random")).findFirst().orElseThrow().auc();
+			for (var s : scores) {
+				System.out.printf(java.util.Locale.ROOT, "selectivity region-model %-22s AUC %.4f AOPC %.4f%n", s.method(), s
+					.auc(), s.aopc());
+				if (!s.method().equals("random") && !s.method().equals("edges")) assertTrue(s.auc() < random, s.method() +
+					" AUC " + s.auc() + " vs random " + random);
+			}
+		}
+	}
 }
