@@ -72,9 +72,9 @@ public final class EvaluationReport {
 	public static ImagePlus plot(List<MethodComparison.Score> scores, String title) {
 		Plot plot = new Plot(title, "windows removed", "score / initial score");
 		StringBuilder legend = new StringBuilder();
-		java.awt.Color[] colours = { java.awt.Color.RED, java.awt.Color.BLUE, new java.awt.Color(0, 150, 0),
-			java.awt.Color.MAGENTA, java.awt.Color.ORANGE, java.awt.Color.CYAN, java.awt.Color.DARK_GRAY,
-			java.awt.Color.PINK, new java.awt.Color(128, 64, 0), java.awt.Color.GRAY };
+		// a qualitative palette (Okabe-Ito and Tableau), distinct for up to 16 methods
+		int[] palette = { 0xE69F00, 0x56B4E9, 0x009E73, 0xD55E00, 0x0072B2, 0xCC79A7, 0x000000, 0xF0E442, 0x8C564B,
+			0x7F7F7F, 0xBCBD22, 0x17BECF, 0x9467BD, 0xD62728, 0x2CA02C, 0x1F77B4 };
 		for (int i = 0; i < scores.size(); i++) {
 			MethodComparison.Score s = scores.get(i);
 			double[] x = new double[s.meanCurve().length], y = new double[x.length];
@@ -82,7 +82,7 @@ public final class EvaluationReport {
 				x[t] = t;
 				y[t] = s.meanCurve()[t];
 			}
-			plot.setColor(colours[i % colours.length]);
+			plot.setColor(new java.awt.Color(palette[i % palette.length]));
 			plot.addPoints(x, y, Plot.LINE);
 			legend.append(String.format(Locale.ROOT, "%s (AUC %.3f)%n", s.method(), s.auc()));
 		}
