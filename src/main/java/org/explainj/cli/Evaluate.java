@@ -53,6 +53,8 @@ final class Evaluate {
 		Path dir = Path.of(a.required("out"));
 		EvaluationReport.writeCsv(scores, dir.resolve("comparison.csv"));
 		ResultFiles.savePng(EvaluationReport.plot(scores, "Selectivity").getProcessor(), dir.resolve("selectivity.png"));
+		if (continuity != null) ResultFiles.savePng(EvaluationReport.continuityPlot(scores, "Continuity").getProcessor(), dir
+			.resolve("continuity.png"));
 		out.printf(Locale.ROOT, "%d images, %dx%d windows, %d steps, fill %s%n", batch.n(), selectivity.window(),
 			selectivity.window(), selectivity.steps(), selectivity.fill());
 		out.println("rank  method                  AUC      AOPC   continuity  s/image");
@@ -61,7 +63,8 @@ final class Evaluate {
 			out.printf(Locale.ROOT, "%4d  %-20s %7.4f %9.4f %12.4f %8.4f%n", i + 1, s.method(), s.auc(), s.aopc(), s
 				.continuity(), s.secondsPerImage());
 		}
-		out.println("wrote " + dir.resolve("comparison.csv") + " and " + dir.resolve("selectivity.png"));
+		out.println("wrote " + dir.resolve("comparison.csv") + ", " + dir.resolve("selectivity.png") + (continuity != null
+			? " and " + dir.resolve("continuity.png") : ""));
 	}
 
 	/** A folder's images (sorted), or a comma-separated list of files. */

@@ -22,6 +22,7 @@ import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 import ij.ImagePlus;
+import ij.WindowManager;
 import ij.measure.ResultsTable;
 
 /**
@@ -34,6 +35,9 @@ public class EvaluateCommand implements Command {
 
 	@Parameter(persist = false, label = "Image", description = "an image or a stack: each slice is one image")
 	public ImagePlus image;
+
+	@Parameter(persist = false, label = "All open images", description = "compare on every open image, not only this one")
+	public boolean allOpen = false;
 
 	@Parameter(persist = false, label = "Model", description = "SavedModel folder (or its saved_model.pb) or frozen graph .pb")
 	public File model;
@@ -61,6 +65,14 @@ public class EvaluateCommand implements Command {
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	public ImagePlus plot;
 
+	/** With metric "all": the mean continuity ratio per step. */
+	@Parameter(type = ItemIO.OUTPUT, required = false)
+	public ImagePlus continuityPlot;
+
+	/** With metric "all": each method's maps of the first image's translated sequence. */
+	@Parameter(type = ItemIO.OUTPUT, required = false)
+	public ImagePlus continuityMaps;
+
 	/** The ranked table; not a SciJava output (scripts read it from the command object). */
 	public ResultsTable results;
 
@@ -71,7 +83,9 @@ public class EvaluateCommand implements Command {
 	public void run() {
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
 		ClassifierModel m = ModelCache.shared().get(model.toPath());
-		InputBatch batch = EvaluationReport.batch(List.of(image), m, IntensityScaling.parse(scale));
+		List<ImagePlus> images = allOpen ? Arrays.stream(WindowManager.getIDList() == null ? new int[0] : WindowManager
+			.getIDList()).mapToObj(WindowManager::getImage).toList() : List.of(image);
+		InputBatch batch = EvaluationReport.batch(images, m, IntensityScaling.parse(scale));
 		List<AttributionMethod> list = Arrays.stream(methods.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(
 			BaselineAttributions::byName).toList();
 		Selectivity.Settings selectivity = new Selectivity.Settings(window > 0 ? window : Selectivity.Settings
@@ -81,5 +95,9 @@ public class EvaluateCommand implements Command {
 		results = EvaluationReport.table(scores);
 		if (!GraphicsEnvironment.isHeadless()) results.show("ExplainJ comparison");
 		plot = EvaluationReport.plot(scores, "Selectivity of " + image.getTitle());
+		if (continuity != null) {
+			continuityPlot = EvaluationReport.continuityPlot(scores, "Continuity of " + image.getTitle());
+			continuityMaps = EvaluationReport.sequenceStack(scores, batch.width(), batch.height());
+		}
 	}
 }

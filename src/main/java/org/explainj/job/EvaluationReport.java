@@ -46,17 +46,18 @@ public final class EvaluationReport {
 			t.addValue("Method", s.method());
 			t.addValue("AUC", s.auc());
 			t.addValue("AOPC", s.aopc());
-			t.addValue("Continuity", s.continuity());
+			t.addValue("Continuity (max)", s.continuity());
+			t.addValue("Continuity (mean)", s.continuityMean());
 			t.addValue("Seconds per image", s.secondsPerImage());
 		}
 		return t;
 	}
 
 	public static void writeCsv(List<MethodComparison.Score> scores, Path file) {
-		StringBuilder csv = new StringBuilder("method,mean_auc,aopc,continuity,seconds_per_image\n");
+		StringBuilder csv = new StringBuilder("method,mean_auc,aopc,continuity,continuity_mean,seconds_per_image\n");
 		for (MethodComparison.Score s : scores) {
-			csv.append(String.format(Locale.ROOT, "%s,%.6f,%.6f,%.6f,%.6f%n", s.method(), s.auc(), s.aopc(), s.continuity(),
-				s.secondsPerImage()));
+			csv.append(String.format(Locale.ROOT, "%s,%.6f,%.6f,%.6f,%.6f,%.6f%n", s.method(), s.auc(), s.aopc(), s
+				.continuity(), s.continuityMean(), s.secondsPerImage()));
 		}
 		try {
 			Files.createDirectories(file.toAbsolutePath().getParent());
@@ -70,21 +71,50 @@ public final class EvaluationReport {
 
 	/** Mean f_t / f_0 against the number of windows removed, one curve per method, ranked in the legend. */
 	public static ImagePlus plot(List<MethodComparison.Score> scores, String title) {
-		Plot plot = new Plot(title, "windows removed", "score / initial score");
+		return curves(scores, title, "windows removed", "score / initial score", MethodComparison.Score::meanCurve,
+			s -> String.format(Locale.ROOT, "%s (AUC %.3f)", s.method(), s.auc()));
+	}
+
+	/** The mean continuity ratio per step of the sequence, one curve per method. */
+	public static ImagePlus continuityPlot(List<MethodComparison.Score> scores, String title) {
+		return curves(scores, title, "step t", "||R(t) - R(t+1)||_1 / ||x(t) - x(t+1)||_2",
+			MethodComparison.Score::continuityCurve, s -> String.format(Locale.ROOT, "%s (max %.3g)", s.method(), s
+				.continuity()));
+	}
+
+	/** The maps of the first image's sequence, one slice per method and step, labelled. */
+	public static ImagePlus sequenceStack(List<MethodComparison.Score> scores, int width, int height) {
+		ij.ImageStack stack = new ij.ImageStack(width, height);
+		for (MethodComparison.Score s : scores) {
+			int n = s.sequenceMaps().length / (width * height);
+			for (int t = 0; t < n; t++) {
+				float[] map = java.util.Arrays.copyOfRange(s.sequenceMaps(), t * width * height, (t + 1) * width * height);
+				stack.addSlice(s.method() + " t=" + t, new ij.process.FloatProcessor(width, height, map));
+			}
+		}
+		return new ImagePlus("Continuity maps", stack);
+	}
+
+	private static ImagePlus curves(List<MethodComparison.Score> scores, String title, String xLabel, String yLabel,
+		java.util.function.Function<MethodComparison.Score, float[]> curve,
+		java.util.function.Function<MethodComparison.Score, String> label)
+	{
+		Plot plot = new Plot(title, xLabel, yLabel);
 		StringBuilder legend = new StringBuilder();
 		// a qualitative palette (Okabe-Ito and Tableau), distinct for up to 16 methods
 		int[] palette = { 0xE69F00, 0x56B4E9, 0x009E73, 0xD55E00, 0x0072B2, 0xCC79A7, 0x000000, 0xF0E442, 0x8C564B,
 			0x7F7F7F, 0xBCBD22, 0x17BECF, 0x9467BD, 0xD62728, 0x2CA02C, 0x1F77B4 };
 		for (int i = 0; i < scores.size(); i++) {
 			MethodComparison.Score s = scores.get(i);
-			double[] x = new double[s.meanCurve().length], y = new double[x.length];
+			float[] c = curve.apply(s);
+			double[] x = new double[c.length], y = new double[x.length];
 			for (int t = 0; t < x.length; t++) {
 				x[t] = t;
-				y[t] = s.meanCurve()[t];
+				y[t] = c[t];
 			}
 			plot.setColor(new java.awt.Color(palette[i % palette.length]));
 			plot.addPoints(x, y, Plot.LINE);
-			legend.append(String.format(Locale.ROOT, "%s (AUC %.3f)%n", s.method(), s.auc()));
+			legend.append(label.apply(s)).append('\n');
 		}
 		plot.setColor(java.awt.Color.BLACK);
 		plot.addLegend(legend.toString());

@@ -22,9 +22,14 @@ import org.explainj.model.ScoreKind;
  */
 public final class MethodComparison {
 
-	/** One method's scores; {@code continuity} is NaN when not measured. */
-	public record Score(String method, double auc, double aopc, double continuity, double secondsPerImage,
-		float[] meanCurve)
+	/**
+	 * One method's scores. Continuity (NaN when not measured): {@code continuity} is the mean over images of
+	 * the largest ratio, {@code continuityMean} the mean of all ratios, {@code continuityCurve} the mean ratio
+	 * per step, and {@code sequenceMaps} the maps of the first image's sequence ([n+1, h, w] in model
+	 * geometry), so that front ends can show them.
+	 */
+	public record Score(String method, double auc, double aopc, double continuity, double continuityMean,
+		float[] continuityCurve, float[] sequenceMaps, double secondsPerImage, float[] meanCurve)
 	{}
 
 	private MethodComparison() {}
@@ -49,9 +54,12 @@ public final class MethodComparison {
 				aopc += Selectivity.aopc(c) / curves.length;
 				for (int t = 0; t < c.length; t++) mean[t] += c[t] / c[0] / curves.length;
 			}
-			double cont = Double.NaN;
+			double cont = Double.NaN, contMean = Double.NaN;
+			float[] contCurve = new float[0], sequenceMaps = new float[0];
 			if (continuity != null) {
 				cont = 0;
+				contMean = 0;
+				contCurve = new float[continuity.steps()];
 				for (int i = 0; i < images.n(); i++) {
 					InputBatch one = new InputBatch(java.util.Arrays.copyOfRange(images.data(), i * images.imageSize(), (i + 1) *
 						images.imageSize()), 1, images.height(), images.width(), images.channels());
@@ -59,13 +67,17 @@ public final class MethodComparison {
 					Explanation s = explainer.explain(method, settings, sequence, null, new Target("" + e.targets()[i]),
 						ScoreKind.LOGIT, Reduction.SUM, batchSize, (d, t) -> {});
 					float max = 0;
-					for (float r : Continuity.ratios(model, sequence, s.maps(), s.height(), s.width(), s.channels())) {
-						max = Math.max(max, r);
+					float[] ratios = Continuity.ratios(model, sequence, s.maps(), s.height(), s.width(), s.channels());
+					for (int t = 0; t < ratios.length; t++) {
+						max = Math.max(max, ratios[t]);
+						contMean += ratios[t] / ratios.length / images.n();
+						contCurve[t] += ratios[t] / images.n();
 					}
 					cont += max / images.n();
+					if (i == 0) sequenceMaps = s.maps();
 				}
 			}
-			scores.add(new Score(method.name(), auc, aopc, cont, seconds, mean));
+			scores.add(new Score(method.name(), auc, aopc, cont, contMean, contCurve, sequenceMaps, seconds, mean));
 		}
 		scores.sort(Comparator.comparingDouble(Score::auc));
 		return scores;

@@ -146,10 +146,14 @@ class HeadlessCommandTest {
 			stack.addSlice(TestData.open(p).getProcessor().resize(64, 64));
 		}
 		Module module = context.service(CommandService.class).run(EvaluateCommand.class, true, "image", new ImagePlus(
-			"cells", stack), "model", TestData.MALARIA.toFile(), "methods", "saliency,random", "steps", 8).get();
+			"cells", stack), "model", TestData.MALARIA.toFile(), "methods", "saliency,random", "steps", 8, "metric", "all")
+			.get();
 		EvaluateCommand command = (EvaluateCommand) module.getDelegateObject();
 		assertEquals(2, command.results.size());
 		assertEquals("random", command.scores.get(1).method());
 		assertTrue(module.getOutput("plot") instanceof ImagePlus);
+		ImagePlus maps = (ImagePlus) module.getOutput("continuityMaps");
+		assertEquals(2 * 11, maps.getStackSize(), "two methods x (10 translations + the original)");
+		assertTrue(command.scores.get(0).continuityMean() <= command.scores.get(0).continuity());
 	}
 }
