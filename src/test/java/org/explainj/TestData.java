@@ -181,4 +181,44 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 		while (m.find()) out.add(m.group().equals("null") ? (skipNull ? -1.0 : Double.NaN) : Double.parseDouble(m.group()));
 		return out;
 	}
+
+	/** Where a map of "infected" puts its positive mass on a parasitized crop, against the parasite mask. */
+	public record ParasiteScore(double massShare, double areaShare, double distance) {
+		/** How many times denser the positive relevance is on the parasite than on the cell on average. */
+		public double enrichment() {
+			return massShare / areaShare;
+		}
+	}
+
+	/** The two parasitized crops, sorted. */
+	public static List<Path> parasitizedCrops() throws java.io.IOException {
+		try (var files = java.nio.file.Files.list(MALARIA_IMAGES)) {
+			return files.filter(p -> p.getFileName().toString().startsWith("Parasitized")).sorted().toList();
+		}
+	}
+
+	/**
+	 * The map's positive mass on the parasite mask as a share of its mass on the cell, the mask's share of
+	 * the cell's area, and how far the map's maximum lies from the mask (0 = on it).
+	 */
+	public static ParasiteScore parasiteScore(ImagePlus image, float[] map) {
+		int w = image.getWidth();
+		boolean[][] masks = parasiteMask((ColorProcessor) image.getProcessor());
+		int argmax = 0, cellArea = 0, maskArea = 0;
+		double massCell = 0, massMask = 0, distance = Double.MAX_VALUE;
+		for (int i = 0; i < map.length; i++) {
+			if (map[i] > map[argmax]) argmax = i;
+			if (!masks[0][i]) continue;
+			cellArea++;
+			massCell += Math.max(0, map[i]);
+			if (masks[1][i]) {
+				maskArea++;
+				massMask += Math.max(0, map[i]);
+			}
+		}
+		for (int i = 0; i < map.length; i++) {
+			if (masks[1][i]) distance = Math.min(distance, Math.hypot(i % w - argmax % w, i / w - argmax / w));
+		}
+		return new ParasiteScore(massMask / massCell, (double) maskArea / cellArea, distance);
+	}
 }

@@ -3,7 +3,6 @@ package org.explainj.backward;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import ij.ImagePlus;
-import ij.process.ColorProcessor;
 
 /** Conservation and sign axioms of the relevance methods, and where they put relevance on real cells. */
 class RelevanceAxiomsTest {
@@ -91,38 +89,15 @@ class RelevanceAxiomsTest {
 	 */
 	@Test
 	void relevanceOfInfectedConcentratesOnTheParasite() throws Exception {
-		List<Path> crops;
-		try (var files = Files.list(TestData.MALARIA_IMAGES)) {
-			crops = files.filter(p -> p.getFileName().toString().startsWith("Parasitized")).sorted().toList();
-		}
 		for (String method : List.of("lrp-epsilon", "lrp-alpha-beta", "lrp-epsilon-plus", "deep-taylor", "deeplift")) {
-			for (Path crop : crops) {
+			for (Path crop : TestData.parasitizedCrops()) {
 				ImagePlus image = TestData.open(crop);
-				int w = image.getWidth();
-				boolean[][] masks = TestData.parasiteMask((ColorProcessor) image.getProcessor());
 				ExplainResult r = TestData.explain(image, TestData.MALARIA, method, "infected", Map.of());
-				float[] map = r.map(0, 0);
-				int argmax = 0, cellArea = 0, maskArea = 0;
-				double massCell = 0, massMask = 0, distance = Double.MAX_VALUE;
-				for (int i = 0; i < map.length; i++) {
-					if (map[i] > map[argmax]) argmax = i;
-					if (!masks[0][i]) continue;
-					cellArea++;
-					massCell += Math.max(0, map[i]);
-					if (masks[1][i]) {
-						maskArea++;
-						massMask += Math.max(0, map[i]);
-					}
-				}
-				for (int i = 0; i < map.length; i++) {
-					if (masks[1][i]) distance = Math.min(distance, Math.hypot(i % w - argmax % w, i / w - argmax / w));
-				}
-				double massShare = massMask / massCell, areaShare = (double) maskArea / cellArea;
+				TestData.ParasiteScore s = TestData.parasiteScore(image, r.map(0, 0));
 				System.out.printf(Locale.ROOT, "parasite %-17s %s: mass share on mask %.3f vs area share %.3f (x%.1f); " +
-					"max %.1f px from the mask%n", method, crop.getFileName(), massShare, areaShare, massShare / areaShare,
-					distance);
-				assertTrue(massShare > 2 * areaShare, method + " " + crop + ": mass share " + massShare + " vs area " +
-					areaShare);
+					"max %.1f px from the mask%n", method, crop.getFileName(), s.massShare(), s.areaShare(), s.enrichment(), s
+						.distance());
+				assertTrue(s.enrichment() > 2, method + " " + crop + ": " + s);
 			}
 		}
 	}

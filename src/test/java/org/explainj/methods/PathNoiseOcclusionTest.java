@@ -173,37 +173,15 @@ class PathNoiseOcclusionTest {
 	 */
 	@Test
 	void integratedGradientsPointAtTheParasite() throws Exception {
-		java.util.List<java.nio.file.Path> crops;
-		try (var files = java.nio.file.Files.list(TestData.MALARIA_IMAGES)) {
-			crops = files.filter(p -> p.getFileName().toString().startsWith("Parasitized")).sorted().toList();
-		}
-		for (java.nio.file.Path crop : crops) {
+		for (java.nio.file.Path crop : TestData.parasitizedCrops()) {
 			ij.ImagePlus image = TestData.open(crop);
-			int w = image.getWidth();
-			boolean[][] masks = TestData.parasiteMask((ij.process.ColorProcessor) image.getProcessor());
-			float[] map = TestData.explain(image, TestData.MALARIA, "integrated-gradients", "infected", Map
-				.of()).map(0, 0);
-			int argmax = 0, cellArea = 0, maskArea = 0;
-			double massCell = 0, massMask = 0, distance = Double.MAX_VALUE;
-			for (int i = 0; i < map.length; i++) {
-				if (map[i] > map[argmax]) argmax = i;
-				if (!masks[0][i]) continue;
-				cellArea++;
-				massCell += Math.max(0, map[i]);
-				if (masks[1][i]) {
-					maskArea++;
-					massMask += Math.max(0, map[i]);
-				}
-			}
-			for (int i = 0; i < map.length; i++) {
-				if (masks[1][i]) distance = Math.min(distance, Math.hypot(i % w - argmax % w, i / w - argmax / w));
-			}
-			double massShare = massMask / massCell, areaShare = (double) maskArea / cellArea;
+			float[] map = TestData.explain(image, TestData.MALARIA, "integrated-gradients", "infected", Map.of()).map(0, 0);
+			TestData.ParasiteScore s = TestData.parasiteScore(image, map);
 			System.out.printf(java.util.Locale.ROOT, "pointing game integrated-gradients %s: mass share on mask %.3f vs " +
-				"area share %.3f (x%.1f); max %.1f px from the mask%n", crop.getFileName(), massShare, areaShare, massShare /
-					areaShare, distance);
-			assertTrue(distance <= 2, crop + ": maximum " + distance + " px from the parasite");
-			assertTrue(massShare > areaShare, crop + ": mass share " + massShare + " <= area share " + areaShare);
+				"area share %.3f (x%.1f); max %.1f px from the mask%n", crop.getFileName(), s.massShare(), s.areaShare(), s
+					.enrichment(), s.distance());
+			assertTrue(s.distance() <= 2, crop + ": maximum " + s.distance() + " px from the parasite");
+			assertTrue(s.massShare() > s.areaShare(), crop + ": " + s);
 		}
 	}
 
