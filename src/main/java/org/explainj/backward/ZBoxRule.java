@@ -2,28 +2,44 @@ package org.explainj.backward;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceMax;
+import org.tensorflow.op.core.ReduceMin;
 import org.tensorflow.types.TFloat32;
 
 /**
  * The z-box rule for pixel layers with inputs bounded in [low, high] (deep Taylor's input rule):
  * z_k = sum_j x_j w_jk - l_j w+_jk - h_j w-_jk, R_j = x_j c_j - l_j c+_j - h_j c-_j. Zero padding
- * contributes nothing (the bounds are images of the input's size, padded with zeros like it).
+ * contributes nothing (the bounds are images of the input's size, padded with zeros like it). Without
+ * given bounds, each image's own value range is taken (the preprocessed data range).
  */
 public final class ZBoxRule implements LinearRule {
 
-	private final float low;
-	private final float high;
+	private final Float low;
+	private final Float high;
 
 	public ZBoxRule(double low, double high) {
 		this.low = (float) low;
 		this.high = (float) high;
 	}
 
+	/** Bounds from each image: its minimum and maximum over pixels and channels. */
+	public static ZBoxRule dataRange() {
+		return new ZBoxRule();
+	}
+
+	private ZBoxRule() {
+		this.low = null;
+		this.high = null;
+	}
+
 	@Override
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
 		Operand<TFloat32> x = layer.input(), w = layer.weight();
-		Operand<TFloat32> l = tf.math.mul(tf.onesLike(x), tf.constant(low)), h = tf.math.mul(tf.onesLike(x), tf
-			.constant(high));
+		// every axis but the batch: the input may be an image or (dense first layer) a flat vector
+		var all = tf.range(tf.constant(1), tf.rank(x), tf.constant(1));
+		Operand<TFloat32> lowest = low != null ? tf.constant(low) : tf.reduceMin(x, all, ReduceMin.keepDims(true));
+		Operand<TFloat32> highest = high != null ? tf.constant(high) : tf.reduceMax(x, all, ReduceMax.keepDims(true));
+		Operand<TFloat32> l = tf.math.mul(tf.onesLike(x), lowest), h = tf.math.mul(tf.onesLike(x), highest);
 		Operand<TFloat32> wp = LinearRule.positive(tf, w), wn = LinearRule.negative(tf, w);
 		Operand<TFloat32> z = tf.math.sub(tf.math.sub(layer.forward(tf, x, w), layer.forward(tf, l, wp)), layer.forward(
 			tf, h, wn));

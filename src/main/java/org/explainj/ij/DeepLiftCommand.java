@@ -10,7 +10,7 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, name = "explainj.deeplift", label = "ExplainJ DeepLIFT")
 public class DeepLiftCommand extends ExplainCommand {
 
-	@Parameter(persist = false, label = "Baseline", description = "zeros, blur or the path of an image file")
+	@Parameter(persist = false, label = "Baseline", description = "zeros, blur, a constant value or the path of an image file")
 	public String baseline = "zeros";
 
 	@Parameter(persist = false, label = "Max pooling", choices = { "deeplift", "gradient" }, description = "deeplift keeps summation-to-delta; gradient routes as Captum")

@@ -13,11 +13,11 @@ public class DeepTaylorCommand extends ExplainCommand {
 	@Parameter(persist = false, label = "Pixels", choices = { "zbox", "w2" }, description = "input rule: z-box for bounded inputs, w^2 for unbounded")
 	public String pixels = "zbox";
 
-	@Parameter(persist = false, label = "Low", description = "lowest pixel value (z-box)")
-	public double low = 0;
+	@Parameter(persist = false, label = "Low", description = "lowest pixel value for z-box (auto = the image's minimum)")
+	public String low = "auto";
 
-	@Parameter(persist = false, label = "High", description = "highest pixel value (z-box)")
-	public double high = 1;
+	@Parameter(persist = false, label = "High", description = "highest pixel value for z-box (auto = the image's maximum)")
+	public String high = "auto";
 
 	@Override
 	protected String method() {
@@ -26,6 +26,6 @@ public class DeepTaylorCommand extends ExplainCommand {
 
 	@Override
 	protected Map<String, String> parameters() {
-		return Map.of("pixels", pixels, "low", "" + low, "high", "" + high);
+		return Map.of("pixels", pixels, "low", low, "high", high);
 	}
 }

@@ -14,7 +14,7 @@ public class IntegratedGradientsCommand extends ExplainCommand {
 	public int steps = 50;
 
 	@Parameter(persist = false, label = "Baseline",
-		description = "zeros, blur or the path of an image file (brought to the model like the input)")
+		description = "zeros, blur, a constant value or the path of an image file (brought to the model like the input)")
 	public String baseline = "zeros";
 
 	@Parameter(persist = false, label = "Rule", choices = { "riemann", "gauss-legendre" },

@@ -13,11 +13,11 @@ public class LrpEpsilonPlusCommand extends ExplainCommand {
 	@Parameter(persist = false, label = "Epsilon", description = "stabiliser of the dense layers")
 	public double epsilon = 0.01;
 
-	@Parameter(persist = false, label = "Low", description = "lowest pixel value (z-box)")
-	public double low = 0;
+	@Parameter(persist = false, label = "Low", description = "lowest pixel value for z-box (auto = the image's minimum)")
+	public String low = "auto";
 
-	@Parameter(persist = false, label = "High", description = "highest pixel value (z-box)")
-	public double high = 1;
+	@Parameter(persist = false, label = "High", description = "highest pixel value for z-box (auto = the image's maximum)")
+	public String high = "auto";
 
 	@Parameter(persist = false, label = "Max pooling", choices = { "wta", "proportional" })
 	public String maxpool = "wta";
@@ -29,6 +29,6 @@ public class LrpEpsilonPlusCommand extends ExplainCommand {
 
 	@Override
 	protected Map<String, String> parameters() {
-		return Map.of("epsilon", "" + epsilon, "low", "" + low, "high", "" + high, "maxpool", maxpool);
+		return Map.of("epsilon", "" + epsilon, "low", low, "high", high, "maxpool", maxpool);
 	}
 }

@@ -45,7 +45,9 @@ public final class ExplainJob {
 	 */
 	private static InputBatch reference(ExplainOptions options, ClassifierModel model) {
 		String baseline = options.settings().values().get("baseline");
-		if (baseline == null || !(baseline.contains("/") || baseline.contains(".") || baseline.contains("\\"))) return null;
+		boolean isFile = baseline != null && !baseline.matches("-?\\d+(\\.\\d*)?([eE][-+]?\\d+)?") && (baseline.contains(
+			"/") || baseline.contains(".") || baseline.contains("\\"));
+		if (!isFile) return null;
 		Path file = Path.of(baseline);
 		ImagePlus imp = Files.isRegularFile(file) ? IJ.openImage(file.toString()) : null;
 		if (imp == null) throw new ExplainException("Cannot open the baseline image " + file + ".",

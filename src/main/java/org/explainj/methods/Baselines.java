@@ -7,12 +7,13 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Reference inputs x0 for path and difference methods: zeros, the input blurred (a Gaussian of sigma =
- * 1/10 of the image's smaller side, so that fine structure is gone but the colours stay), or a user
- * image (any other value: a file, fed as the context's reference).
+ * 1/10 of the image's smaller side, so that fine structure is gone but the colours stay), a constant
+ * (a number), or a user image (any other value: a file, fed as the context's reference).
  */
 final class Baselines {
 
-	static final String DESCRIPTION = "zeros, blur or an image FILE (brought to the model like the input)";
+	static final String DESCRIPTION = "zeros, blur, a constant value or an image FILE (brought to the model like the " +
+		"input)";
 
 	private Baselines() {}
 
@@ -23,6 +24,9 @@ final class Baselines {
 			case "zeros" -> tf.zerosLike(x);
 			case "blur" -> blur(context);
 			default -> {
+				if (baseline.matches("-?\\d+(\\.\\d*)?([eE][-+]?\\d+)?")) {
+					yield tf.math.mul(tf.onesLike(x), tf.constant(Float.parseFloat(baseline)));
+				}
 				if (baseline.isBlank()) throw new ExplainException("The baseline is empty.", "Use " + DESCRIPTION + ".");
 				// broadcast the one reference image over the batch
 				yield tf.math.add(tf.zerosLike(x), context.reference());

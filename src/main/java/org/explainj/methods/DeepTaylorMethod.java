@@ -4,14 +4,13 @@ import java.util.List;
 
 import org.explainj.backward.Composite;
 import org.explainj.backward.WSquareRule;
-import org.explainj.backward.ZBoxRule;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
  * Deep Taylor decomposition (METHODS.md 2.4, Montavon et al. 2017): z+ on ReLU layers with biases
  * ignored, every pooling redistributed proportionally, and at the pixels the z-box rule with bounds
- * [low, high] (default: unit-scaled data, 0..1) or the w^2 rule for unbounded inputs. Relevance is
+ * [low, high] (default: each image's own value range) or the w^2 rule for unbounded inputs. Relevance is
  * non-negative and, for a bias-free network, conserved.
  */
 public final class DeepTaylorMethod implements AttributionMethod {
@@ -27,15 +26,13 @@ public final class DeepTaylorMethod implements AttributionMethod {
 	@Override
 	public List<MethodParameter> parameters() {
 		return List.of(new MethodParameter("pixels", "zbox", "zbox (bounded inputs) or w2 (unbounded)"),
-			new MethodParameter("low", "0", "lowest pixel value (z-box)"), new MethodParameter("high", "1",
-				"highest pixel value (z-box)"));
+			PixelBounds.LOW, PixelBounds.HIGH);
 	}
 
 	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		MethodSettings s = context.settings();
 		boolean box = s.choice("pixels", List.of("zbox", "w2")).equals("zbox");
-		return Relevance.walk(context, Composite.deepTaylor(box ? new ZBoxRule(s.number("low"), s.number("high"))
-			: new WSquareRule(false)));
+		return Relevance.walk(context, Composite.deepTaylor(box ? PixelBounds.zBox(s) : new WSquareRule(false)));
 	}
 }

@@ -7,7 +7,6 @@ import org.explainj.backward.Composite;
 import org.explainj.backward.LrpAlphaBetaRule;
 import org.explainj.backward.LrpEpsilonRule;
 import org.explainj.backward.LrpGammaRule;
-import org.explainj.backward.ZBoxRule;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -24,8 +23,6 @@ public final class LrpMethod implements AttributionMethod {
 
 	private static final MethodParameter EPSILON = new MethodParameter("epsilon", "0.01",
 		"stabiliser added to z with z's sign (absolute)");
-	private static final MethodParameter LOW = new MethodParameter("low", "0", "lowest pixel value (z-box)");
-	private static final MethodParameter HIGH = new MethodParameter("high", "1", "highest pixel value (z-box)");
 	private static final MethodParameter MAXPOOL = new MethodParameter("maxpool", "wta",
 		"wta (winner-take-all, the first maximum) or proportional (as sum pooling)");
 
@@ -84,7 +81,7 @@ public final class LrpMethod implements AttributionMethod {
 			case GAMMA -> List.of(new MethodParameter("gamma", "0.25", "weight of the positive weights added"), MAXPOOL);
 			case ALPHA_BETA -> List.of(new MethodParameter("alpha", "1", "weight of positive contributions"),
 				new MethodParameter("beta", "0", "weight of negative ones; alpha - beta = 1 (presets 1/0, 2/1)"), MAXPOOL);
-			case EPSILON_PLUS -> List.of(EPSILON, LOW, HIGH, MAXPOOL);
+			case EPSILON_PLUS -> List.of(EPSILON, PixelBounds.LOW, PixelBounds.HIGH, MAXPOOL);
 		};
 	}
 
@@ -103,8 +100,7 @@ public final class LrpMethod implements AttributionMethod {
 				yield Composite.lrp(new LrpAlphaBetaRule(alpha, beta, true));
 			}
 			case Z_PLUS -> Composite.lrp(LrpAlphaBetaRule.zPlus());
-			case EPSILON_PLUS -> Composite.epsilonPlus(s.number("epsilon"), new ZBoxRule(s.number("low"), s.number(
-				"high")));
+			case EPSILON_PLUS -> Composite.epsilonPlus(s.number("epsilon"), PixelBounds.zBox(s));
 		};
 		if (s.choice("maxpool", List.of("wta", "proportional")).equals("proportional")) composite = composite
 			.withProportionalMaxPool();

@@ -122,6 +122,21 @@ class CliTest {
 		assertTrue(r.err().contains("The image has 2 channels but the model expects 3"), r.err());
 	}
 
+	/** A baseline image file reaches integrated gradients: the gap is reported against that baseline. */
+	@Test
+	void integratedGradientsTakesABaselineImageFile() {
+		Path tif = tmp.resolve("ig.tif");
+		Run r = run("explain", "--model", TestData.MALARIA.toString(), "--image", TestData.PARASITIZED.toString(),
+			"--method", "integrated-gradients", "--baseline", TestData.UNINFECTED.toString(), "--steps", "32", "--out", tif
+				.toString());
+		assertEquals(0, r.code(), r.err());
+		assertTrue(r.out().contains("completeness-gap"), r.out());
+		Run missing = run("explain", "--model", TestData.MALARIA.toString(), "--image", TestData.PARASITIZED.toString(),
+			"--method", "integrated-gradients", "--baseline", tmp.resolve("no.png").toString(), "--out", tif.toString());
+		assertEquals(1, missing.code());
+		assertTrue(missing.err().contains("Cannot open the baseline image"), missing.err());
+	}
+
 	@Test
 	void methodsAndInspectDescribeWhatIsThere() {
 		Run methods = run("methods");

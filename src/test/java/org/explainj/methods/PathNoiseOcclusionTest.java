@@ -103,6 +103,9 @@ class PathNoiseOcclusionTest {
 		ExplainException e = assertThrows(ExplainException.class, () -> run(malaria, "integrated-gradients", cell,
 			Reduction.SUM, Map.of("rule", "simpson")));
 		assertTrue(e.getMessage().contains("[riemann, gauss-legendre]"), e.getMessage());
+		// a constant baseline of 0 is the zeros baseline
+		assertArrayEquals(zeros.map(0), run(malaria, "integrated-gradients", cell, Reduction.SUM, Map.of("steps", "16",
+			"baseline", "0")).map(0), 0f);
 		ExplainException f = assertThrows(ExplainException.class, () -> run(malaria, "integrated-gradients", cell,
 			Reduction.SUM, Map.of("baseline", "/tmp/some.png")));
 		assertTrue(f.getMessage().contains("needs a reference image"), f.getMessage());
