@@ -27,22 +27,34 @@ final class Relevance {
 		return new BackwardWalk(tf, context.model(), context::tensor, composite).run(context.model().logits(), seed);
 	}
 
-	/** From the mean of one channel of a layer: a seed of 1/(h*w) on every position of that channel. */
+	/**
+	 * From an internal unit: the mean of one channel of a convolutional layer (a seed of 1/(h*w) on every
+	 * position of that channel), or one unit of a dense layer (a one-hot seed).
+	 */
 	private static Operand<TFloat32> walkFromUnit(AttributionContext context, Composite composite, Target.Unit unit) {
 		Ops tf = context.tf();
 		Output<TFloat32> layer = new LayerIndex(context.model()).layer(unit.layer()).output();
+		// a dense output layer ends in its softmax: its units are the logits before it
+		if (layer.op().type().equals("Softmax")) layer = ((org.tensorflow.GraphOperation) layer.op()).input(0).expect(
+			TFloat32.class);
 		Shape shape = layer.shape();
-		if (shape.numDimensions() != 4) throw new ExplainException("Layer " + unit.layer() + " has no feature maps " +
-			"(its output is " + shape + ").", "Give a convolutional layer as LAYER:CHANNEL.");
-		int channels = (int) shape.size(3);
+		if (shape.numDimensions() != 4 && shape.numDimensions() != 2) throw new ExplainException("Layer " + unit
+			.layer() + " has output " + shape + ", neither feature maps nor a vector.", "Give a convolutional or dense " +
+				"layer as LAYER:CHANNEL or LAYER:INDEX.");
+		int channels = (int) shape.size(shape.numDimensions() - 1);
 		if (unit.channel() >= channels) throw new ExplainException("Layer " + unit.layer() + " has " + channels +
 			" channels; there is no channel " + unit.channel() + ".", "Use a channel from 0 to " + (channels - 1) + ".");
 		Output<TFloat32> here = context.tensor(layer);
-		Operand<TFloat32> oneHot = tf.reshape(tf.oneHot(tf.constant(unit.channel()), tf.constant(channels), tf.constant(
-			1f), tf.constant(0f)), tf.constant(new int[] { 1, 1, 1, channels }));
-		Operand<TFloat32> positions = tf.dtypes.cast(tf.math.mul(tf.gather(tf.shape(here), tf.constant(1), tf.constant(0)),
-			tf.gather(tf.shape(here), tf.constant(2), tf.constant(0))), TFloat32.class);
-		Operand<TFloat32> seed = tf.math.div(tf.math.mul(tf.onesLike(here), oneHot), positions);
+		Operand<TFloat32> oneHot = tf.oneHot(tf.constant(unit.channel()), tf.constant(channels), tf.constant(1f), tf
+			.constant(0f));
+		Operand<TFloat32> seed;
+		if (shape.numDimensions() == 2) seed = tf.math.mul(tf.onesLike(here), oneHot);
+		else {
+			Operand<TFloat32> positions = tf.dtypes.cast(tf.math.mul(tf.gather(tf.shape(here), tf.constant(1), tf.constant(
+				0)), tf.gather(tf.shape(here), tf.constant(2), tf.constant(0))), TFloat32.class);
+			seed = tf.math.div(tf.math.mul(tf.onesLike(here), tf.reshape(oneHot, tf.constant(new int[] { 1, 1, 1,
+				channels }))), positions);
+		}
 		return new BackwardWalk(tf, context.model(), context::tensor, composite).run(layer, seed);
 	}
 }

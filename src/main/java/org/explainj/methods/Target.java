@@ -9,8 +9,8 @@ import org.explainj.ExplainException;
 
 /**
  * What is explained: the predicted class ({@code top}), a class index, a class name from the model's
- * labels, or an internal unit {@code LAYER:CHANNEL} (the mean over positions of that channel of the
- * layer's output, after its activation).
+ * labels, or an internal unit {@code LAYER:CHANNEL} (the mean over positions of that channel of a
+ * convolutional layer's output, after its activation) or {@code LAYER:INDEX} (a unit of a dense layer).
  */
 public record Target(String text) {
 

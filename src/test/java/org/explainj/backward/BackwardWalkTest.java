@@ -164,6 +164,11 @@ class BackwardWalkTest {
 			var f = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> run(m,
 				"deconvnet", x, "conv2d:99"));
 			assertTrue(f.getMessage().contains("has 32 channels"), f.getMessage());
+			// a unit of the dense layer (its logit 3, before the softmax): guided backprop there is the
+			// guided map of class 3
+			float[] unit = run(m, "guided-backprop", x, "dense:3").maps();
+			float[] class3 = run(m, "guided-backprop", x, "3").maps();
+			assertArrayEquals(class3, unit, 1e-6f);
 		}
 	}
 
