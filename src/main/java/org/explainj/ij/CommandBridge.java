@@ -120,7 +120,10 @@ public class CommandBridge implements PlugIn {
 		}
 		else if (Number.class.isAssignableFrom(box(type))) {
 			boolean integral = type == int.class || type == long.class;
-			gd.addNumericField(item.getLabel(), Prefs.get(key, ((Number) initial).doubleValue()), integral ? 0 : 2);
+			double value = Prefs.get(key, ((Number) initial).doubleValue());
+			// enough decimals that small weights (epsilon 0.001, tv 0.002) do not show as 0.00
+			int digits = integral ? 0 : value == Math.rint(value) ? 1 : Math.abs(value) < 0.1 ? 5 : 3;
+			gd.addNumericField(item.getLabel(), value, digits);
 		}
 		else if (hasChoices(item)) {
 			String[] choices = item.getChoices().stream().map(Object::toString).toArray(String[]::new);
