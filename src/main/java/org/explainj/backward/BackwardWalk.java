@@ -13,8 +13,6 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.nn.Conv2dBackpropInput;
-import org.tensorflow.op.nn.DepthwiseConv2dNativeBackpropInput;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -160,7 +158,7 @@ public final class BackwardWalk {
 			case "Mean" -> back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), spatialMeanBack(node,
 				inputs, LinearRule.divide(tf, g, out(node)))) : spatialMeanBack(node, inputs, g);
 			case "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh" -> back[0] = activationBack(node, op, inputs, g);
-			case "Pad" -> back[0] = padBack(inputs, g);
+			case "Pad", "PadV2" -> back[0] = padBack(inputs, g);
 			case "ConcatV2" -> {
 				Operand<TFloat32>[] parts = concatBack(inputs, g);
 				System.arraycopy(parts, 0, back, 0, parts.length);
@@ -322,7 +320,17 @@ public final class BackwardWalk {
 	}
 
 	private Operand<TFloat32> linearBack(NodeDef linear, LinearLayer layer, Operand<TFloat32> signal) {
-		return composite.rule(layer, isFirst(linear)).back(tf, layer, signal);
+		boolean first = isFirst(linear);
+		return composite.rule(layer, first).back(tf, first ? layer.withValid(validPixels(linear)) : layer, signal);
+	}
+
+	/** For a pixel layer fed by an explicit Pad: 1 on the image, 0 on the padded border; else null. */
+	private Operand<TFloat32> validPixels(NodeDef linear) {
+		NodeDef cur = graph.node(GraphPath.nodeOf(linear.getInput(0)));
+		while (cur.getOp().equals("Identity")) cur = graph.node(GraphPath.nodeOf(cur.getInput(0)));
+		if (!cur.getOp().equals("Pad") && !cur.getOp().equals("PadV2")) return null;
+		List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+		return tf.pad(tf.onesLike(value(in.get(0))), constant(in.get(1)), tf.constant(0f));
 	}
 
 	/** Every chain the canonizer folds between the input and {@code start}, keyed by its top node. */
@@ -390,7 +398,8 @@ public final class BackwardWalk {
 				}
 			}
 			NodeDef below = graph.node(GraphPath.nodeOf(next));
-			if (graph.consumers(below.getName()).size() != 1) return null;
+			// only consumers on the path count: gradient ops of other methods read activations too
+			if (graph.consumers(below.getName()).stream().filter(path::contains).count() != 1) return null;
 			cur = below;
 		}
 	}
@@ -414,13 +423,22 @@ public final class BackwardWalk {
 		};
 	}
 
-	/** True when nothing but reshapes and paddings lie between the model input and this layer. */
+	/**
+	 * True when nothing but reshapes, paddings, casts and element-wise preprocessing by constants (a Keras
+	 * Rescaling or Normalization) lie between the model input and this layer: it sees the pixels.
+	 */
 	private boolean isFirst(NodeDef linear) {
 		NodeDef cur = graph.node(GraphPath.nodeOf(linear.getInput(0)));
-		while (Set.of("Identity", "Reshape", "Pad", "ExpandDims", "Squeeze").contains(cur.getOp())) {
-			cur = graph.node(GraphPath.nodeOf(cur.getInput(0)));
+		while (true) {
+			if (cur.getName().equals(model.input().op().name())) return true;
+			List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+			boolean passThrough = Set.of("Identity", "Reshape", "Pad", "PadV2", "ExpandDims", "Squeeze", "Cast").contains(cur
+				.getOp());
+			boolean preprocessing = Set.of("Mul", "Add", "AddV2", "Sub", "RealDiv").contains(cur.getOp()) && in.size() == 2 &&
+				onPath(in.get(0)) != onPath(in.get(1));
+			if (!passThrough && !preprocessing) return false;
+			cur = graph.node(GraphPath.nodeOf(in.get(preprocessing && !onPath(in.get(0)) ? 1 : 0)));
 		}
-		return cur.getName().equals(model.input().op().name());
 	}
 
 	private long[] constantValues(String reference) {

@@ -14,11 +14,29 @@ import org.tensorflow.types.TFloat32;
 /**
  * A linear layer of the network as the rules see it: its input activations, weights and bias (null when
  * it has none), and its forward op and transpose for any weights and inputs, so that a rule can run the
- * layer with modified parameters (w+, w^2 ...) and send a signal back through them.
+ * layer with modified parameters (w+, w^2 ...) and send a signal back through them. {@code valid} is 1
+ * where the input holds image values and 0 on a border an explicit Pad op added (null: all valid).
  */
 public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> weight, Operand<TFloat32> bias,
-	List<Long> strides, String padding, List<Long> dilations, List<Long> explicitPaddings, boolean transposeWeight)
+	List<Long> strides, String padding, List<Long> dilations, List<Long> explicitPaddings, boolean transposeWeight,
+	Operand<TFloat32> valid)
 {
+	public LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> weight, Operand<TFloat32> bias,
+		List<Long> strides, String padding, List<Long> dilations, List<Long> explicitPaddings, boolean transposeWeight)
+	{
+		this(kind, input, weight, bias, strides, padding, dilations, explicitPaddings, transposeWeight, null);
+	}
+
+	public LinearLayer withValid(Operand<TFloat32> mask) {
+		return new LinearLayer(kind, input, weight, bias, strides, padding, dilations, explicitPaddings, transposeWeight,
+			mask);
+	}
+
+	/** The valid-pixel mask, or ones. */
+	public Operand<TFloat32> validOrOnes(Ops tf) {
+		return valid != null ? valid : tf.onesLike(input);
+	}
+
 	/** The kinds of linear node. */
 	public enum Kind { CONV, DEPTHWISE, DENSE }
 

@@ -37,9 +37,15 @@ public final class ZBoxRule implements LinearRule {
 		Operand<TFloat32> x = layer.input(), w = layer.weight();
 		// every axis but the batch: the input may be an image or (dense first layer) a flat vector
 		var all = tf.range(tf.constant(1), tf.rank(x), tf.constant(1));
-		Operand<TFloat32> lowest = low != null ? tf.constant(low) : tf.reduceMin(x, all, ReduceMin.keepDims(true));
-		Operand<TFloat32> highest = high != null ? tf.constant(high) : tf.reduceMax(x, all, ReduceMax.keepDims(true));
-		Operand<TFloat32> l = tf.math.mul(tf.onesLike(x), lowest), h = tf.math.mul(tf.onesLike(x), highest);
+		// an explicit zero-padding border is no pixel: its bounds are 0, and it does not set the data range
+		Operand<TFloat32> valid = layer.validOrOnes(tf);
+		var inside = tf.math.greater(valid, tf.zerosLike(valid));
+		Operand<TFloat32> big = tf.math.mul(tf.onesLike(x), tf.constant(Float.MAX_VALUE));
+		Operand<TFloat32> lowest = low != null ? tf.constant(low) : tf.reduceMin(tf.select(inside, x, big), all, ReduceMin
+			.keepDims(true));
+		Operand<TFloat32> highest = high != null ? tf.constant(high) : tf.reduceMax(tf.select(inside, x, tf.math.neg(big)),
+			all, ReduceMax.keepDims(true));
+		Operand<TFloat32> l = tf.math.mul(valid, lowest), h = tf.math.mul(valid, highest);
 		Operand<TFloat32> wp = LinearRule.positive(tf, w), wn = LinearRule.negative(tf, w);
 		Operand<TFloat32> z = tf.math.sub(tf.math.sub(layer.forward(tf, x, w), layer.forward(tf, l, wp)), layer.forward(
 			tf, h, wn));

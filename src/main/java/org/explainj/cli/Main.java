@@ -91,6 +91,11 @@ public final class Main {
 			err.println("explainj: " + e.getMessage());
 			return 1;
 		}
+		catch (RuntimeException e) {
+			// anything unforeseen still ends as one line, with what it was
+			err.println("explainj: internal error: " + e + " (please report it with the command you ran)");
+			return 1;
+		}
 	}
 
 	private static void explain(List<String> args, PrintStream out) {
@@ -109,6 +114,9 @@ public final class Main {
 		Path outFile = Path.of(a.required("out"));
 		if (!outFile.getFileName().toString().matches("(?i).*\\.tiff?")) throw new ExplainException(
 			"--out " + outFile + " is not a .tif file.", "Name the output FILE.tif.");
+		String overlayName = a.get("overlay", null);
+		if (overlayName != null && !overlayName.toLowerCase(java.util.Locale.ROOT).endsWith(".png")) throw new
+			ExplainException("--overlay " + overlayName + " is not a .png file.", "Name the overlay FILE.png.");
 		ExplainOptions options = new ExplainOptions(Path.of(a.required("model")), method,
 			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), IntensityScaling.parse(a.get(
 				"scale", "unit")), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",

@@ -92,12 +92,12 @@ public abstract class ExplainCommand implements Command {
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();
 		});
 		Overlay overlay = image.getOverlay() == null ? new Overlay() : image.getOverlay();
-		for (Roi roi : result.overlay(opacity)) {
-			// a rerun replaces its own earlier heatmap instead of stacking them
-			int old = overlay.getIndex(roi.getName());
-			if (old >= 0) overlay.remove(old);
-			overlay.add(roi);
-		}
+		Overlay heatmaps = result.overlay(opacity);
+		// a rerun replaces its own earlier heatmaps (one per slice) instead of stacking them
+		java.util.Set<String> names = new java.util.HashSet<>();
+		for (Roi roi : heatmaps) names.add(roi.getName());
+		for (int i = overlay.size() - 1; i >= 0; i--) if (names.contains(overlay.get(i).getName())) overlay.remove(i);
+		for (Roi roi : heatmaps) overlay.add(roi);
 		image.setOverlay(overlay);
 		for (int f = 0; f < result.frames(); f++) {
 			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (f + 1) : "") + ": " +

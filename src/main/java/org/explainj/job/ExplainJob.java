@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import org.explainj.ExplainException;
 import org.explainj.image.ImageFrames;
+import org.explainj.methods.Baselines;
 import org.explainj.image.ImageGeometry;
 import org.explainj.methods.Explainer;
 import org.explainj.methods.Explanation;
@@ -45,7 +46,7 @@ public final class ExplainJob {
 	 */
 	private static InputBatch reference(ExplainOptions options, ClassifierModel model) {
 		String baseline = options.settings().values().get("baseline");
-		boolean isFile = baseline != null && !baseline.matches("-?\\d+(\\.\\d*)?([eE][-+]?\\d+)?") && (baseline.contains(
+		boolean isFile = baseline != null && !Baselines.isConstant(baseline) && (baseline.contains(
 			"/") || baseline.contains(".") || baseline.contains("\\"));
 		if (!isFile) return null;
 		Path file = Path.of(baseline);

@@ -40,7 +40,7 @@ public final class ResultFiles {
 		try {
 			Files.createDirectories(dir);
 			String name = file.getFileName().toString();
-			tmp = Files.createTempFile(dir, ".explainj-", name.substring(name.lastIndexOf('.')));
+			tmp = Files.createTempFile(dir, ".explainj-", name.contains(".") ? name.substring(name.lastIndexOf('.')) : "");
 			if (!writer.write(tmp)) throw new IOException("ImageJ could not write " + tmp);
 			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 		}

@@ -189,10 +189,18 @@ public final class AttributionContext {
 		return new AttributionContext(this, other);
 	}
 
-	/** Adds a per-image number reported with the result (e.g. the completeness gap), shape [N]. */
-	public void report(String name, Operand<TFloat32> perImage) {
+	/**
+	 * Adds a per-image number reported with the result (e.g. the completeness gap), shape [N] of this
+	 * context; inside a noise tunnel the values of an image's copies are averaged.
+	 */
+	public void report(String name, Operand<TFloat32> perRow) {
+		Operand<TFloat32> perImage = repeats == 1 ? perRow : tf.math.mean(tf.reshape(perRow, tf.constant(new int[] { -1,
+			repeats })), tf.constant(1));
 		root.diagnostics.put(name, perImage);
 	}
+
+	/** The score the user asked to explain. */
+	public ScoreKind scoreKind() { return kind; }
 
 	Map<String, Operand<TFloat32>> diagnostics() { return root.diagnostics; }
 

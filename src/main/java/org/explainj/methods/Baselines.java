@@ -10,7 +10,7 @@ import org.tensorflow.types.TFloat32;
  * 1/10 of the image's smaller side, so that fine structure is gone but the colours stay), a constant
  * (a number), or a user image (any other value: a file, fed as the context's reference).
  */
-final class Baselines {
+public final class Baselines {
 
 	static final String DESCRIPTION = "zeros, blur, a constant value or an image FILE (brought to the model like the " +
 		"input)";
@@ -24,8 +24,8 @@ final class Baselines {
 			case "zeros" -> tf.zerosLike(x);
 			case "blur" -> blur(context);
 			default -> {
-				if (baseline.matches("-?\\d+(\\.\\d*)?([eE][-+]?\\d+)?")) {
-					yield tf.math.mul(tf.onesLike(x), tf.constant(Float.parseFloat(baseline)));
+				if (isConstant(baseline)) {
+					yield tf.math.mul(tf.onesLike(x), tf.constant(Float.parseFloat(baseline.trim())));
 				}
 				if (baseline.isBlank()) throw new ExplainException("The baseline is empty.", "Use " + DESCRIPTION + ".");
 				// broadcast the one reference image over the batch
@@ -34,10 +34,17 @@ final class Baselines {
 		};
 	}
 
+	/** True when the baseline names a constant value (e.g. 0.5, -1, .25, 1e-3) rather than a file. */
+	public static boolean isConstant(String baseline) {
+		return baseline.trim().matches("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+	}
+
 	/** Separable Gaussian blur as two depthwise convolutions with reflected borders. */
 	private static Operand<TFloat32> blur(AttributionContext context) {
 		Ops tf = context.tf();
 		int h = context.model().height(), w = context.model().width(), c = context.model().channels();
+		if (h <= 0 || w <= 0) throw new ExplainException("The blur baseline needs a model with a fixed input size.",
+			"Use zeros, a constant or an image file as baseline.");
 		double sigma = Math.max(1, Math.min(h, w) / 10.0);
 		int radius = (int) Math.ceil(3 * sigma);
 		radius = Math.min(radius, Math.min(h, w) - 1);

@@ -38,6 +38,7 @@ public final class DeepLiftMethod implements AttributionMethod {
 	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
+		Relevance.requireLogit(context, "DeepLIFT's contributions sum to the change of");
 		MethodSettings s = context.settings();
 		boolean deepLiftMaxPool = s.choice("maxpool", List.of("deeplift", "gradient")).equals("deeplift");
 		Operand<TFloat32> x0 = Baselines.of(context, s.string("baseline"));

@@ -107,14 +107,12 @@ public final class Explainer {
 	}
 
 	private Result run(Ops ops, TFloat32 x, TInt32 targets, TFloat32 reference, java.util.List<String> diagnostics) {
-		try (reference) {
-			var runner = model.session().runner().feed(model.input(), x).feed(ops.context().requestedTarget(), targets);
-			if (ops.context().referencePlaceholder() != null) runner.feed(ops.context().referencePlaceholder(), reference);
-			runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops.context()
-				.targetScore()).fetch(ops.probabilities());
-			diagnostics.forEach(name -> runner.fetch(ops.context().diagnostics().get(name)));
-			return runner.run();
-		}
+		var runner = model.session().runner().feed(model.input(), x).feed(ops.context().requestedTarget(), targets);
+		if (ops.context().referencePlaceholder() != null) runner.feed(ops.context().referencePlaceholder(), reference);
+		runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops.context()
+			.targetScore()).fetch(ops.probabilities());
+		diagnostics.forEach(name -> runner.fetch(ops.context().diagnostics().get(name)));
+		return runner.run();
 	}
 
 	/** Receives (images done, images in all). */

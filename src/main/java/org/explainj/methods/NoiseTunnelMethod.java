@@ -49,9 +49,10 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 		Operand<TFloat32> range = tf.math.sub(tf.reduceMax(x, axes, ReduceMax.keepDims(true)), tf.reduceMin(x, axes,
 			ReduceMin.keepDims(true)));
 		Operand<TFloat32> sigma = tf.math.mul(range, tf.constant((float) s.number("noise")));
-		Operand<TInt32> shape = tf.concat(List.of(tf.gather(tf.shape(x), tf.constant(new int[] { 0 }), tf.constant(0)),
-			tf.constant(new int[] { n }), tf.gather(tf.shape(x), tf.constant(new int[] { 1, 2, 3 }), tf.constant(0))), tf
-				.constant(0));
+		// one noise pattern [1, n, H, W, C] for every image: an image's map does not depend on its place in the
+		// batch or on the batch size
+		Operand<TInt32> shape = tf.concat(List.of(tf.constant(new int[] { 1, n }), tf.gather(tf.shape(x), tf.constant(
+			new int[] { 1, 2, 3 }), tf.constant(0))), tf.constant(0));
 		Operand<TFloat32> eps = tf.random.statelessRandomNormal(shape, tf.constant(new long[] { s.integer("seed"), 0 }),
 			TFloat32.class);
 		Operand<TFloat32> noisy = tf.math.add(tf.expandDims(x, tf.constant(1)), tf.math.mul(tf.expandDims(sigma, tf

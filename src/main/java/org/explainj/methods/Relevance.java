@@ -21,10 +21,17 @@ final class Relevance {
 
 	static Operand<TFloat32> walk(AttributionContext context, Composite composite) {
 		Ops tf = context.tf();
+		if (composite.relevance()) requireLogit(context, "LRP and deep Taylor decompose");
 		if (context.unit().isPresent()) return walkFromUnit(context, composite, context.unit().get());
 		Operand<TFloat32> seed = composite.relevance() ? tf.math.mul(tf.oneHot(context.target(), tf.constant(context
 			.model().numClasses()), tf.constant(1f), tf.constant(0f)), context.logits()) : context.logitSeed();
 		return new BackwardWalk(tf, context.model(), context::tensor, composite).run(context.model().logits(), seed);
+	}
+
+	/** Relevance and DeepLIFT contributions are defined for the logit; another score would mislabel them. */
+	static void requireLogit(AttributionContext context, String what) {
+		if (context.scoreKind() != org.explainj.model.ScoreKind.LOGIT) throw new ExplainException(what +
+			" the logit, not the " + context.scoreKind().cliName() + ".", "Use score logit with this method.");
 	}
 
 	/**

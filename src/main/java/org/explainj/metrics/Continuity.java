@@ -56,8 +56,9 @@ public final class Continuity {
 					frames.add(tf.slice(padded, tf.constant(new int[] { 0, 0, 0, 0 }), tf.constant(new int[] { -1, h, w, c })));
 				}
 				else {
+					// one noise direction, growing linearly: x_t = x + t sigma eps, a smooth path
 					Operand<TFloat32> noise = tf.random.statelessRandomNormal(tf.shape(x), tf.constant(new long[] { s.seed(),
-						t }), TFloat32.class);
+						0 }), TFloat32.class);
 					frames.add(tf.math.add(x, tf.math.mul(noise, tf.math.mul(range, tf.constant((float) (t * s.sigma()))))));
 				}
 			}

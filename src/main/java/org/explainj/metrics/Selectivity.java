@@ -44,7 +44,7 @@ public final class Selectivity {
 		}
 	}
 
-	private record Key(Settings settings, int steps) {}
+	private record Key(Settings settings, int steps, int height, int width, int channels) {}
 
 	private record Ops5(Placeholder<TFloat32> x, Placeholder<TFloat32> relevance, Placeholder<TInt32> target,
 		Operand<TFloat32> curves) {}
@@ -63,7 +63,7 @@ public final class Selectivity {
 		if (tiles < 1) throw new ExplainException("The window (" + k + " px) is larger than the image (" + w + "x" + h +
 			").", "Use a smaller window.");
 		int steps = Math.min(settings.steps(), tiles);
-		Ops5 ops = model.ops(new Key(settings, steps), tf -> build(tf, model, h, w, c, k, steps, settings));
+		Ops5 ops = model.ops(new Key(settings, steps, h, w, c), tf -> build(tf, model, h, w, c, k, steps, settings));
 		float[][] curves = new float[x.n()][steps + 1];
 		try (TFloat32 tx = TFloat32.tensorOf(Shape.of(x.n(), h, w, c), DataBuffers.of(x.data(), true, false));
 			TFloat32 tr = TFloat32.tensorOf(Shape.of(x.n(), h, w, 1), DataBuffers.of(relevance, true, false));

@@ -195,4 +195,43 @@ class BackwardWalkTest {
 			assertEquals(16, run(m, "saliency", x, "top").maps().length);
 		}
 	}
+
+	/** A frozen bias-free net: [x * scale] -> explicit Pad -> VALID conv -> ReLU -> global mean -> dense. */
+	private Path padNet(String name, boolean rescale) throws Exception {
+		Path pb = tmp.resolve(name + ".pb");
+		java.util.Random r = new java.util.Random(5);
+		float[][][][] kernel = new float[3][3][1][4];
+		for (var a : kernel) for (var b : a) for (int i = 0; i < 4; i++) b[0][i] = (float) r.nextGaussian();
+		float[][] dense = new float[4][3];
+		for (var a : dense) for (int i = 0; i < 3; i++) a[i] = (float) r.nextGaussian();
+		try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+			var tf = org.tensorflow.op.Ops.create(g);
+			org.tensorflow.Operand<TFloat32> x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(
+				-1, 8, 8, 1)));
+			if (rescale) x = tf.math.mul(x, tf.constant(1f));
+			var padded = tf.pad(x, tf.constant(new int[][] { { 0, 0 }, { 1, 1 }, { 1, 1 }, { 0, 0 } }), tf.constant(0f));
+			var h = tf.nn.relu(tf.nn.conv2d(padded, tf.constant(kernel), List.of(1L, 1L, 1L, 1L), "VALID"));
+			var logits = tf.linalg.matMul(tf.math.mean(h, tf.constant(new int[] { 1, 2 })), tf.constant(dense));
+			tf.withName("probabilities").nn.softmax(logits);
+			java.nio.file.Files.write(pb, g.toGraphDef().toByteArray());
+		}
+		return pb;
+	}
+
+	@Test
+	void deepTaylorConservesBehindAnExplicitPadAndSeesThroughPreprocessing() throws Exception {
+		try (ClassifierModel plain = ModelLoader.load(padNet("pad", false));
+			ClassifierModel rescaled = ModelLoader.load(padNet("pad-rescaled", true)))
+		{
+			InputBatch x = new InputBatch(TestData.randomImage(6, 2 * 64), 2, 8, 8, 1);
+			Explanation e = run(plain, "deep-taylor", x, "top");
+			for (int i = 0; i < 2; i++) {
+				double sum = 0;
+				for (float v : e.map(i)) sum += v;
+				assertEquals(e.targetScores()[i], sum, 1e-4 * Math.abs(e.targetScores()[i]), "image " + i);
+			}
+			// a x*1 preprocessing op before the pad must not cost the pixel layer its z-box rule
+			assertArrayEquals(e.maps(), run(rescaled, "deep-taylor", x, "top").maps(), 1e-5f);
+		}
+	}
 }

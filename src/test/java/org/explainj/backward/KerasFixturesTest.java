@@ -133,4 +133,22 @@ class KerasFixturesTest {
 			}
 		}
 	}
+
+	/** Gradient ops added by other methods read the same activations: LRP must not change after them. */
+	@org.junit.jupiter.api.Test
+	void lrpDoesNotDependOnWhatRanBeforeOnTheModel() throws IOException {
+		TestData.Reference ref = TestData.reference(DIR.resolve("residual-bn"));
+		try (ClassifierModel fresh = ModelLoader.load(DIR.resolve("residual-bn"));
+			ClassifierModel used = ModelLoader.load(DIR.resolve("residual-bn")))
+		{
+			AttributionMethod lrp = Methods.byName("lrp-epsilon"), gradient = Methods.byName("gradient");
+			new Explainer(used).explain(gradient, MethodSettings.of(gradient, Map.of()), ref.input(), null, Target.TOP,
+				ScoreKind.LOGIT, Reduction.SUM, 8, (d, t) -> {});
+			float[] before = new Explainer(fresh).explain(lrp, MethodSettings.of(lrp, Map.of()), ref.input(), null,
+				Target.TOP, ScoreKind.LOGIT, Reduction.SUM, 8, (d, t) -> {}).maps();
+			float[] after = new Explainer(used).explain(lrp, MethodSettings.of(lrp, Map.of("epsilon", "0.01")), ref.input(),
+				null, Target.TOP, ScoreKind.LOGIT, Reduction.SUM, 8, (d, t) -> {}).maps();
+			assertArrayEquals(before, after, 1e-6f);
+		}
+	}
 }
