@@ -79,4 +79,24 @@ class DeepLiftTest {
 	static float[][] logits(ClassifierModel m, InputBatch x) {
 		return TestData.logits(m, x.data(), x.n());
 	}
+
+	/** A constant baseline of 0.5: f(x0) computed straight from the session on a grey image. */
+	@Test
+	void summationToDeltaHoldsForAConstantBaseline() {
+		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
+			InputBatch x = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.PARASITIZED)), m,
+				IntensityScaling.UNIT);
+			Explanation e = run(m, x, Map.of("baseline", "0.5"));
+			float[] grey = new float[x.imageSize()];
+			java.util.Arrays.fill(grey, 0.5f);
+			int c = e.targets()[0];
+			double delta = TestData.logits(m, x.data(), 1)[0][c] - TestData.logits(m, grey, 1)[0][c], sum = 0;
+			for (float v : e.map(0)) sum += v;
+			assertEquals(delta, sum, 1e-4 * Math.max(1, Math.abs(delta)));
+			var refused = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> new Explainer(
+				m).explain(Methods.byName("deeplift"), MethodSettings.defaults(Methods.byName("deeplift")), x, null,
+					Target.TOP, ScoreKind.PROBABILITY, Reduction.SUM, 8, (d, t) -> {}));
+			assertTrue(refused.getMessage().contains("not the probability"), refused.getMessage());
+		}
+	}
 }

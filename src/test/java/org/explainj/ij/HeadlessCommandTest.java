@@ -156,4 +156,17 @@ class HeadlessCommandTest {
 		assertEquals(2 * 11, maps.getStackSize(), "two methods x (10 translations + the original)");
 		assertTrue(command.scores.get(0).continuityMean() <= command.scores.get(0).continuity());
 	}
+
+	@Test
+	void aRerunOnAStackReplacesEveryHeatmapAndKeepsOnePerSlice() throws Exception {
+		ij.ImageStack stack = new ij.ImageStack(64, 64);
+		for (int i = 0; i < 3; i++) stack.addSlice(TestData.open(TestData.PARASITIZED).getProcessor().resize(64, 64));
+		ImagePlus cells = new ImagePlus("three", stack);
+		for (int run = 0; run < 2; run++) {
+			context.service(CommandService.class).run(SaliencyCommand.class, true, "image", cells, "model", TestData.MALARIA
+				.toFile(), "mapImage", false).get();
+			assertEquals(3, cells.getOverlay().size(), "run " + run);
+			for (int i = 0; i < 3; i++) assertEquals(i + 1, cells.getOverlay().get(i).getPosition());
+		}
+	}
 }

@@ -191,7 +191,7 @@ class GradientMethodsTest {
 	void sensitivitySaliencyAndGradientXInputFollowFromTheGradient(String name, ClassifierModel model) {
 		InputBatch x = input(model);
 		float[] g = explain(model, new GradientMethod(), x, Reduction.NONE).map(0);
-		float[] sens = explain(model, new SensitivityMethod(), x, Reduction.L2_SQ).map(0);
+		float[] sens = explain(model, new SensitivityMethod(), x, Reduction.SUM).map(0);
 		float[] sal = explain(model, new SaliencyMethod(), x, Reduction.MAX_ABS).map(0);
 		float[] gxi = explain(model, new GradientTimesInputMethod(), x, Reduction.NONE).map(0);
 		int c = model.channels();
@@ -199,7 +199,7 @@ class GradientMethodsTest {
 			double sq = 0, max = 0;
 			for (int k = 0; k < c; k++) {
 				double v = g[p * c + k];
-				sq += v * v * v * v; // l2-sq of the squared gradient
+				sq += v * v; // sensitivity summed over channels: the squared norm of the pixel's gradient
 				max = Math.max(max, Math.abs(v));
 				assertEquals(x.data()[p * c + k] * v, gxi[p * c + k], 1e-6 * (1 + Math.abs(v)));
 			}

@@ -200,4 +200,35 @@ class PathNoiseOcclusionTest {
 		}
 		assertTrue(difference > 0.05 * size, "noise must reach the layer: relative change " + difference / size);
 	}
+
+	/** One right-endpoint step: IG is (x - x0) times the gradient at x itself. */
+	@Test
+	void oneRiemannStepIsGradientTimesInputDifference() {
+		float[] ig = run(malaria, "integrated-gradients", cell, Reduction.NONE, Map.of("steps", "1", "baseline", "0.25"))
+			.map(0);
+		float[] g = run(malaria, "gradient", cell, Reduction.NONE, Map.of()).map(0);
+		for (int i = 0; i < g.length; i++) assertEquals((cell.data()[i] - 0.25f) * g[i], ig[i], 1e-6f * (1 + Math.abs(g[i])));
+	}
+
+	/** Inside a noise tunnel the method's diagnostics are per image, and an image's map does not depend on its batch. */
+	@Test
+	void noiseTunnelKeepsDiagnosticsPerImageAndMapsIndependentOfTheBatch() {
+		InputBatch other = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.UNINFECTED)), malaria,
+			IntensityScaling.UNIT);
+		float[] both = new float[2 * cell.imageSize()];
+		System.arraycopy(other.data(), 0, both, 0, cell.imageSize());
+		System.arraycopy(cell.data(), 0, both, cell.imageSize(), cell.imageSize());
+		InputBatch pair = new InputBatch(both, 2, 44, 44, 3);
+		Map<String, String> quiet = Map.of("of", "integrated-gradients", "noise", "0", "samples", "3");
+		Explanation tunnel = run(malaria, "smoothgrad", pair, Reduction.SUM, quiet);
+		Explanation plain = run(malaria, "integrated-gradients", pair, Reduction.SUM, Map.of());
+		assertArrayEquals(plain.diagnostics().get(IntegratedGradientsMethod.GAP), tunnel.diagnostics().get(
+			IntegratedGradientsMethod.GAP), 1e-4f);
+		Map<String, String> noisy = Map.of("samples", "4", "seed", "9");
+		float[] alone = run(malaria, "smoothgrad", cell, Reduction.SUM, noisy).map(0);
+		float[] second = run(malaria, "smoothgrad", pair, Reduction.SUM, noisy).map(1);
+		float max = 0;
+		for (float v : alone) max = Math.max(max, Math.abs(v));
+		assertArrayEquals(alone, second, 1e-5f * max);
+	}
 }
