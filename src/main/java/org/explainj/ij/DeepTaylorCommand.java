@@ -10,7 +10,7 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, name = "explainj.deep-taylor", label = "ExplainJ Deep Taylor")
 public class DeepTaylorCommand extends ExplainCommand {
 
-	@Parameter(persist = false, label = "Pixels", choices = { "zbox", "w2" }, description = "input rule: z-box for bounded inputs, w^2 for unbounded")
+	@Parameter(persist = false, label = "Pixels", choices = { "zbox", "w2", "flat" }, description = "input rule: z-box for bounded inputs, w^2 for unbounded")
 	public String pixels = "zbox";
 
 	@Parameter(persist = false, label = "Low", description = "lowest pixel value for z-box (auto = the image's minimum)")

@@ -1,13 +1,10 @@
 package org.explainj.job;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.explainj.ExplainException;
 import org.explainj.image.ImageFrames;
 import org.explainj.image.ImageGeometry;
 import org.explainj.image.IntensityScaling;
@@ -59,14 +56,7 @@ public final class EvaluationReport {
 			csv.append(String.format(Locale.ROOT, "%s,%.6f,%.6f,%.6f,%.6f,%.6f%n", s.method(), s.auc(), s.aopc(), s
 				.continuity(), s.continuityMean(), s.secondsPerImage()));
 		}
-		try {
-			Files.createDirectories(file.toAbsolutePath().getParent());
-			Files.writeString(file, csv);
-		}
-		catch (IOException e) {
-			throw new ExplainException("Cannot write " + file + ": " + e.getMessage(), "Check that the folder is writable.",
-				e);
-		}
+		ResultFiles.saveText(csv.toString(), file);
 	}
 
 	/** Mean f_t / f_0 against the number of windows removed, one curve per method, ranked in the legend. */

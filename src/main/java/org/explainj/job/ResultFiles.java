@@ -30,6 +30,19 @@ public final class ResultFiles {
 			.toString()));
 	}
 
+	/** A text file (CSV), UTF-8. */
+	public static void saveText(String text, Path file) {
+		write(file, tmp -> {
+			try {
+				Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8);
+				return true;
+			}
+			catch (IOException e) {
+				return false;
+			}
+		});
+	}
+
 	private interface Writer {
 		boolean write(Path tmp);
 	}

@@ -100,7 +100,7 @@ public final class ActivationMaximizer {
 		float[][] classMask = new float[n][k];
 		List<float[][]> unitMasks = new ArrayList<>();
 		for (LayerIndex.Layer l : layers) {
-			Shape s = l.output().shape();
+			Shape s = l.unitOutput().shape();
 			unitMasks.add(new float[n][(int) s.size(s.numDimensions() - 1)]);
 		}
 		for (int i = 0; i < n; i++) {
@@ -291,8 +291,8 @@ public final class ActivationMaximizer {
 			tf.constant(1));
 		List<Placeholder<TFloat32>> unitMasks = new ArrayList<>();
 		for (LayerIndex.Layer l : layers) {
-			Operand<TFloat32> act = copy.of(l.output());
-			if (l.output().shape().numDimensions() == 4) act = tf.math.mean(act, tf.constant(new int[] { 1, 2 }));
+			Operand<TFloat32> act = copy.of(l.unitOutput());
+			if (l.unitOutput().shape().numDimensions() == 4) act = tf.math.mean(act, tf.constant(new int[] { 1, 2 }));
 			Placeholder<TFloat32> mask = tf.withName("unit_mask").placeholder(TFloat32.class);
 			unitMasks.add(mask);
 			score = tf.math.add(score, tf.reduceSum(tf.math.mul(act, mask), tf.constant(1)));

@@ -36,7 +36,7 @@ public record MaximizeTarget(String text, int classIndex, LayerIndex.Layer layer
 				if (layers == null) layers = new LayerIndex(model);
 				LayerIndex.Layer layer = layers.layer(t.substring(0, colon).trim());
 				int channel = Integer.parseInt(t.substring(colon + 1).trim());
-				var shape = layer.output().shape();
+				var shape = layer.unitOutput().shape();
 				long channels = shape.numDimensions() > 0 ? shape.size(shape.numDimensions() - 1) : -1;
 				if (shape.numDimensions() != 4 && shape.numDimensions() != 2) throw new ExplainException("Layer '" +
 					layer.name() + "' has output shape " + shape + "; units need a feature map [N,H,W,C] or a dense " +

@@ -84,13 +84,20 @@ public final class PrototypeImages {
 			for (int i = 0; i < p.size(); i++) s.append(',').append(p.curves()[i][k]);
 			s.append('\n');
 		}
+		Path tmp = null;
 		try {
-			Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".explainj", ".csv");
+			tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".explainj", ".csv");
 			Files.writeString(tmp, s, StandardCharsets.UTF_8);
 			Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
 				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 		}
 		catch (IOException e) {
+			try {
+				if (tmp != null) Files.deleteIfExists(tmp);
+			}
+			catch (IOException ignored) {
+				// the folder itself is gone: nothing left to clean
+			}
 			throw new ExplainException("Cannot write " + file + ": " + e.getMessage(), "Check that the folder exists and " +
 				"is writable.", e);
 		}

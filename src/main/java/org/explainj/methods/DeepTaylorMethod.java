@@ -25,14 +25,15 @@ public final class DeepTaylorMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("pixels", "zbox", "zbox (bounded inputs) or w2 (unbounded)"),
+		return List.of(new MethodParameter("pixels", "zbox", "zbox (bounded inputs), w2 (unbounded) or flat"),
 			PixelBounds.LOW, PixelBounds.HIGH);
 	}
 
 	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		MethodSettings s = context.settings();
-		boolean box = s.choice("pixels", List.of("zbox", "w2")).equals("zbox");
-		return Relevance.walk(context, Composite.deepTaylor(box ? PixelBounds.zBox(s) : new WSquareRule(false)));
+		String pixels = s.choice("pixels", List.of("zbox", "w2", "flat"));
+		return Relevance.walk(context, Composite.deepTaylor(pixels.equals("zbox") ? PixelBounds.zBox(s) : new WSquareRule(
+			pixels.equals("flat"))));
 	}
 }

@@ -40,10 +40,7 @@ final class Relevance {
 	 */
 	private static Operand<TFloat32> walkFromUnit(AttributionContext context, Composite composite, Target.Unit unit) {
 		Ops tf = context.tf();
-		Output<TFloat32> layer = new LayerIndex(context.model()).layer(unit.layer()).output();
-		// a dense output layer ends in its softmax: its units are the logits before it
-		if (layer.op().type().equals("Softmax")) layer = ((org.tensorflow.GraphOperation) layer.op()).input(0).expect(
-			TFloat32.class);
+		Output<TFloat32> layer = new LayerIndex(context.model()).layer(unit.layer()).unitOutput();
 		Shape shape = layer.shape();
 		if (shape.numDimensions() != 4 && shape.numDimensions() != 2) throw new ExplainException("Layer " + unit
 			.layer() + " has output " + shape + ", neither feature maps nor a vector.", "Give a convolutional or dense " +

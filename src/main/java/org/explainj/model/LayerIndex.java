@@ -24,6 +24,16 @@ public final class LayerIndex {
 
 	/** A layer: its name, the op types it contains and its output tensor. */
 	public record Layer(String name, List<String> ops, Output<TFloat32> output) {
+
+		/**
+		 * The tensor whose units are explained or maximised: the output, or for an output layer that ends in
+		 * its softmax, the logits before it.
+		 */
+		public Output<TFloat32> unitOutput() {
+			if (!output.op().type().equals("Softmax")) return output;
+			return ((org.tensorflow.GraphOperation) output.op()).input(0).expect(TFloat32.class);
+		}
+
 		@Override
 		public String toString() {
 			return name + " " + ops + " -> " + output.shape();

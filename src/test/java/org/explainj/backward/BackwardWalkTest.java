@@ -234,4 +234,22 @@ class BackwardWalkTest {
 			assertArrayEquals(e.maps(), run(rescaled, "deep-taylor", x, "top").maps(), 1e-5f);
 		}
 	}
+
+	/** The w^2 and flat pixel rules behind an explicit Pad also conserve (the border takes nothing). */
+	@Test
+	void flatAndWSquarePixelRulesConserveToo() throws Exception {
+		try (ClassifierModel plain = ModelLoader.load(padNet("pad-flat", false))) {
+			InputBatch x = new InputBatch(TestData.randomImage(7, 64), 1, 8, 8, 1);
+			for (String pixels : new String[] { "w2", "flat" }) {
+				AttributionMethod a = Methods.byName("deep-taylor");
+				Explanation e = new Explainer(plain).explain(a, MethodSettings.of(a, java.util.Map.of("pixels", pixels)), x,
+					null, Target.TOP, ScoreKind.LOGIT, Reduction.SUM, 1, (d, t) -> {});
+				double sum = 0;
+				for (float v : e.map(0)) sum += v;
+				assertEquals(e.targetScores()[0], sum, 1e-4 * Math.abs(e.targetScores()[0]), pixels);
+				float cornerRelevance = e.map(0)[0];
+				assertTrue(cornerRelevance >= 0, pixels + " relevance is non-negative");
+			}
+		}
+	}
 }

@@ -76,4 +76,14 @@ class MaximizeCliTest {
 		assertEquals(1, r.code());
 		assertTrue(r.err().contains("is not a .tif file"), r.err());
 	}
+
+	/** A unit of the output layer (Keras dense + softmax) is its logit, as for explanations. */
+	@Test
+	void anOutputLayerUnitCanBeMaximised() {
+		Path tif = tmp.resolve("unit.tif");
+		CliTest.Run r = CliTest.run("maximize", "--model", "test-images/models/mnist-keras", "--target", "dense:3",
+			"--steps", "20", "--out", tif.toString());
+		assertEquals(0, r.code(), r.err());
+		assertTrue(Files.exists(tif));
+	}
 }
