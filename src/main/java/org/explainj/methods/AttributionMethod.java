@@ -28,6 +28,14 @@ public interface AttributionMethod {
 		return List.of();
 	}
 
+	/**
+	 * How many network evaluations one image costs in a run (path points, noisy copies, windows): the
+	 * explainer puts at most batch-size evaluations into one run, so memory stays bounded.
+	 */
+	default int evaluationsPerImage(MethodSettings settings, int height, int width) {
+		return 1;
+	}
+
 	/** True for methods that can explain an internal unit ({@code LAYER:CHANNEL} targets). */
 	default boolean explainsUnits() {
 		return false;

@@ -36,6 +36,11 @@ public final class DeepLiftMethod implements AttributionMethod {
 	}
 
 	@Override
+	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
+		return 2;
+	}
+
+	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
 		Relevance.requireLogit(context, "DeepLIFT's contributions sum to the change of");

@@ -16,7 +16,8 @@ import org.tensorflow.types.TInt32;
 
 /**
  * Runs a method on a batch: builds its ops once per (model, method, score, reduction) and feeds the
- * images in chunks of {@code batchSize}, which bounds memory for large stacks and folders.
+ * images in chunks of at most {@code batchSize} network evaluations (a method that evaluates the network
+ * k times per image gets batchSize / k images, at least one), which bounds memory.
  */
 public final class Explainer {
 
@@ -69,9 +70,11 @@ public final class Explainer {
 		java.util.List<String> names = java.util.List.copyOf(ops.context().diagnostics().keySet());
 		Map<String, float[]> diagnostics = new LinkedHashMap<>();
 		names.forEach(name -> diagnostics.put(name, new float[batch.n()]));
-		for (int start = 0; start < batch.n(); start += batchSize) {
+		// batch size counts network evaluations: a method that runs k per image gets batchSize / k images a run
+		int images = Math.max(1, batchSize / method.evaluationsPerImage(settings, batch.height(), batch.width()));
+		for (int start = 0; start < batch.n(); start += images) {
 			if (Thread.currentThread().isInterrupted()) throw new CancellationException();
-			int m = Math.min(batchSize, batch.n() - start);
+			int m = Math.min(images, batch.n() - start);
 			int[] requested = new int[m];
 			Arrays.fill(requested, targetIndex);
 			try (TFloat32 x = TFloat32.tensorOf(Shape.of(m, batch.height(), batch.width(), batch.channels()),

@@ -34,6 +34,11 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 	}
 
 	@Override
+	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
+		return settings.integer("steps") + 1;
+	}
+
+	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
 		MethodSettings s = context.settings();

@@ -35,6 +35,12 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 	}
 
 	@Override
+	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
+		AttributionMethod wrapped = Methods.byName(settings.string("of"));
+		return settings.integer("samples") * wrapped.evaluationsPerImage(MethodSettings.defaults(wrapped), height, width);
+	}
+
+	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
 		MethodSettings s = context.settings();

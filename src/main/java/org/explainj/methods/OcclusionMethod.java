@@ -31,6 +31,14 @@ public final class OcclusionMethod implements AttributionMethod {
 	}
 
 	@Override
+	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
+		if (height <= 0 || width <= 0) return 1;
+		int patch = Math.max(1, Math.min(settings.integer("patch"), Math.min(height, width)));
+		int stride = Math.max(1, settings.integer("stride"));
+		return starts(height, patch, stride).length * starts(width, patch, stride).length + 1;
+	}
+
+	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
 		MethodSettings s = context.settings();

@@ -46,7 +46,7 @@ public final class MethodComparison {
 				batchSize, (d, t) -> {});
 			double seconds = (System.nanoTime() - t0) / 1e9 / images.n();
 			float[] maps = inputGeometry(e, images);
-			float[][] curves = Selectivity.curves(model, images, maps, e.targets(), selectivity);
+			float[][] curves = Selectivity.curves(model, images, maps, e.targets(), selectivity, batchSize);
 			double auc = 0, aopc = 0;
 			float[] mean = new float[curves[0].length];
 			for (float[] c : curves) {

@@ -53,10 +53,11 @@ public final class Selectivity {
 
 	/**
 	 * The target logit after 0..N removals, [n][N+1], for images x (model geometry), their relevance maps
-	 * [n,h,w,1] (model geometry) and the explained classes.
+	 * [n,h,w,1] (model geometry) and the explained classes; at most {@code batchSize} perturbed images are
+	 * scored per run.
 	 */
 	public static float[][] curves(ClassifierModel model, InputBatch x, float[] relevance, int[] targets,
-		Settings settings)
+		Settings settings, int batchSize)
 	{
 		int h = x.height(), w = x.width(), c = x.channels(), k = settings.window();
 		int th = h / k, tw = w / k, tiles = th * tw;
@@ -65,15 +66,21 @@ public final class Selectivity {
 		int steps = Math.min(settings.steps(), tiles);
 		Ops5 ops = model.ops(new Key(settings, steps, h, w, c), tf -> build(tf, model, h, w, c, k, steps, settings));
 		float[][] curves = new float[x.n()][steps + 1];
-		try (TFloat32 tx = TFloat32.tensorOf(Shape.of(x.n(), h, w, c), DataBuffers.of(x.data(), true, false));
-			TFloat32 tr = TFloat32.tensorOf(Shape.of(x.n(), h, w, 1), DataBuffers.of(relevance, true, false));
-			TInt32 tt = TInt32.vectorOf(targets);
-			Result r = model.session().runner().feed(ops.x(), tx).feed(ops.relevance(), tr).feed(ops.target(), tt).fetch(
-				ops.curves()).run())
-		{
-			float[] flat = new float[x.n() * (steps + 1)];
-			((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(flat);
-			for (int i = 0; i < x.n(); i++) System.arraycopy(flat, i * (steps + 1), curves[i], 0, steps + 1);
+		int images = Math.max(1, batchSize / (steps + 1));
+		for (int start = 0; start < x.n(); start += images) {
+			int n = Math.min(images, x.n() - start), size = h * w;
+			try (TFloat32 tx = TFloat32.tensorOf(Shape.of(n, h, w, c), DataBuffers.of(x.data(), true, false).slice(
+					(long) start * size * c, (long) n * size * c));
+				TFloat32 tr = TFloat32.tensorOf(Shape.of(n, h, w, 1), DataBuffers.of(relevance, true, false).slice(
+					(long) start * size, (long) n * size));
+				TInt32 tt = TInt32.vectorOf(java.util.Arrays.copyOfRange(targets, start, start + n));
+				Result r = model.session().runner().feed(ops.x(), tx).feed(ops.relevance(), tr).feed(ops.target(), tt)
+					.fetch(ops.curves()).run())
+			{
+				float[] flat = new float[n * (steps + 1)];
+				((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(flat);
+				for (int i = 0; i < n; i++) System.arraycopy(flat, i * (steps + 1), curves[start + i], 0, steps + 1);
+			}
 		}
 		return curves;
 	}

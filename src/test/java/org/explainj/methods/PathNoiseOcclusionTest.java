@@ -231,4 +231,22 @@ class PathNoiseOcclusionTest {
 		for (float v : alone) max = Math.max(max, Math.abs(v));
 		assertArrayEquals(alone, second, 1e-5f * max);
 	}
+
+	/** Batch size counts network evaluations: IG of 4 images in runs of 1 or of all 4 gives the same maps. */
+	@Test
+	void methodsWithManyEvaluationsPerImageAreChunked() {
+		float[] four = new float[4 * cell.imageSize()];
+		for (int i = 0; i < 4; i++) System.arraycopy(cell.data(), 0, four, i * cell.imageSize(), cell.imageSize());
+		InputBatch x = new InputBatch(four, 4, 44, 44, 3);
+		AttributionMethod ig = Methods.byName("integrated-gradients");
+		MethodSettings s = MethodSettings.of(ig, Map.of("steps", "8"));
+		assertEquals(9, ig.evaluationsPerImage(s, 44, 44));
+		Explanation small = new Explainer(malaria).explain(ig, s, x, null, Target.TOP, ScoreKind.LOGIT, Reduction.SUM, 9,
+			(a, b) -> {});
+		Explanation large = new Explainer(malaria).explain(ig, s, x, null, Target.TOP, ScoreKind.LOGIT, Reduction.SUM,
+			1000, (a, b) -> {});
+		assertArrayEquals(large.maps(), small.maps(), 1e-5f);
+		assertEquals(100 + 1, Methods.byName("occlusion").evaluationsPerImage(MethodSettings.defaults(Methods.byName(
+			"occlusion")), 44, 44), "10 x 10 windows and the image itself");
+	}
 }

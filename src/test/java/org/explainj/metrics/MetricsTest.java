@@ -50,7 +50,7 @@ class MetricsTest {
 				relevance[(2 * 4 + y) * 44 + 3 * 4 + xx] = 0.5f;
 			}
 			float[][] curves = Selectivity.curves(m, x, relevance, new int[] { 0 }, new Selectivity.Settings(4, 2, "zeros",
-				0));
+				0), 32);
 			float[] first = x.data().clone(), both;
 			zero(first, 5, 6);
 			both = first.clone();
@@ -154,6 +154,24 @@ class MetricsTest {
 				if (!s.method().equals("random") && !s.method().equals("edges")) assertTrue(s.auc() < random, s.method() +
 					" AUC " + s.auc() + " vs random " + random);
 			}
+		}
+	}
+
+	/** Chunking bounds memory and changes nothing: curves with 1 or 64 perturbed images per run agree. */
+	@Test
+	void selectivityCurvesDoNotDependOnTheBatchSize() throws Exception {
+		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA); var files = java.nio.file.Files.list(
+			TestData.MALARIA_IMAGES))
+		{
+			List<ij.ImagePlus> cells = files.filter(p -> p.toString().endsWith(".png")).sorted().map(TestData::open).toList();
+			InputBatch batch = org.explainj.job.EvaluationReport.batch(cells, m, IntensityScaling.UNIT);
+			AttributionMethod method = BaselineAttributions.byName("gradient-x-input");
+			Explanation e = new Explainer(m).explain(method, MethodSettings.of(method, java.util.Map.of()), batch, null,
+				Target.TOP, ScoreKind.LOGIT, Reduction.SUM, 8, (d, t) -> {});
+			Selectivity.Settings s = new Selectivity.Settings(4, 10, "mean", 0);
+			float[][] one = Selectivity.curves(m, batch, e.maps(), e.targets(), s, 1);
+			float[][] many = Selectivity.curves(m, batch, e.maps(), e.targets(), s, 64);
+			for (int i = 0; i < one.length; i++) assertArrayEquals(many[i], one[i], 1e-4f);
 		}
 	}
 }
