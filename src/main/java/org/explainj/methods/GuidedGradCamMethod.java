@@ -31,6 +31,6 @@ public final class GuidedGradCamMethod implements AttributionMethod {
 		MethodSettings camSettings = MethodSettings.of(gradCam, Map.of("layer", context.settings().string("layer"),
 			"resolution", "input"));
 		Operand<TFloat32> cam = gradCam.build(context.withSettings(camSettings));
-		return context.tf().math.mul(new GuidedBackpropMethod().build(context), cam);
+		return context.tf().math.mul(ModifiedBackpropMethod.guided().build(context), cam);
 	}
 }

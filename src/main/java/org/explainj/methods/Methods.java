@@ -15,7 +15,7 @@ public final class Methods {
 		// path, noise and perturbation
 		new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod(),
 		// the explicit backward pass
-		new GuidedBackpropMethod(), new GuidedGradCamMethod(), new DeconvnetMethod(),
+		ModifiedBackpropMethod.guided(), new GuidedGradCamMethod(), ModifiedBackpropMethod.deconvnet(),
 		new LrpMethod(LrpMethod.Preset.ZERO), new LrpMethod(LrpMethod.Preset.EPSILON),
 		new LrpMethod(LrpMethod.Preset.GAMMA), new LrpMethod(LrpMethod.Preset.ALPHA_BETA),
 		new LrpMethod(LrpMethod.Preset.Z_PLUS), new LrpMethod(LrpMethod.Preset.EPSILON_PLUS), new DeepTaylorMethod(),
