@@ -228,7 +228,7 @@ public final class BackwardWalk {
 	}
 
 	/**
-	 * DeepLIFT through max pooling (METHODS.md 2.5): with yh = max(y, y0), the upstream multiplier times
+	 * DeepLIFT through max pooling (docs/METHODS.md 2.5): with yh = max(y, y0), the upstream multiplier times
 	 * (yh - y0) goes to the window's winner at x and times (y - yh) to its winner at x0; the sums are then
 	 * divided by (x - x0) (plain routing at x where |x - x0| < 1e-10), so summation-to-delta survives.
 	 */

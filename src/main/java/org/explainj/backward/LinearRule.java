@@ -6,7 +6,7 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * What a linear layer sends back to its input given the signal at its output: the gradient's transpose,
- * or one of the LRP rules (METHODS.md 2.3). Most LRP rules are "modify the parameters, run forward,
+ * or one of the LRP rules (docs/METHODS.md 2.3). Most LRP rules are "modify the parameters, run forward,
  * divide, run the transpose, multiply", after Zennit's design.
  */
 public interface LinearRule {

@@ -4,7 +4,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
-/** What a ReLU passes back (METHODS.md 3.1-3.3): signal g, forward input x. */
+/** What a ReLU passes back (docs/METHODS.md 3.1-3.3): signal g, forward input x. */
 public enum ReluRule {
 	/** The true gradient: g where x > 0. */
 	GRADIENT,

@@ -19,7 +19,7 @@ import ij.IJ;
 import ij.ImagePlus;
 
 /**
- * Class prototypes by activation maximisation (METHODS.md 1.1, 1.3): what input makes the model most sure
+ * Class prototypes by activation maximisation (docs/METHODS.md 1.1, 1.3): what input makes the model most sure
  * of a class (or drives a unit LAYER:CHANNEL)? Optimises in input space, or in a generator's code space
  * when a generator SavedModel is given. Outputs a 32-bit stack of prototypes (one slice per target,
  * labelled with the target and its final probability) and the objective plot. Esc cancels between steps

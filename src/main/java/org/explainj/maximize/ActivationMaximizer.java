@@ -30,7 +30,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Activation maximisation (METHODS.md 1.1, 1.3): gradient ascent with Adam on the input x (or on the code
+ * Activation maximisation (docs/METHODS.md 1.1, 1.3): gradient ascent with Adam on the input x (or on the code
  * z of a generator g) to maximise, per row, log p(c|x) - lambda ||x - xbar||^2 - tv TV(x) for a class c,
  * or the mean of one channel of a layer's output for a unit. Every target is one row of one batch, so
  * all are optimised at once.

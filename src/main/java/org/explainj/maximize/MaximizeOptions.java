@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import org.explainj.ExplainException;
 
 /**
- * Settings of activation maximisation (METHODS.md 1.1 and 1.3). Defaults: 500 Adam steps, learning rate
+ * Settings of activation maximisation (docs/METHODS.md 1.1 and 1.3). Defaults: 500 Adam steps, learning rate
  * 0.05, lambda 0.01, seed 0, no jitter, no total variation, no blur, input range 0..1, input space (no
  * generator), xbar = zeros.
  *

@@ -14,7 +14,7 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Class activation map (METHODS.md 4.1, Zhou et al.): for a network that ends in conv features A_k ->
+ * Class activation map (docs/METHODS.md 4.1, Zhou et al.): for a network that ends in conv features A_k ->
  * global average pooling -> one dense layer, M_c = sum_k w_kc A_k with the dense weights of the target
  * class c. The structure is read from the graph's op types (never node names): from the logits back
  * through the bias add to a MatMul with constant or variable weights, whose data input is a Mean over

@@ -24,7 +24,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * What the class activation map family (METHODS.md 4) shares: the parameters, the choice of the layer
+ * What the class activation map family (docs/METHODS.md 4) shares: the parameters, the choice of the layer
  * whose activations A_k are weighted, the weighted channel sum sum_k w_k A_k and the optional bilinear
  * upsampling to the model input. Every map is [N,h,w,1]; all of it is TensorFlow ops.
  */

@@ -11,7 +11,7 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 /**
- * DeepLIFT with the rescale rule (METHODS.md 2.5, Shrikumar et al.): multipliers pass linear layers like
+ * DeepLIFT with the rescale rule (docs/METHODS.md 2.5, Shrikumar et al.): multipliers pass linear layers like
  * gradients and nonlinearities as (y - y0) / (x - x0); max pooling splits each window's difference
  * between its winners at x and at x0, so that the contributions (x - x0) * m sum to f(x) - f(x0). The
  * reference network runs on the baseline through a network copy, in the same graph. The summation gap

@@ -8,7 +8,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Deep Taylor decomposition (METHODS.md 2.4, Montavon et al. 2017): z+ on ReLU layers with biases
+ * Deep Taylor decomposition (docs/METHODS.md 2.4, Montavon et al. 2017): z+ on ReLU layers with biases
  * ignored, every pooling redistributed proportionally, and at the pixels the z-box rule with bounds
  * [low, high] (default: each image's own value range) or the w^2 rule for unbounded inputs. Relevance is
  * non-negative and, for a bias-free network, conserved.

@@ -6,7 +6,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Grad-CAM (METHODS.md 4.2, Selvaraju et al.): alpha_k = mean_ij dS_c/dA_k(ij) over a convolutional
+ * Grad-CAM (docs/METHODS.md 4.2, Selvaraju et al.): alpha_k = mean_ij dS_c/dA_k(ij) over a convolutional
  * layer's activations A, L = ReLU(sum_k alpha_k A_k). On a conv -> global average pooling -> dense
  * network with the logit as score, sum_k alpha_k A_k = CAM / (h*w) exactly. One non-negative channel:
  * every reduction but l2-sq (which squares it) leaves the map as it is.

@@ -7,7 +7,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Grad-CAM++ (METHODS.md 4.3, Chattopadhay et al.) with g = dS_c/dA_k(ij):
+ * Grad-CAM++ (docs/METHODS.md 4.3, Chattopadhay et al.) with g = dS_c/dA_k(ij):
  * a = g^2 / (2 g^2 + sum_ab A_k(ab) g^3), 0 where the denominator is 0; w_k = sum_ij a ReLU(g);
  * L = ReLU(sum_k w_k A_k). The paper's factor exp(S_c) (it weights d exp(S_c)/dA) is left out: it only
  * rescales each image's map and overflows float32 for S_c > 88. One non-negative channel: every

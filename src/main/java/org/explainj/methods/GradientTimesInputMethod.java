@@ -4,7 +4,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Simple Taylor decomposition (METHODS.md 2.2): R_i = x_i df_c/dx_i. For a bias-free ReLU network the
+ * Simple Taylor decomposition (docs/METHODS.md 2.2): R_i = x_i df_c/dx_i. For a bias-free ReLU network the
  * map sums to f_c(x).
  */
 public final class GradientTimesInputMethod implements AttributionMethod {

@@ -7,7 +7,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Guided Grad-CAM (METHODS.md 4.2): guided backpropagation times Grad-CAM upsampled to the input, so
+ * Guided Grad-CAM (docs/METHODS.md 4.2): guided backpropagation times Grad-CAM upsampled to the input, so
  * that the fine detail of the one is kept only where the other sees class evidence.
  */
 public final class GuidedGradCamMethod implements AttributionMethod {

@@ -9,7 +9,7 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Integrated gradients (METHODS.md 3.4): (x - x0) * sum_k w_k grad f(x0 + a_k (x - x0)), with the
+ * Integrated gradients (docs/METHODS.md 3.4): (x - x0) * sum_k w_k grad f(x0 + a_k (x - x0)), with the
  * right-endpoint Riemann sum a_k = k/m, w_k = 1/m, or Gauss-Legendre nodes. All path points of a batch
  * go through one copy of the network in one run. The completeness gap sum(IG) - (f(x) - f(x0)) is
  * reported with every map.

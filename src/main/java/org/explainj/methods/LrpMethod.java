@@ -11,7 +11,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Layer-wise relevance propagation (METHODS.md 2.3) with one composite per preset: LRP-0, epsilon,
+ * Layer-wise relevance propagation (docs/METHODS.md 2.3) with one composite per preset: LRP-0, epsilon,
  * gamma, alpha-beta, z+ and epsilon-plus (epsilon on dense layers, alpha1-beta0 on convolutions, z-box on the
  * pixels). Max pooling is winner-take-all (proportional as an option), average and global average
  * pooling proportional.

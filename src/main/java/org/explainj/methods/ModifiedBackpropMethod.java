@@ -6,7 +6,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The backward passes that differ from the gradient only at ReLUs (METHODS.md 3.1, 3.3): guided
+ * The backward passes that differ from the gradient only at ReLUs (docs/METHODS.md 3.1, 3.3): guided
  * backpropagation (Springenberg et al.) lets the signal through where both the signal and the forward
  * input are positive; deconvnet (Zeiler and Fergus) passes max(0, signal) whatever the forward input,
  * max-pool switches kept. Both explain classes and internal units.

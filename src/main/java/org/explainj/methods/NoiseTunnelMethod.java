@@ -11,7 +11,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * SmoothGrad as a noise tunnel (METHODS.md 3.5, Captum's design): any method, run on n noisy copies
+ * SmoothGrad as a noise tunnel (docs/METHODS.md 3.5, Captum's design): any method, run on n noisy copies
  * x + N(0, sigma^2) with sigma = noise * (max(x) - min(x)), then averaged (smoothgrad), averaged as
  * squares (smoothgrad-squared) or their variance (vargrad). The noise is drawn in the graph from a
  * stateless generator, so one seed gives one map.

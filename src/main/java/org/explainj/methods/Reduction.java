@@ -8,7 +8,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
-/** How a map of [N,H,W,C] becomes one value per pixel (METHODS.md, "Output"). */
+/** How a map of [N,H,W,C] becomes one value per pixel (docs/METHODS.md, "Targets and scores"). */
 public enum Reduction {
 	/** Keep the channels. */
 	NONE,

@@ -3,7 +3,7 @@ package org.explainj.methods;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
-/** Saliency (METHODS.md 3.2, Simonyan et al.): |df_c/dx|, shown as the maximum over channels. */
+/** Saliency (docs/METHODS.md 3.2, Simonyan et al.): |df_c/dx|, shown as the maximum over channels. */
 public final class SaliencyMethod implements AttributionMethod {
 
 	@Override public String name() { return "saliency"; }

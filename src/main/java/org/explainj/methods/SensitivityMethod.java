@@ -3,7 +3,7 @@ package org.explainj.methods;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
-/** Sensitivity analysis (METHODS.md 2.1): R_i = (df_c/dx_i)^2. */
+/** Sensitivity analysis (docs/METHODS.md 2.1): R_i = (df_c/dx_i)^2. */
 public final class SensitivityMethod implements AttributionMethod {
 
 	@Override public String name() { return "sensitivity"; }

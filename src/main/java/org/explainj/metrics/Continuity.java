@@ -17,7 +17,7 @@ import org.tensorflow.op.core.ReduceMin;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Continuity (METHODS.md 5.1): for inputs x_0..x_n that vary smoothly (the image translated by 1 pixel
+ * Continuity (docs/METHODS.md 5.1): for inputs x_0..x_n that vary smoothly (the image translated by 1 pixel
  * per step along x, or Gaussian noise of growing size), ||R(x_t) - R(x_t+1)||_1 / ||x_t - x_t+1||_2.
  * Smaller is better; a jump means the explanation changes more than the input.
  */

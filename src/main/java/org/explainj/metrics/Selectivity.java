@@ -19,7 +19,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Selectivity by region perturbation (METHODS.md 5.2, pixel flipping): the image is cut into k x k
+ * Selectivity by region perturbation (docs/METHODS.md 5.2, pixel flipping): the image is cut into k x k
  * windows, the windows are removed in the order of their summed relevance (most relevant first, so
  * removed windows never overlap), and the target's logit is recorded after each of N removals. All
  * N+1 perturbed images of a batch are made and scored in one graph run, through a network copy.

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 import org.explainj.ExplainException;
 
-/** Which quantity of the target class is explained (METHODS.md, "Targets and scores"). */
+/** Which quantity of the target class is explained (docs/METHODS.md, "Targets and scores"). */
 public enum ScoreKind {
 	/** The pre-softmax (or pre-sigmoid) logit: the default, it does not saturate. */
 	LOGIT,

@@ -17,7 +17,7 @@ import org.explainj.model.ClassifierModel;
 import org.explainj.model.ModelCache;
 import org.junit.jupiter.api.Test;
 
-/** Activation maximisation in input space (METHODS.md 1.1) on the digits fixture and the malaria model. */
+/** Activation maximisation in input space (docs/METHODS.md 1.1) on the digits fixture and the malaria model. */
 class ActivationMaximizerTest {
 
 	static final Path DIGITS = Path.of("test-images/models/digits-classifier");
@@ -27,7 +27,7 @@ class ActivationMaximizerTest {
 		return ModelCache.shared().get(DIGITS);
 	}
 
-	/** The METHODS.md check: objective rises, target beats its start and every other class. */
+	/** The docs/METHODS.md check: objective rises, target beats its start and every other class. */
 	static void assertPrototypes(Prototypes p, String what) {
 		for (int i = 0; i < p.size(); i++) {
 			String row = what + " " + p.label(i) + String.format(" (objective first tenth %.3f, last tenth %.3f)", p

@@ -24,7 +24,7 @@ import org.tensorflow.types.TFloat32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Activation maximisation in a generator's code space (METHODS.md 1.3) with the digits fixtures. */
+/** Activation maximisation in a generator's code space (docs/METHODS.md 1.3) with the digits fixtures. */
 class CodeSpaceTest {
 
 	static final Path GENERATOR = Path.of("test-images/models/digits-generator");

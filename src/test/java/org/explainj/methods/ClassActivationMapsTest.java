@@ -45,7 +45,7 @@ import ij.ImageStack;
 import ij.process.ColorProcessor;
 
 /**
- * CAM, Grad-CAM and Grad-CAM++ (METHODS.md 4) against references computed here from the layer's
+ * CAM, Grad-CAM and Grad-CAM++ (docs/METHODS.md 4) against references computed here from the layer's
  * activations A and the gradient g = dS_c/dA fetched straight from the session: the exact identity
  * Grad-CAM = CAM / (h*w) before the ReLU on the GAP + dense malaria network, Grad-CAM++ by hand, the
  * layer choice and resolutions, the errors, and the pointing game on the parasitized malaria crops.
