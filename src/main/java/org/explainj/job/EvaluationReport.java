@@ -68,9 +68,9 @@ public final class EvaluationReport {
 			s -> String.format(Locale.ROOT, "%s (AUC %.3f)", s.method(), s.auc()));
 	}
 
-	/** The mean normalised insertion curve (f_t - f_0) / (f_N - f_0) against the step, one curve per method. */
+	/** The mean insertion curve (the target's probability) against the step, one curve per method. */
 	public static ImagePlus insertionPlot(List<MethodComparison.Score> scores, String title) {
-		return curves(scores, title, "insertion step", "(f_t - f_0) / (f_N - f_0)", MethodComparison.Score::insertionCurve,
+		return curves(scores, title, "insertion step", "probability of the explained class", MethodComparison.Score::insertionCurve,
 			s -> String.format(Locale.ROOT, "%s (AUC %.3f)", s.method(), s.insertionAuc()));
 	}
 

@@ -64,7 +64,7 @@ public final class SanityReport {
 	 * logits down (0 = the trained model), one curve per method.
 	 */
 	public static ImagePlus plot(SanityCheck.Report report, String title) {
-		Plot plot = new Plot(title, "layers randomised from the logits down (" + String.join(", ", report.layers()) + ")",
+		Plot plot = new Plot(title, "layers randomised from the logits down (0 = trained; order in the table)",
 			"rank correlation of |R| with the original");
 		StringBuilder legend = new StringBuilder();
 		int[] palette = { 0xE69F00, 0x56B4E9, 0x009E73, 0xD55E00, 0x0072B2, 0xCC79A7, 0x000000, 0xF0E442, 0x8C564B,
@@ -79,12 +79,12 @@ public final class SanityReport {
 				y[t + 1] = cascade.get(t).spearman();
 			}
 			plot.setColor(new java.awt.Color(palette[i % palette.length]));
-			plot.addPoints(x, y, Plot.CONNECTED_CIRCLES);
+			plot.addPoints(x, y, Plot.LINE);
 			legend.append(m.method()).append(m.modelIndependent() ? " (" + IGNORES_MODEL + ")" : "").append('\n');
 		}
 		plot.setColor(java.awt.Color.BLACK);
-		plot.addLegend(legend.toString());
-		plot.setLimits(0, report.layers().size(), -0.2, 1.05);
+		plot.setLimits(0, report.layers().size(), -1, 1.8); // room above the curves for the legend
+		plot.addLegend(legend.toString(), "top-right");
 		return plot.getImagePlus();
 	}
 

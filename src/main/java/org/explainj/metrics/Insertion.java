@@ -5,6 +5,7 @@ import java.util.List;
 import org.explainj.ExplainException;
 import org.explainj.methods.InputBatch;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ScoreKind;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -13,9 +14,11 @@ import org.tensorflow.types.TInt32;
 /**
  * Insertion (Petsiuk et al. 2018; docs/METHODS.md), the dual of deletion: start from a baseline image
  * (zeros, the image's mean, noise or a blur of it) and put the image's k x k windows back in the order
- * of their relevance (most relevant first), recording the target's logit after each of N steps; step t
- * has inserted round(t T / N) of the T windows, so the curve runs from the baseline's score to the full
- * image's. All perturbed images of a batch are made and scored in one graph run.
+ * of their relevance (most relevant first), recording the target's probability after each of N steps
+ * (as the paper does: bounded, so curves of different images and of images that score below their
+ * baseline stay comparable); step t has inserted round(t T / N) of the T windows, so the curve runs from
+ * the baseline's score to the full image's. All perturbed images of a batch are made and scored in one
+ * graph run.
  */
 public final class Insertion {
 
@@ -34,7 +37,7 @@ public final class Insertion {
 
 	private Insertion() {}
 
-	/** The target logit after 0..N insertion steps, [n][N+1]; maps [n,h,w,1] in model geometry. */
+	/** The target's probability after 0..N insertion steps, [n][N+1]; maps [n,h,w,1] in model geometry. */
 	public static float[][] curves(ClassifierModel model, InputBatch x, float[] relevance, int[] targets,
 		Settings settings, int batchSize)
 	{
@@ -66,20 +69,15 @@ public final class Insertion {
 		Operand<TFloat32> base = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), k, s.seed()), tf.constant(1));
 		Operand<TFloat32> images = tf.reshape(tf.math.add(tf.math.mul(x5, mask), tf.math.mul(base, tf.math.sub(tf
 			.constant(1f), mask))), tf.constant(new int[] { -1, h, w, c }));
-		return PerturbedScores.targetLogits(tf, model, images, in.target(), steps + 1);
+		return PerturbedScores.targetScores(tf, model, images, in.target(), steps + 1, ScoreKind.PROBABILITY);
 	}
 
-	/**
-	 * The area under (f_t - f_0) / (f_N - f_0) over t in [0, 1] (trapezoids): the share of the score the
-	 * image gains over its baseline that the most relevant windows bring back early; higher is better. NaN
-	 * when the image scores as its baseline does.
-	 */
+	/** The area under the probability curve over t in [0, 1] (trapezoids): higher is better. */
 	public static double auc(float[] curve) {
 		int n = curve.length - 1;
-		double gain = curve[n] - curve[0];
-		if (n == 0 || gain == 0) return Double.NaN;
+		if (n == 0) return curve[0];
 		double area = 0;
-		for (int t = 0; t < n; t++) area += ((curve[t] - curve[0]) + (curve[t + 1] - curve[0])) / 2.0;
-		return area / n / gain;
+		for (int t = 0; t < n; t++) area += (curve[t] + curve[t + 1]) / 2.0;
+		return area / n;
 	}
 }

@@ -34,8 +34,8 @@ public final class MethodComparison {
 	{}
 
 	/**
-	 * Which measures to take, each with its settings (null: not measured). Insertion's mean curve is of
-	 * (f_t - f_0) / (f_N - f_0); NaN marks what was not measured.
+	 * Which measures to take, each with its settings (null: not measured). Insertion's mean curve is of the
+	 * target's probability; NaN marks what was not measured.
 	 */
 	public record Metrics(Selectivity.Settings selectivity, Continuity.Settings continuity, Insertion.Settings insertion,
 		MuFidelity.Settings muFidelity)
@@ -88,8 +88,7 @@ public final class MethodComparison {
 				insertionCurve = new float[curves[0].length];
 				for (float[] c : curves) {
 					insertion += Insertion.auc(c) / curves.length;
-					float last = c[c.length - 1];
-					for (int t = 0; t < c.length; t++) insertionCurve[t] += (c[t] - c[0]) / (last - c[0]) / curves.length;
+					for (int t = 0; t < c.length; t++) insertionCurve[t] += c[t] / curves.length;
 				}
 			}
 			double muFidelity = metrics.muFidelity() == null ? Double.NaN : MuFidelity.mean(MuFidelity.subsets(model,

@@ -6,6 +6,7 @@ import java.util.List;
 import org.explainj.methods.InputBatch;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.NetworkCopy;
+import org.explainj.model.ScoreKind;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
@@ -45,7 +46,14 @@ final class PerturbedScores {
 	static Operand<TFloat32> targetLogits(Ops tf, ClassifierModel model, Operand<TFloat32> images,
 		Operand<TInt32> target, int k)
 	{
-		Operand<TFloat32> logits = NetworkCopy.apply(model, images).of(model.logits());
+		return targetScores(tf, model, images, target, k, ScoreKind.LOGIT);
+	}
+
+	/** The same for another score of the target (its probability for insertion), as [n,k]. */
+	static Operand<TFloat32> targetScores(Ops tf, ClassifierModel model, Operand<TFloat32> images,
+		Operand<TInt32> target, int k, ScoreKind kind)
+	{
+		Operand<TFloat32> logits = model.scores(tf, kind, NetworkCopy.apply(model, images).of(model.logits()));
 		Operand<TInt32> repeated = tf.reshape(tf.tile(tf.expandDims(target, tf.constant(1)), tf.constant(new int[] { 1,
 			k })), tf.constant(new int[] { -1 }));
 		Operand<TFloat32> oneHot = tf.oneHot(repeated, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));

@@ -60,16 +60,23 @@ class FidelityMetricsTest {
 			System.arraycopy(both, 0, images, 2 * 256, 256);
 			System.arraycopy(one.data(), 0, images, 3 * 256, 256);
 			float[][] logits = TestData.logits(m, images, 4);
-			assertArrayEquals(new float[] { logits[0][1], logits[1][1], logits[2][1], logits[3][1] }, new float[] {
-				curves[0][0], curves[0][1], curves[0][2], curves[0][16] }, 1e-4f);
+			assertArrayEquals(new float[] { p(logits[0], 1), p(logits[1], 1), p(logits[2], 1), p(logits[3], 1) }, new float[] {
+				curves[0][0], curves[0][1], curves[0][2], curves[0][16] }, 1e-5f);
 		}
 		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
 			InputBatch x = new InputBatch(TestData.randomImage(4, 44 * 44 * 3), 1, 44, 44, 3);
 			float[][] curves = Insertion.curves(m, x, TestData.randomImage(5, 44 * 44), new int[] { 0 }, new Insertion.Settings(
 				5, 7, "blur", 0), 32);
 			float[][] full = TestData.logits(m, x.data(), 1);
-			assertEquals(full[0][0], curves[0][7], 1e-4f);
+			assertEquals(p(full[0], 0), curves[0][7], 1e-5f);
 		}
+	}
+
+	/** Softmax probability of class k, by hand. */
+	private static float p(float[] logits, int k) {
+		double sum = 0;
+		for (float l : logits) sum += Math.exp(l - logits[k]);
+		return (float) (1 / sum);
 	}
 
 	private static void copyWindow(float[] from, float[] to, int row, int col) {
@@ -79,9 +86,8 @@ class FidelityMetricsTest {
 
 	@Test
 	void insertionAucByHand() {
-		// f from 1 to 5: gains 0, 3, 4 of 4 -> trapezoids (0 + 0.75) / 2 + (0.75 + 1) / 2 = 1.25, over 2 steps
-		assertEquals(0.625, Insertion.auc(new float[] { 1, 4, 5 }), 1e-12);
-		assertTrue(Double.isNaN(Insertion.auc(new float[] { 2, 3, 2 })));
+		// trapezoids (0.1 + 0.7) / 2 + (0.7 + 0.9) / 2 = 1.2, over 2 steps
+		assertEquals(0.6, Insertion.auc(new float[] { 0.1f, 0.7f, 0.9f }), 1e-6);
 	}
 
 	/** On the region model every method puts the square back first and beats the random baseline. */
