@@ -64,6 +64,18 @@ public final class SanityCheck {
 	/** The layers from the logits down and every method's result; maps are width x height. */
 	public record Report(List<String> layers, List<MethodResult> methods, int width, int height) {}
 
+	/** One map per image, each width x height. */
+	private record Maps(float[] values, int n, int width, int height) {
+
+		static Maps of(Explanation e) {
+			return new Maps(e.maps(), e.n(), e.width(), e.height());
+		}
+
+		float[] map(int i) {
+			return Arrays.copyOfRange(values, i * width * height, (i + 1) * width * height);
+		}
+	}
+
 	private SanityCheck() {}
 
 	public static Report run(ClassifierModel model, InputBatch images, List<AttributionMethod> methods, long seed,
@@ -76,17 +88,20 @@ public final class SanityCheck {
 			List<MethodResult> results = new ArrayList<>();
 			int width = 0, height = 0;
 			for (AttributionMethod method : methods) {
-				Explanation original = new Explainer(model).explain(method, MethodSettings.of(method, Map.of()), images, null,
+				Explanation trained = new Explainer(model).explain(method, MethodSettings.of(method, Map.of()), images, null,
 					Target.TOP, ScoreKind.LOGIT, method.defaultReduction(), batchSize, (d, t) -> {});
+				if (trained.channels() != 1) throw new ExplainException(method.name() + " gives maps of " + trained.channels() +
+					" channels; the sanity check compares one map per image.", "Use a method with a channel reduction.");
+				Maps original = Maps.of(trained);
 				width = original.width();
 				height = original.height();
-				int[] targets = original.targets();
+				int[] targets = trained.targets();
 				List<Row> rows = new ArrayList<>();
 				List<float[]> cascadeMaps = new ArrayList<>();
 				Map<Operand<?>, TFloat32> feeds = new LinkedHashMap<>();
 				for (LayerWeights.Linear layer : layers) {
 					layer.tensors().forEach(t -> feeds.put(t, random.get(t)));
-					Explanation e = explain(model, feeds, method, images, targets, batchSize);
+					Maps e = explain(model, feeds, method, images, targets, batchSize);
 					rows.add(compare(method, layer.name(), CASCADING, original, e));
 					cascadeMaps.add(e.map(0));
 				}
@@ -98,7 +113,7 @@ public final class SanityCheck {
 				}
 				if (model.numClasses() > 1) {
 					rows.add(compare(method, "-", RANDOM_CLASS, original, explain(model, Map.of(), method, images, otherClasses(
-						original.predicted(), model.numClasses(), seed), batchSize)));
+						trained.predicted(), model.numClasses(), seed), batchSize)));
 				}
 				double last = rows.get(layers.size() - 1).spearman();
 				results.add(new MethodResult(method.name(), rows, original.map(0), cascadeMaps, last >= MODEL_INDEPENDENT));
@@ -175,7 +190,7 @@ public final class SanityCheck {
 	}
 
 	/** Maps of the given classes (one per image) with the given weights fed: one explainer run per class. */
-	private static Explanation explain(ClassifierModel model, Map<Operand<?>, TFloat32> feeds, AttributionMethod method,
+	private static Maps explain(ClassifierModel model, Map<Operand<?>, TFloat32> feeds, AttributionMethod method,
 		InputBatch images, int[] targets, int batchSize)
 	{
 		Explainer explainer = new Explainer(model, feeds);
@@ -195,13 +210,10 @@ public final class SanityCheck {
 			any = e;
 		}
 		if (any == null) throw new ExplainException("No images to check.", "Give at least one image.");
-		return new Explanation(method.name(), maps, images.n(), any.height(), any.width(), any.channels(), new int[0],
-			targets, new float[0], new float[0][], Map.of());
+		return new Maps(maps, images.n(), any.width(), any.height());
 	}
 
-	private static Row compare(AttributionMethod method, String layer, String mode, Explanation original,
-		Explanation other)
-	{
+	private static Row compare(AttributionMethod method, String layer, String mode, Maps original, Maps other) {
 		double spearman = 0, ssim = 0, top = 0;
 		int n = original.n();
 		for (int i = 0; i < n; i++) {
