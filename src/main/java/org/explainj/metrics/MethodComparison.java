@@ -17,8 +17,9 @@ import org.explainj.model.ScoreKind;
 
 /**
  * Which explanation to trust for this model and these images: every method's selectivity (mean AUC of
- * the normalised perturbation curve and AOPC) and, if asked, continuity (the mean over images of the
- * largest ratio), its time per image and its mean curve, ranked by AUC (lowest first).
+ * the normalised perturbation curve and AOPC), continuity (the mean over images of the largest ratio),
+ * insertion (mean AUC of the probability curve) and MuFidelity (mean correlation), each where asked, its
+ * time per image and its mean curves.
  */
 public final class MethodComparison {
 
