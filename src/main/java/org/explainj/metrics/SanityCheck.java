@@ -85,6 +85,7 @@ public final class SanityCheck {
 		java.util.Collections.reverse(layers); // from the logits down
 		Map<Output<TFloat32>, TFloat32> random = permuted(model, layers, seed);
 		try {
+			checkFeedsReachTheOutput(model, images, random);
 			List<MethodResult> results = new ArrayList<>();
 			int width = 0, height = 0;
 			for (AttributionMethod method : methods) {
@@ -123,6 +124,17 @@ public final class SanityCheck {
 		finally {
 			random.values().forEach(Tensor::close);
 		}
+	}
+
+	/** A model whose logits ignore the fed weights would make every map look model-independent: refuse it. */
+	private static void checkFeedsReachTheOutput(ClassifierModel model, InputBatch images,
+		Map<Output<TFloat32>, TFloat32> random)
+	{
+		float[][] trained = logits(model, images, Map.of()), randomised = logits(model, images, random);
+		for (int i = 0; i < trained.length; i++) if (!Arrays.equals(trained[i], randomised[i])) return;
+		throw new ExplainException("Randomising the weights of " + model.path().getFileName() + " did not change its " +
+			"output, so the sanity check cannot tell anything apart on this model.", "Use a model whose convolutions and " +
+				"dense layers read their weights as constants or variables.");
 	}
 
 	/** The logits of the images with the given weights fed (none: the trained model), [n][classes]. */
