@@ -64,7 +64,7 @@ public final class SanityReport {
 	 * logits down (0 = the trained model), one curve per method.
 	 */
 	public static ImagePlus plot(SanityCheck.Report report, String title) {
-		Plot plot = new Plot(title, "layers randomised from the logits down (0 = trained; order in the table)",
+		Plot plot = new Plot(title, "layers randomised from the logits down to the one named (0 = trained)",
 			"rank correlation of |R| with the original");
 		StringBuilder legend = new StringBuilder();
 		int[] palette = { 0xE69F00, 0x56B4E9, 0x009E73, 0xD55E00, 0x0072B2, 0xCC79A7, 0x000000, 0xF0E442, 0x8C564B,
@@ -83,7 +83,9 @@ public final class SanityReport {
 			legend.append(m.method()).append(m.modelIndependent() ? " (" + IGNORES_MODEL + ")" : "").append('\n');
 		}
 		plot.setColor(java.awt.Color.BLACK);
-		plot.setLimits(0, report.layers().size(), -1, 1.8); // room above the curves for the legend
+		plot.setLimits(0, report.layers().size() + 0.5, -1, 1.8); // room for the legend and the last layer name
+		plot.setJustification(Plot.CENTER);
+		for (int t = 0; t < report.layers().size(); t++) plot.addText(report.layers().get(t), t + 1, -0.9);
 		plot.addLegend(legend.toString(), "top-right");
 		return plot.getImagePlus();
 	}
