@@ -155,4 +155,25 @@ class FidelityMetricsTest {
 			assertTrue(mu < 0.6, "random MuFidelity " + mu);
 		}
 	}
+
+	/** Chunking bounds memory and changes nothing: one or 64 perturbed images a run give the same numbers. */
+	@Test
+	void insertionAndMuFidelityDoNotDependOnTheBatchSize() throws Exception {
+		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
+			InputBatch x = new InputBatch(TestData.randomImage(7, 2 * 44 * 44 * 3), 2, 44, 44, 3);
+			float[] relevance = TestData.randomImage(8, 2 * 44 * 44);
+			int[] targets = { 0, 1 };
+			Insertion.Settings insertion = new Insertion.Settings(4, 6, "mean", 0);
+			float[][] one = Insertion.curves(m, x, relevance, targets, insertion, 1);
+			float[][] many = Insertion.curves(m, x, relevance, targets, insertion, 64);
+			for (int i = 0; i < 2; i++) assertArrayEquals(many[i], one[i], 1e-6f);
+			MuFidelity.Settings mu = new MuFidelity.Settings(4, 0.25, 12, "zeros", 3);
+			MuFidelity.Subsets[] a = MuFidelity.subsets(m, x, relevance, targets, mu, 1);
+			MuFidelity.Subsets[] b = MuFidelity.subsets(m, x, relevance, targets, mu, 64);
+			for (int i = 0; i < 2; i++) {
+				assertArrayEquals(b[i].drops(), a[i].drops(), 1e-4f);
+				assertArrayEquals(b[i].relevance(), a[i].relevance(), 1e-4f);
+			}
+		}
+	}
 }
