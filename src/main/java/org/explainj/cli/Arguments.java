@@ -49,4 +49,16 @@ final class Arguments {
 				" " + fallback + ".");
 		}
 	}
+
+	double number(String key, double fallback) {
+		String v = values.get(key);
+		if (v == null) return fallback;
+		try {
+			return Double.parseDouble(v.trim());
+		}
+		catch (NumberFormatException e) {
+			throw new ExplainException("--" + key + " must be a number, not '" + v + "'.", "For example --" + key + " " +
+				fallback + ".");
+		}
+	}
 }

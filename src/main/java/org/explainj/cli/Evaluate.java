@@ -19,18 +19,27 @@ import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.InputBatch;
 import org.explainj.metrics.BaselineAttributions;
 import org.explainj.metrics.Continuity;
+import org.explainj.metrics.Insertion;
 import org.explainj.metrics.MethodComparison;
+import org.explainj.metrics.MuFidelity;
 import org.explainj.metrics.Selectivity;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.ModelCache;
 
 import ij.ImagePlus;
 
-/** bin/explainj evaluate: compares methods on a set of images by selectivity and continuity. */
+/** bin/explainj evaluate: compares methods on a set of images by selectivity, continuity, insertion and MuFidelity. */
 final class Evaluate {
 
 	static final String DEFAULT_METHODS = "sensitivity,gradient-x-input,deep-taylor,lrp-epsilon,integrated-gradients," +
 		"grad-cam,random,edges";
+
+	static final List<String> METRICS = List.of("selectivity", "continuity", "insertion", "mufidelity", "all");
+
+	/** The options of bin/explainj evaluate. */
+	static final java.util.Set<String> OPTIONS = java.util.Set.of("model", "images", "methods", "metric", "window",
+		"steps", "fill", "scale", "batch-size", "continuity-steps", "continuity-mode", "out", "insertion-steps",
+		"insertion-baseline", "subsets", "subset-probability", "seed");
 
 	private Evaluate() {}
 
@@ -42,33 +51,47 @@ final class Evaluate {
 		List<AttributionMethod> methods = Arrays.stream(a.get("methods", DEFAULT_METHODS).split(",")).map(String::trim)
 			.filter(s -> !s.isEmpty()).map(BaselineAttributions::byName).toList();
 		String metric = a.get("metric", "all");
-		if (!List.of("selectivity", "continuity", "all").contains(metric)) throw new ExplainException("Unknown metric '" +
-			metric + "'.", "Use selectivity, continuity or all.");
-		Selectivity.Settings selectivity = new Selectivity.Settings(a.integer("window", Selectivity.Settings.defaultWindow(
-			batch.height(), batch.width())), a.integer("steps", 20), a.get("fill", "zeros"), 0);
-		Continuity.Settings continuity = metric.equals("selectivity") ? null : new Continuity.Settings(a.integer(
-			"continuity-steps", 10), a.get("continuity-mode", "translate"), 0.01, 0);
-		List<MethodComparison.Score> scores = MethodComparison.run(model, batch, methods, selectivity, continuity, a
-			.integer("batch-size", ExplainOptions.DEFAULT_BATCH_SIZE));
+		if (!METRICS.contains(metric)) throw new ExplainException("Unknown metric '" + metric + "'.", "Use one of " +
+			METRICS + ".");
+		boolean all = metric.equals("all");
+		int window = a.integer("window", Selectivity.Settings.defaultWindow(batch.height(), batch.width()));
+		// continuity alone still ranks by selectivity, as before insertion and MuFidelity existed
+		Selectivity.Settings selectivity = all || metric.equals("selectivity") || metric.equals("continuity")
+			? new Selectivity.Settings(window, a.integer("steps", 20), a.get("fill", "zeros"), 0) : null;
+		Continuity.Settings continuity = all || metric.equals("continuity") ? new Continuity.Settings(a.integer(
+			"continuity-steps", 10), a.get("continuity-mode", "translate"), 0.01, 0) : null;
+		Insertion.Settings insertion = all || metric.equals("insertion") ? new Insertion.Settings(window, a.integer(
+			"insertion-steps", 20), a.get("insertion-baseline", "blur"), 0) : null;
+		MuFidelity.Settings muFidelity = all || metric.equals("mufidelity") ? new MuFidelity.Settings(window, a.number(
+			"subset-probability", 0.25), a.integer("subsets", 100), a.get("fill", "zeros"), a.integer("seed", 0)) : null;
+		List<MethodComparison.Score> scores = MethodComparison.run(model, batch, methods, new MethodComparison.Metrics(
+			selectivity, continuity, insertion, muFidelity), a.integer("batch-size", ExplainOptions.DEFAULT_BATCH_SIZE));
 		Path dir = Path.of(a.required("out"));
-		EvaluationReport.writeCsv(scores, dir.resolve("comparison.csv"));
-		ResultFiles.savePng(EvaluationReport.plot(scores, "Selectivity").getProcessor(), dir.resolve("selectivity.png"));
-		if (continuity != null) ResultFiles.savePng(EvaluationReport.continuityPlot(scores, "Continuity").getProcessor(), dir
-			.resolve("continuity.png"));
-		out.printf(Locale.ROOT, "%d images, %dx%d windows, %d steps, fill %s%n", batch.n(), selectivity.window(),
-			selectivity.window(), selectivity.steps(), selectivity.fill());
-		out.println("rank  method                  AUC      AOPC   continuity  s/image");
+		List<Path> written = new ArrayList<>(List.of(dir.resolve("comparison.csv")));
+		EvaluationReport.writeCsv(scores, written.get(0));
+		if (selectivity != null) written.add(savePlot(EvaluationReport.plot(scores, "Selectivity"), dir.resolve(
+			"selectivity.png")));
+		if (continuity != null) written.add(savePlot(EvaluationReport.continuityPlot(scores, "Continuity"), dir.resolve(
+			"continuity.png")));
+		if (insertion != null) written.add(savePlot(EvaluationReport.insertionPlot(scores, "Insertion"), dir.resolve(
+			"insertion.png")));
+		out.printf(Locale.ROOT, "%d images, %dx%d windows%n", batch.n(), window, window);
+		out.println("rank  method                  AUC      AOPC   continuity  insertion  MuFidelity  s/image");
 		for (int i = 0; i < scores.size(); i++) {
 			MethodComparison.Score s = scores.get(i);
-			out.printf(Locale.ROOT, "%4d  %-20s %7.4f %9.4f %12.4f %8.4f%n", i + 1, s.method(), s.auc(), s.aopc(), s
-				.continuity(), s.secondsPerImage());
+			out.printf(Locale.ROOT, "%4d  %-20s %7.4f %9.4f %12.4f %10.4f %11.4f %8.4f%n", i + 1, s.method(), s.auc(), s
+				.aopc(), s.continuity(), s.insertionAuc(), s.muFidelity(), s.secondsPerImage());
 		}
-		out.println("wrote " + dir.resolve("comparison.csv") + ", " + dir.resolve("selectivity.png") + (continuity != null
-			? " and " + dir.resolve("continuity.png") : ""));
+		out.println("wrote " + written.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+	}
+
+	static Path savePlot(ImagePlus plot, Path file) {
+		ResultFiles.savePng(plot.getProcessor(), file);
+		return file;
 	}
 
 	/** A folder's images (sorted), or a comma-separated list of files. */
-	private static List<Path> imageFiles(String spec) {
+	static List<Path> imageFiles(String spec) {
 		Path dir = Path.of(spec);
 		if (Files.isDirectory(dir)) {
 			try (Stream<Path> files = Files.list(dir)) {

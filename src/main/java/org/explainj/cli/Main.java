@@ -48,9 +48,14 @@ public final class Main {
 		           the NLM malaria classifier on four NIH cell crops -> demo-output/
 		  bench    [--repeats N]    forward time and gradient/forward ratio of the bundled models
 		  evaluate --model PATH --images DIR|FILE[,FILE...] --out DIR [--methods a,b,...]
-		           [--metric selectivity|continuity|all] [--window K] [--steps N]
+		           [--metric selectivity|continuity|insertion|mufidelity|all] [--window K] [--steps N]
 		           [--fill zeros|mean|noise|blur] [--continuity-steps N] [--continuity-mode translate|gaussian]
-		           compares methods (and the random and edges baselines) -> comparison.csv, selectivity.png
+		           [--insertion-steps N] [--insertion-baseline blur|zeros|mean|noise]
+		           [--subsets N] [--subset-probability P] [--seed N]
+		           compares methods (and the random and edges baselines) -> comparison.csv, selectivity.png,
+		           insertion.png, continuity.png
+		  sanity   --model PATH --images DIR|FILE[,FILE...] --out DIR [--methods a,b,...] [--seed N]
+		           model-randomisation check -> sanity.csv, sanity.png (curves), sanity-montage.png
 		""";
 
 	private static final Set<String> EXPLAIN_OPTIONS = Set.of("model", "image", "method", "out", "target", "score",
@@ -80,10 +85,10 @@ public final class Main {
 				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model")), out);
 				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
 				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats")), out);
-				case "evaluate" -> Evaluate.run(new Arguments("evaluate", rest, Set.of("model", "images", "methods", "metric",
-					"window", "steps", "fill", "scale", "batch-size", "continuity-steps", "continuity-mode", "out")), out);
+				case "evaluate" -> Evaluate.run(new Arguments("evaluate", rest, Evaluate.OPTIONS), out);
+				case "sanity" -> Sanity.run(new Arguments("sanity", rest, Sanity.OPTIONS), out);
 				default -> throw new ExplainException("Unknown command '" + args[0] + "'.",
-					"Use explain, maximize, evaluate, methods, inspect, demo or bench.");
+					"Use explain, maximize, evaluate, sanity, methods, inspect, demo or bench.");
 			}
 			return 0;
 		}

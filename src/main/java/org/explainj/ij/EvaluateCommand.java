@@ -12,7 +12,9 @@ import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.InputBatch;
 import org.explainj.metrics.BaselineAttributions;
 import org.explainj.metrics.Continuity;
+import org.explainj.metrics.Insertion;
 import org.explainj.metrics.MethodComparison;
+import org.explainj.metrics.MuFidelity;
 import org.explainj.metrics.Selectivity;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.ModelCache;
@@ -26,8 +28,8 @@ import ij.WindowManager;
 import ij.measure.ResultsTable;
 
 /**
- * Compares explanation methods on the image's slices (each slice one image): selectivity and, if asked,
- * continuity, as a ranked table ("ExplainJ comparison") and a plot of the mean perturbation curves. The
+ * Compares explanation methods on the image's slices (each slice one image): selectivity, insertion,
+ * MuFidelity and, with all, continuity, as a ranked table ("ExplainJ comparison") and a plot of the mean perturbation curves. The
  * images are only read.
  */
 @Plugin(type = Command.class, name = "explainj.evaluate", label = "ExplainJ Evaluate")
@@ -46,8 +48,8 @@ public class EvaluateCommand implements Command {
 	public String methods = "sensitivity,gradient-x-input,deep-taylor,lrp-epsilon,integrated-gradients,grad-cam," +
 		"random,edges";
 
-	@Parameter(persist = false, label = "Metric", choices = { "selectivity", "all" },
-		description = "all adds continuity (1-pixel translations)")
+	@Parameter(persist = false, label = "Metric", choices = { "selectivity", "insertion", "mufidelity", "all" },
+		description = "all: selectivity, continuity (1-pixel translations), insertion (from a blurred image) and MuFidelity")
 	public String metric = "selectivity";
 
 	@Parameter(persist = false, label = "Window", min = "0", description = "window side in model pixels (0 = auto)")
@@ -88,13 +90,21 @@ public class EvaluateCommand implements Command {
 		InputBatch batch = EvaluationReport.batch(images, m, IntensityScaling.parse(scale));
 		List<AttributionMethod> list = Arrays.stream(methods.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(
 			BaselineAttributions::byName).toList();
-		Selectivity.Settings selectivity = new Selectivity.Settings(window > 0 ? window : Selectivity.Settings
-			.defaultWindow(batch.height(), batch.width()), steps, fill, 0);
-		Continuity.Settings continuity = metric.equals("all") ? new Continuity.Settings(10, "translate", 0.01, 0) : null;
-		scores = MethodComparison.run(m, batch, list, selectivity, continuity, 32);
+		int side = window > 0 ? window : Selectivity.Settings.defaultWindow(batch.height(), batch.width());
+		boolean all = metric.equals("all");
+		Selectivity.Settings selectivity = all || metric.equals("selectivity") ? new Selectivity.Settings(side, steps, fill,
+			0) : null;
+		Continuity.Settings continuity = all ? new Continuity.Settings(10, "translate", 0.01, 0) : null;
+		Insertion.Settings insertion = all || metric.equals("insertion") ? new Insertion.Settings(side, steps, "blur", 0)
+			: null;
+		MuFidelity.Settings muFidelity = all || metric.equals("mufidelity") ? new MuFidelity.Settings(side, 0.25, 100,
+			fill, 0) : null;
+		scores = MethodComparison.run(m, batch, list, new MethodComparison.Metrics(selectivity, continuity, insertion,
+			muFidelity), 32);
 		results = EvaluationReport.table(scores);
 		if (!GraphicsEnvironment.isHeadless()) results.show("ExplainJ comparison");
-		plot = EvaluationReport.plot(scores, "Selectivity of " + image.getTitle());
+		plot = selectivity != null ? EvaluationReport.plot(scores, "Selectivity of " + image.getTitle()) : insertion != null
+			? EvaluationReport.insertionPlot(scores, "Insertion of " + image.getTitle()) : null;
 		if (continuity != null) {
 			continuityPlot = EvaluationReport.continuityPlot(scores, "Continuity of " + image.getTitle());
 			continuityMaps = EvaluationReport.sequenceStack(scores, batch.width(), batch.height());

@@ -16,7 +16,7 @@ import ij.ImagePlus;
 import ij.gui.Plot;
 import ij.measure.ResultsTable;
 
-/** A method comparison as a table, a CSV file and a plot of the mean perturbation curves. */
+/** A method comparison as a table, a CSV file and plots of the mean perturbation and insertion curves. */
 public final class EvaluationReport {
 
 	private EvaluationReport() {}
@@ -45,16 +45,19 @@ public final class EvaluationReport {
 			t.addValue("AOPC", s.aopc());
 			t.addValue("Continuity (max)", s.continuity());
 			t.addValue("Continuity (mean)", s.continuityMean());
+			t.addValue("Insertion AUC", s.insertionAuc());
+			t.addValue("MuFidelity", s.muFidelity());
 			t.addValue("Seconds per image", s.secondsPerImage());
 		}
 		return t;
 	}
 
 	public static void writeCsv(List<MethodComparison.Score> scores, Path file) {
-		StringBuilder csv = new StringBuilder("method,mean_auc,aopc,continuity,continuity_mean,seconds_per_image\n");
+		StringBuilder csv = new StringBuilder("method,mean_auc,aopc,continuity,continuity_mean,seconds_per_image," +
+			"insertion_auc,mufidelity\n");
 		for (MethodComparison.Score s : scores) {
-			csv.append(String.format(Locale.ROOT, "%s,%.6f,%.6f,%.6f,%.6f,%.6f%n", s.method(), s.auc(), s.aopc(), s
-				.continuity(), s.continuityMean(), s.secondsPerImage()));
+			csv.append(String.format(Locale.ROOT, "%s,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f%n", s.method(), s.auc(), s.aopc(), s
+				.continuity(), s.continuityMean(), s.secondsPerImage(), s.insertionAuc(), s.muFidelity()));
 		}
 		ResultFiles.saveText(csv.toString(), file);
 	}
@@ -63,6 +66,12 @@ public final class EvaluationReport {
 	public static ImagePlus plot(List<MethodComparison.Score> scores, String title) {
 		return curves(scores, title, "windows removed", "score / initial score", MethodComparison.Score::meanCurve,
 			s -> String.format(Locale.ROOT, "%s (AUC %.3f)", s.method(), s.auc()));
+	}
+
+	/** The mean insertion curve (the target's probability) against the step, one curve per method. */
+	public static ImagePlus insertionPlot(List<MethodComparison.Score> scores, String title) {
+		return curves(scores, title, "insertion step", "probability of the explained class", MethodComparison.Score::insertionCurve,
+			s -> String.format(Locale.ROOT, "%s (AUC %.3f)", s.method(), s.insertionAuc()));
 	}
 
 	/** The mean continuity ratio per step of the sequence, one curve per method. */

@@ -26,9 +26,19 @@ public final class Explainer {
 	private record Ops(AttributionContext context, Operand<TFloat32> map, Operand<TFloat32> probabilities) {}
 
 	private final ClassifierModel model;
+	private final Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> feeds;
 
 	public Explainer(ClassifierModel model) {
+		this(model, Map.of());
+	}
+
+	/**
+	 * An explainer that feeds {@code feeds} with every run in place of those tensors of the graph (e.g.
+	 * randomised weights for the sanity check); the caller owns and closes the tensors.
+	 */
+	public Explainer(ClassifierModel model, Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> feeds) {
 		this.model = model;
+		this.feeds = Map.copyOf(feeds);
 	}
 
 	public Explanation explain(AttributionMethod method, InputBatch batch, Target target, ScoreKind score,
@@ -112,6 +122,7 @@ public final class Explainer {
 	private Result run(Ops ops, TFloat32 x, TInt32 targets, TFloat32 reference, java.util.List<String> diagnostics) {
 		var runner = model.session().runner().feed(model.input(), x).feed(ops.context().requestedTarget(), targets);
 		if (ops.context().referencePlaceholder() != null) runner.feed(ops.context().referencePlaceholder(), reference);
+		feeds.forEach(runner::feed);
 		runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops.context()
 			.targetScore()).fetch(ops.probabilities());
 		diagnostics.forEach(name -> runner.fetch(ops.context().diagnostics().get(name)));

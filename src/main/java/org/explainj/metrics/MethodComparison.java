@@ -17,8 +17,9 @@ import org.explainj.model.ScoreKind;
 
 /**
  * Which explanation to trust for this model and these images: every method's selectivity (mean AUC of
- * the normalised perturbation curve and AOPC) and, if asked, continuity (the mean over images of the
- * largest ratio), its time per image and its mean curve, ranked by AUC (lowest first).
+ * the normalised perturbation curve and AOPC), continuity (the mean over images of the largest ratio),
+ * insertion (mean AUC of the probability curve) and MuFidelity (mean correlation), each where asked, its
+ * time per image and its mean curves.
  */
 public final class MethodComparison {
 
@@ -29,7 +30,16 @@ public final class MethodComparison {
 	 * geometry), so that front ends can show them.
 	 */
 	public record Score(String method, double auc, double aopc, double continuity, double continuityMean,
-		float[] continuityCurve, float[] sequenceMaps, double secondsPerImage, float[] meanCurve)
+		float[] continuityCurve, float[] sequenceMaps, double secondsPerImage, float[] meanCurve, double insertionAuc,
+		float[] insertionCurve, double muFidelity)
+	{}
+
+	/**
+	 * Which measures to take, each with its settings (null: not measured). Insertion's mean curve is of the
+	 * target's probability; NaN marks what was not measured.
+	 */
+	public record Metrics(Selectivity.Settings selectivity, Continuity.Settings continuity, Insertion.Settings insertion,
+		MuFidelity.Settings muFidelity)
 	{}
 
 	private MethodComparison() {}
@@ -37,6 +47,18 @@ public final class MethodComparison {
 	public static List<Score> run(ClassifierModel model, InputBatch images, List<AttributionMethod> methods,
 		Selectivity.Settings selectivity, Continuity.Settings continuity, int batchSize)
 	{
+		return run(model, images, methods, new Metrics(selectivity, continuity, null, null), batchSize);
+	}
+
+	/**
+	 * Ranked by selectivity's AUC (lowest first) when measured, else by insertion's AUC, else by MuFidelity
+	 * (highest first), else by continuity (lowest first).
+	 */
+	public static List<Score> run(ClassifierModel model, InputBatch images, List<AttributionMethod> methods,
+		Metrics metrics, int batchSize)
+	{
+		Selectivity.Settings selectivity = metrics.selectivity();
+		Continuity.Settings continuity = metrics.continuity();
 		List<Score> scores = new ArrayList<>();
 		for (AttributionMethod method : methods) {
 			Explainer explainer = new Explainer(model);
@@ -46,14 +68,32 @@ public final class MethodComparison {
 				batchSize, (d, t) -> {});
 			double seconds = (System.nanoTime() - t0) / 1e9 / images.n();
 			float[] maps = inputGeometry(e, images);
-			float[][] curves = Selectivity.curves(model, images, maps, e.targets(), selectivity, batchSize);
-			double auc = 0, aopc = 0;
-			float[] mean = new float[curves[0].length];
-			for (float[] c : curves) {
-				auc += Selectivity.auc(c) / curves.length;
-				aopc += Selectivity.aopc(c) / curves.length;
-				for (int t = 0; t < c.length; t++) mean[t] += c[t] / c[0] / curves.length;
+			double auc = Double.NaN, aopc = Double.NaN;
+			float[] mean = new float[0];
+			if (selectivity != null) {
+				float[][] curves = Selectivity.curves(model, images, maps, e.targets(), selectivity, batchSize);
+				auc = 0;
+				aopc = 0;
+				mean = new float[curves[0].length];
+				for (float[] c : curves) {
+					auc += Selectivity.auc(c) / curves.length;
+					aopc += Selectivity.aopc(c) / curves.length;
+					for (int t = 0; t < c.length; t++) mean[t] += c[t] / c[0] / curves.length;
+				}
 			}
+			double insertion = Double.NaN;
+			float[] insertionCurve = new float[0];
+			if (metrics.insertion() != null) {
+				float[][] curves = Insertion.curves(model, images, maps, e.targets(), metrics.insertion(), batchSize);
+				insertion = 0;
+				insertionCurve = new float[curves[0].length];
+				for (float[] c : curves) {
+					insertion += Insertion.auc(c) / curves.length;
+					for (int t = 0; t < c.length; t++) insertionCurve[t] += c[t] / curves.length;
+				}
+			}
+			double muFidelity = metrics.muFidelity() == null ? Double.NaN : MuFidelity.mean(MuFidelity.subsets(model,
+				images, maps, e.targets(), metrics.muFidelity(), batchSize));
 			double cont = Double.NaN, contMean = Double.NaN;
 			float[] contCurve = new float[0], sequenceMaps = new float[0];
 			if (continuity != null) {
@@ -77,9 +117,13 @@ public final class MethodComparison {
 					if (i == 0) sequenceMaps = s.maps();
 				}
 			}
-			scores.add(new Score(method.name(), auc, aopc, cont, contMean, contCurve, sequenceMaps, seconds, mean));
+			scores.add(new Score(method.name(), auc, aopc, cont, contMean, contCurve, sequenceMaps, seconds, mean,
+				insertion, insertionCurve, muFidelity));
 		}
-		scores.sort(Comparator.comparingDouble(Score::auc));
+		Comparator<Score> rank = selectivity != null ? Comparator.comparingDouble(Score::auc) : metrics.insertion() != null
+			? Comparator.comparingDouble((Score s) -> -s.insertionAuc()) : metrics.muFidelity() != null ? Comparator
+				.comparingDouble((Score s) -> -s.muFidelity()) : Comparator.comparingDouble(Score::continuity);
+		scores.sort(rank);
 		return scores;
 	}
 

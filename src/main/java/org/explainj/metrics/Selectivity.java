@@ -5,16 +5,8 @@ import java.util.List;
 import org.explainj.ExplainException;
 import org.explainj.methods.InputBatch;
 import org.explainj.model.ClassifierModel;
-import org.explainj.model.NetworkCopy;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.op.core.ReduceMax;
-import org.tensorflow.op.core.ReduceMin;
-import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -46,9 +38,6 @@ public final class Selectivity {
 
 	private record Key(Settings settings, int steps, int height, int width, int channels) {}
 
-	private record Ops5(Placeholder<TFloat32> x, Placeholder<TFloat32> relevance, Placeholder<TInt32> target,
-		Operand<TFloat32> curves) {}
-
 	private Selectivity() {}
 
 	/**
@@ -64,34 +53,17 @@ public final class Selectivity {
 		if (tiles < 1) throw new ExplainException("The window (" + k + " px) is larger than the image (" + w + "x" + h +
 			").", "Use a smaller window.");
 		int steps = Math.min(settings.steps(), tiles);
-		Ops5 ops = model.ops(new Key(settings, steps, h, w, c), tf -> build(tf, model, h, w, c, k, steps, settings));
-		float[][] curves = new float[x.n()][steps + 1];
-		int images = Math.max(1, batchSize / (steps + 1));
-		for (int start = 0; start < x.n(); start += images) {
-			int n = Math.min(images, x.n() - start), size = h * w;
-			try (TFloat32 tx = TFloat32.tensorOf(Shape.of(n, h, w, c), DataBuffers.of(x.data(), true, false).slice(
-					(long) start * size * c, (long) n * size * c));
-				TFloat32 tr = TFloat32.tensorOf(Shape.of(n, h, w, 1), DataBuffers.of(relevance, true, false).slice(
-					(long) start * size, (long) n * size));
-				TInt32 tt = TInt32.vectorOf(java.util.Arrays.copyOfRange(targets, start, start + n));
-				Result r = model.session().runner().feed(ops.x(), tx).feed(ops.relevance(), tr).feed(ops.target(), tt)
-					.fetch(ops.curves()).run())
-			{
-				float[] flat = new float[n * (steps + 1)];
-				((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(flat);
-				for (int i = 0; i < n; i++) System.arraycopy(flat, i * (steps + 1), curves[start + i], 0, steps + 1);
-			}
-		}
-		return curves;
+		PerturbedScores.Graph ops = model.ops(new Key(settings, steps, h, w, c), tf -> PerturbedScores.Graph.of(tf,
+			in -> build(tf, model, in, h, w, c, k, steps, settings)));
+		return PerturbedScores.run(model, ops, x, relevance, targets, steps + 1, batchSize);
 	}
 
-	private static Ops5 build(Ops tf, ClassifierModel model, int h, int w, int c, int k, int steps, Settings s) {
-		Placeholder<TFloat32> x = tf.placeholder(TFloat32.class);
-		Placeholder<TFloat32> relevance = tf.placeholder(TFloat32.class);
-		Placeholder<TInt32> target = tf.placeholder(TInt32.class);
+	private static Operand<TFloat32> build(Ops tf, ClassifierModel model, PerturbedScores.Inputs in, int h, int w,
+		int c, int k, int steps, Settings s)
+	{
 		int th = h / k, tw = w / k, tiles = th * tw;
 		List<Long> window = List.of(1L, (long) k, (long) k, 1L);
-		Operand<TFloat32> tileScores = tf.reshape(tf.nn.avgPool(relevance, window, window, "VALID"), tf.constant(
+		Operand<TFloat32> tileScores = tf.reshape(tf.nn.avgPool(in.relevance(), window, window, "VALID"), tf.constant(
 			new int[] { -1, tiles }));
 		Operand<TInt32> order = tf.nn.topK(tileScores, tf.constant(steps), new org.tensorflow.op.nn.TopK.Options[0])
 			.indices();
@@ -99,43 +71,16 @@ public final class Selectivity {
 		Operand<TFloat32> picked = tf.oneHot(order, tf.constant(tiles), tf.constant(1f), tf.constant(0f)); // [n,N,T]
 		Operand<TFloat32> removed = tf.concat(List.of(tf.zerosLike(tf.slice(picked, tf.constant(new int[] { 0, 0, 0 }), tf
 			.constant(new int[] { -1, 1, -1 }))), tf.math.cumsum(picked, tf.constant(1))), tf.constant(1)); // [n,N+1,T]
-		Operand<TFloat32> tileMask = tf.reshape(removed, tf.constant(new int[] { -1, th, tw, 1 }));
-		Operand<TFloat32> pixelMask = tf.image.resizeNearestNeighbor(tileMask, tf.constant(new int[] { th * k, tw * k }));
-		pixelMask = tf.pad(pixelMask, tf.constant(new int[][] { { 0, 0 }, { 0, h - th * k }, { 0, w - tw * k }, { 0, 0 } }),
-			tf.constant(0f));
+		Operand<TFloat32> tileMask = tf.reshape(removed, tf.constant(new int[] { -1, th, tw }));
+		Operand<TFloat32> pixelMask = tf.pad(PerturbedScores.pixelMask(tf, tileMask, th, tw, k, th * k, tw * k), tf
+			.constant(new int[][] { { 0, 0 }, { 0, h - th * k }, { 0, w - tw * k }, { 0, 0 } }), tf.constant(0f));
 		Operand<TFloat32> mask = tf.reshape(pixelMask, tf.constant(new int[] { -1, steps + 1, h, w, 1 }));
-		Operand<TFloat32> x5 = tf.expandDims(x, tf.constant(1));
-		Operand<TFloat32> fill = tf.expandDims(fill(tf, x, s, h, w, c), tf.constant(1));
+		Operand<TFloat32> x5 = tf.expandDims(in.x(), tf.constant(1));
+		Operand<TFloat32> fill = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), s.window(), s.seed()), tf
+			.constant(1));
 		Operand<TFloat32> flipped = tf.reshape(tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask)), tf.math
 			.mul(fill, mask)), tf.constant(new int[] { -1, h, w, c }));
-		Operand<TFloat32> logits = NetworkCopy.apply(model, flipped).of(model.logits());
-		Operand<TInt32> repeated = tf.reshape(tf.tile(tf.expandDims(target, tf.constant(1)), tf.constant(new int[] { 1,
-			steps + 1 })), tf.constant(new int[] { -1 }));
-		Operand<TFloat32> oneHot = tf.oneHot(repeated, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
-		Operand<TFloat32> scores = tf.reduceSum(tf.math.mul(logits, oneHot), tf.constant(1));
-		return new Ops5(x, relevance, target, tf.reshape(scores, tf.constant(new int[] { -1, steps + 1 })));
-	}
-
-	/** What removed windows hold, per image: [n,h,w,c]. */
-	private static Operand<TFloat32> fill(Ops tf, Operand<TFloat32> x, Settings s, int h, int w, int c) {
-		var axes = tf.constant(new int[] { 1, 2 });
-		return switch (s.fill()) {
-			case "zeros" -> tf.zerosLike(x);
-			case "mean" -> tf.math.mul(tf.onesLike(x), tf.math.mean(x, axes, Mean.keepDims(true)));
-			case "noise" -> {
-				var all = tf.constant(new int[] { 1, 2, 3 });
-				Operand<TFloat32> lo = tf.reduceMin(x, all, ReduceMin.keepDims(true));
-				Operand<TFloat32> hi = tf.reduceMax(x, all, ReduceMax.keepDims(true));
-				Operand<TFloat32> u = tf.random.statelessRandomUniform(tf.shape(x), tf.constant(new long[] { s.seed(), 1 }),
-					TFloat32.class);
-				yield tf.math.add(lo, tf.math.mul(u, tf.math.sub(hi, lo)));
-			}
-			default -> {
-				// box blur over a window of (2 * window + 1) pixels: removes the window's detail
-				long side = 2L * s.window() + 1;
-				yield tf.nn.avgPool(x, List.of(1L, side, side, 1L), List.of(1L, 1L, 1L, 1L), "SAME");
-			}
-		};
+		return PerturbedScores.targetLogits(tf, model, flipped, in.target(), steps + 1);
 	}
 
 	/**

@@ -128,7 +128,7 @@ class HeadlessCommandTest {
 	static java.util.stream.Stream<String> explainCommands() throws java.io.IOException {
 		return java.nio.file.Files.readAllLines(java.nio.file.Path.of("plugins.config")).stream().filter(l -> l
 			.startsWith("Plugins>")).map(l -> l.replaceAll(".*CommandBridge\\(\"([^\"]+)\"\\).*", "$1")).filter(
-				c -> !c.endsWith("MaximizeCommand") && !c.endsWith("EvaluateCommand"));
+				c -> !c.endsWith("MaximizeCommand") && !c.endsWith("EvaluateCommand") && !c.endsWith("SanityCheckCommand"));
 	}
 
 	@Test
@@ -155,6 +155,20 @@ class HeadlessCommandTest {
 		ImagePlus maps = (ImagePlus) module.getOutput("continuityMaps");
 		assertEquals(2 * 11, maps.getStackSize(), "two methods x (10 translations + the original)");
 		assertTrue(command.scores.get(0).continuityMean() <= command.scores.get(0).continuity());
+	}
+
+	@Test
+	void sanityCheckRunsHeadlessOnTheSlicesOfAStack() throws Exception {
+		ij.ImageStack stack = new ij.ImageStack(44, 44);
+		for (java.nio.file.Path p : new java.nio.file.Path[] { TestData.PARASITIZED, TestData.UNINFECTED }) {
+			stack.addSlice(TestData.open(p).getProcessor().resize(44, 44));
+		}
+		Module module = context.service(CommandService.class).run(SanityCheckCommand.class, true, "image", new ImagePlus(
+			"cells", stack), "model", TestData.MALARIA.toFile(), "methods", "gradient").get();
+		SanityCheckCommand command = (SanityCheckCommand) module.getDelegateObject();
+		assertEquals(13, command.results.size(), "6 cascade rows, 6 single layers, one random class");
+		assertTrue(module.getOutput("plot") instanceof ImagePlus);
+		assertEquals(1, ((ImagePlus) module.getOutput("montage")).getStackSize());
 	}
 
 	@Test

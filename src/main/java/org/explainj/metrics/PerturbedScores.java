@@ -1,0 +1,124 @@
+package org.explainj.metrics;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.explainj.methods.InputBatch;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.NetworkCopy;
+import org.explainj.model.ScoreKind;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.ReduceMax;
+import org.tensorflow.op.core.ReduceMin;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * What the perturbation metrics (selectivity, insertion, MuFidelity) share: their graph's inputs (images,
+ * relevance maps [n,h,w,1], explained classes), the target's logit of perturbed images through a network
+ * copy, what a removed region holds, and the chunked run that scores at most batch-size perturbed images
+ * at a time.
+ */
+final class PerturbedScores {
+
+	/** The fed images, maps and classes, and the per-image result [n, columns]. */
+	record Graph(Placeholder<TFloat32> x, Placeholder<TFloat32> relevance, Placeholder<TInt32> target,
+		Operand<TFloat32> result)
+	{
+		static Graph of(Ops tf, java.util.function.Function<Inputs, Operand<TFloat32>> body) {
+			Inputs in = new Inputs(tf.placeholder(TFloat32.class), tf.placeholder(TFloat32.class), tf.placeholder(
+				TInt32.class));
+			return new Graph(in.x(), in.relevance(), in.target(), body.apply(in));
+		}
+	}
+
+	record Inputs(Placeholder<TFloat32> x, Placeholder<TFloat32> relevance, Placeholder<TInt32> target) {}
+
+	private PerturbedScores() {}
+
+	/** The target's logit of k perturbed images per sample ([n*k,h,w,c], k consecutive rows each), as [n,k]. */
+	static Operand<TFloat32> targetLogits(Ops tf, ClassifierModel model, Operand<TFloat32> images,
+		Operand<TInt32> target, int k)
+	{
+		return targetScores(tf, model, images, target, k, ScoreKind.LOGIT);
+	}
+
+	/** The same for another score of the target (its probability for insertion), as [n,k]. */
+	static Operand<TFloat32> targetScores(Ops tf, ClassifierModel model, Operand<TFloat32> images,
+		Operand<TInt32> target, int k, ScoreKind kind)
+	{
+		Operand<TFloat32> logits = model.scores(tf, kind, NetworkCopy.apply(model, images).of(model.logits()));
+		Operand<TInt32> repeated = tf.reshape(tf.tile(tf.expandDims(target, tf.constant(1)), tf.constant(new int[] { 1,
+			k })), tf.constant(new int[] { -1 }));
+		Operand<TFloat32> oneHot = tf.oneHot(repeated, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
+		return tf.reshape(tf.reduceSum(tf.math.mul(logits, oneHot), tf.constant(1)), tf.constant(new int[] { -1, k }));
+	}
+
+	/** Per image [n,h,w,c], what a removed region holds: zeros, the image's mean, uniform noise or a box blur. */
+	static Operand<TFloat32> fill(Ops tf, Operand<TFloat32> x, String fill, int window, long seed) {
+		var axes = tf.constant(new int[] { 1, 2 });
+		return switch (fill) {
+			case "zeros" -> tf.zerosLike(x);
+			case "mean" -> tf.math.mul(tf.onesLike(x), tf.math.mean(x, axes, Mean.keepDims(true)));
+			case "noise" -> {
+				var all = tf.constant(new int[] { 1, 2, 3 });
+				Operand<TFloat32> lo = tf.reduceMin(x, all, ReduceMin.keepDims(true));
+				Operand<TFloat32> hi = tf.reduceMax(x, all, ReduceMax.keepDims(true));
+				Operand<TFloat32> u = tf.random.statelessRandomUniform(tf.shape(x), tf.constant(new long[] { seed, 1 }),
+					TFloat32.class);
+				yield tf.math.add(lo, tf.math.mul(u, tf.math.sub(hi, lo)));
+			}
+			default -> {
+				// box blur over (2 * window + 1) pixels: removes the window's detail
+				long side = 2L * window + 1;
+				yield tf.nn.avgPool(x, List.of(1L, side, side, 1L), List.of(1L, 1L, 1L, 1L), "SAME");
+			}
+		};
+	}
+
+	/**
+	 * Per-window masks [n*m,h,w,1] from window values [n*m, th, tw] (th x tw windows of k x k pixels; the last
+	 * row and column may be cut by the image's border).
+	 */
+	static Operand<TFloat32> pixelMask(Ops tf, Operand<TFloat32> windows, int th, int tw, int k, int h, int w) {
+		Operand<TFloat32> grid = tf.expandDims(windows, tf.constant(3));
+		Operand<TFloat32> full = tf.image.resizeNearestNeighbor(grid, tf.constant(new int[] { th * k, tw * k }));
+		return tf.slice(full, tf.constant(new int[] { 0, 0, 0, 0 }), tf.constant(new int[] { -1, h, w, 1 }));
+	}
+
+	/**
+	 * Runs the graph on chunks of images, each costing {@code evaluations} network evaluations, at most
+	 * {@code batchSize} evaluations a run (at least one image); returns [n][columns].
+	 */
+	static float[][] run(ClassifierModel model, Graph ops, InputBatch x, float[] relevance, int[] targets,
+		int evaluations, int batchSize)
+	{
+		int h = x.height(), w = x.width(), c = x.channels(), size = h * w;
+		float[][] out = new float[x.n()][];
+		int images = Math.max(1, batchSize / evaluations);
+		for (int start = 0; start < x.n(); start += images) {
+			int n = Math.min(images, x.n() - start);
+			try (TFloat32 tx = TFloat32.tensorOf(Shape.of(n, h, w, c), DataBuffers.of(x.data(), true, false).slice(
+					(long) start * size * c, (long) n * size * c));
+				TFloat32 tr = TFloat32.tensorOf(Shape.of(n, h, w, 1), DataBuffers.of(relevance, true, false).slice(
+					(long) start * size, (long) n * size));
+				TInt32 tt = TInt32.vectorOf(Arrays.copyOfRange(targets, start, start + n));
+				Result r = model.session().runner().feed(ops.x(), tx).feed(ops.relevance(), tr).feed(ops.target(), tt)
+					.fetch(ops.result()).run())
+			{
+				TFloat32 result = (TFloat32) r.get(0);
+				int columns = (int) result.shape().size(1);
+				float[] flat = new float[n * columns];
+				result.asRawTensor().data().asFloats().read(flat);
+				for (int i = 0; i < n; i++) out[start + i] = Arrays.copyOfRange(flat, i * columns, (i + 1) * columns);
+			}
+		}
+		return out;
+	}
+}
