@@ -12,7 +12,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Insertion (Petsiuk et al. 2018; docs/METHODS.md), the dual of deletion: start from a baseline image
+ * Insertion (Petsiuk et al. 2018; docs/METHODS.md 5.3), the dual of deletion: start from a baseline image
  * (zeros, the image's mean, noise or a blur of it) and put the image's k x k windows back in the order
  * of their relevance (most relevant first), recording the target's probability after each of N steps
  * (as the paper does: bounded, so curves of different images and of images that score below their

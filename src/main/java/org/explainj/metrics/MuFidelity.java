@@ -11,7 +11,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * MuFidelity (Bhatt et al. 2020; docs/METHODS.md): for random subsets S of the image's k x k windows
+ * MuFidelity (Bhatt et al. 2020; docs/METHODS.md 5.4): for random subsets S of the image's k x k windows
  * (each window in S with probability p, the same subsets for every image and method), the Pearson
  * correlation between the relevance inside S, sum_{i in S} R_i, and the score drop when S is removed,
  * f(x) - f(x with S replaced by the fill). 1 means the map predicts what removing any part costs. The

@@ -28,7 +28,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * The model-randomisation sanity check (Adebayo et al. 2018, docs/METHODS.md): every method explains the
+ * The model-randomisation sanity check (Adebayo et al. 2018, docs/METHODS.md 6.1): every method explains the
  * images once with the trained weights and again with the weights of linear layers replaced by a seeded
  * random permutation of their own values, cascading from the logits down (the top 1, 2, ... layers) and
  * each layer alone; a third comparison explains a random other class instead of the predicted one. Each
