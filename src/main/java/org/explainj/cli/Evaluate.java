@@ -14,6 +14,7 @@ import org.explainj.ExplainException;
 import org.explainj.image.IntensityScaling;
 import org.explainj.job.EvaluationReport;
 import org.explainj.job.ExplainOptions;
+import org.explainj.job.InputFiles;
 import org.explainj.job.ResultFiles;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.InputBatch;
@@ -32,12 +33,20 @@ final class Evaluate {
 	static final String DEFAULT_METHODS = "sensitivity,gradient-x-input,deep-taylor,lrp-epsilon,integrated-gradients," +
 		"grad-cam,random,edges";
 
+	private static final List<String> OUTPUTS = List.of("comparison.csv", "selectivity.png", "continuity.png");
+
 	private Evaluate() {}
 
 	static void run(Arguments a, PrintStream out) {
-		ClassifierModel model = ModelCache.shared().get(Path.of(a.required("model")));
+		Path modelPath = Path.of(a.required("model"));
+		List<Path> imageFiles = imageFiles(a.required("images"));
+		Path dir = Path.of(a.required("out"));
+		InputFiles inputs = new InputFiles().model(modelPath);
+		imageFiles.forEach(p -> inputs.file("input image", p));
+		for (String output : OUTPUTS) inputs.refuse("The output", dir.resolve(output));
+		ClassifierModel model = ModelCache.shared().get(modelPath);
 		List<ImagePlus> images = new ArrayList<>();
-		for (Path p : imageFiles(a.required("images"))) images.add(Main.openImage(p));
+		for (Path p : imageFiles) images.add(Main.openImage(p));
 		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));
 		List<AttributionMethod> methods = Arrays.stream(a.get("methods", DEFAULT_METHODS).split(",")).map(String::trim)
 			.filter(s -> !s.isEmpty()).map(BaselineAttributions::byName).toList();
@@ -50,7 +59,6 @@ final class Evaluate {
 			"continuity-steps", 10), a.get("continuity-mode", "translate"), 0.01, 0);
 		List<MethodComparison.Score> scores = MethodComparison.run(model, batch, methods, selectivity, continuity, a
 			.integer("batch-size", ExplainOptions.DEFAULT_BATCH_SIZE));
-		Path dir = Path.of(a.required("out"));
 		EvaluationReport.writeCsv(scores, dir.resolve("comparison.csv"));
 		ResultFiles.savePng(EvaluationReport.plot(scores, "Selectivity").getProcessor(), dir.resolve("selectivity.png"));
 		if (continuity != null) ResultFiles.savePng(EvaluationReport.continuityPlot(scores, "Continuity").getProcessor(), dir

@@ -1,5 +1,6 @@
 package org.explainj.ij;
 
+import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import ij.ImagePlus;
 import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
 
 /**
@@ -41,11 +43,30 @@ public class CommandBridge implements PlugIn {
 		catch (Explainer.CancellationException e) {
 			IJ.showStatus("ExplainJ: cancelled");
 		}
-		catch (ExplainException e) {
-			IJ.error("ExplainJ", e.getMessage());
+		catch (RuntimeException e) {
+			report(ExplainException.unexpected(e).getMessage());
 		}
 		finally {
 			IJ.showProgress(1.0);
+		}
+	}
+
+	/**
+	 * With ImageJ's window the sentence is a dialog (IJ.error, which also aborts a running macro). Without
+	 * it (-batch, headless) nobody could close a dialog and ImageJ would never exit: the sentence goes to
+	 * the log and the running macro is stopped, so the batch run ends.
+	 */
+	static void report(String sentence) {
+		if (IJ.getInstance() != null && !GraphicsEnvironment.isHeadless()) {
+			IJ.error("ExplainJ", sentence);
+			return;
+		}
+		IJ.log("ExplainJ: " + sentence);
+		Interpreter macro = Interpreter.getInstance();
+		if (macro != null) {
+			// an interpreter that ignores errors ends quietly instead of showing its "Macro Error" dialog
+			macro.setIgnoreErrors(true);
+			macro.abort(sentence);
 		}
 	}
 
@@ -84,12 +105,10 @@ public class CommandBridge implements PlugIn {
 			throw new Explainer.CancellationException();
 		}
 		catch (java.util.concurrent.ExecutionException e) {
-			Throwable cause = e.getCause();
-			while (cause != null && !(cause instanceof ExplainException) && !(cause instanceof Explainer.CancellationException)) {
-				cause = cause.getCause();
+			for (Throwable t = e; t != null; t = t.getCause()) {
+				if (t instanceof Explainer.CancellationException c) throw c;
 			}
-			if (cause instanceof RuntimeException r) throw r;
-			throw new ExplainException("The command failed: " + e.getCause(), "See the log for details.", e);
+			throw ExplainException.unexpected(e.getCause());
 		}
 		if (takesImage) image.updateAndDraw();
 		for (ModuleItem<?> out : info.outputs()) {

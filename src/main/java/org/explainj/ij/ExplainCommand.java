@@ -91,6 +91,7 @@ public abstract class ExplainCommand implements Command {
 			IJ.showProgress(done, total);
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();
 		});
+		result.notes().forEach(note -> IJ.log("ExplainJ: " + note));
 		Overlay overlay = image.getOverlay() == null ? new Overlay() : image.getOverlay();
 		Overlay heatmaps = result.overlay(opacity);
 		// a rerun replaces its own earlier heatmaps (one per slice) instead of stacking them
