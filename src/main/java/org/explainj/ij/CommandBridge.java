@@ -96,20 +96,9 @@ public class CommandBridge implements PlugIn {
 		if (gd.wasCanceled()) return;
 		if (takesImage) module.setInput("image", image);
 		for (ModuleItem<?> item : fields) readField(gd, item, module);
-		try {
-			// process=false: the bridge fills every input itself and shows the outputs below
-			context.service(ModuleService.class).run(module, false).get();
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new Explainer.CancellationException();
-		}
-		catch (java.util.concurrent.ExecutionException e) {
-			for (Throwable t = e; t != null; t = t.getCause()) {
-				if (t instanceof Explainer.CancellationException c) throw c;
-			}
-			throw ExplainException.unexpected(e.getCause());
-		}
+		// run here, on the macro's thread: the bridge fills every input itself and shows the outputs below, and
+		// an exception reaches the caller as it is (SciJava's module runner would log it with a stack trace)
+		module.run();
 		if (takesImage) image.updateAndDraw();
 		for (ModuleItem<?> out : info.outputs()) {
 			if (out.getValue(module) instanceof ImagePlus result) result.show();
