@@ -17,6 +17,7 @@ import org.scijava.module.ModuleService;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.Macro;
 import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
@@ -57,7 +58,7 @@ public class CommandBridge implements PlugIn {
 	 * the log and the running macro is stopped, so the batch run ends.
 	 */
 	static void report(String sentence) {
-		if (IJ.getInstance() != null && !GraphicsEnvironment.isHeadless()) {
+		if (interactive()) {
 			IJ.error("ExplainJ", sentence);
 			return;
 		}
@@ -86,16 +87,21 @@ public class CommandBridge implements PlugIn {
 		List<ModuleItem<?>> fields = dialogItems(info);
 		// explanations need the current image; prototypes (activation maximisation) make their own
 		boolean takesImage = info.getInput("image") != null;
-		if (takesImage && image == null) {
-			IJ.noImage();
-			return;
+		if (takesImage && image == null) throw new ExplainException("There is no image to explain.",
+			"Open an image first (open(...) in a macro).");
+		String title = "ExplainJ " + info.getTitle().replaceFirst("^ExplainJ ", "");
+		if (!fields.isEmpty()) {
+			// without ImageJ's window (-batch, headless) a dialog could never be answered: only macro options can
+			if (!interactive() && Macro.getOptions() == null) throw new ExplainException(title + " was called without " +
+				"options in a batch run, where no dialog can be shown.", "Give its options as the macro recorder writes " +
+					"them, e.g. run(\"Saliency...\", \"model=[/models/m.pb] target=top\").");
+			GenericDialog gd = new GenericDialog(title);
+			for (ModuleItem<?> item : fields) addField(gd, item, module);
+			gd.showDialog();
+			if (gd.wasCanceled()) return;
+			for (ModuleItem<?> item : fields) readField(gd, item, module);
 		}
-		GenericDialog gd = new GenericDialog("ExplainJ " + info.getLabel().replaceFirst("^ExplainJ ", ""));
-		for (ModuleItem<?> item : fields) addField(gd, item, module);
-		gd.showDialog();
-		if (gd.wasCanceled()) return;
 		if (takesImage) module.setInput("image", image);
-		for (ModuleItem<?> item : fields) readField(gd, item, module);
 		// run here, on the macro's thread: the bridge fills every input itself and shows the outputs below, and
 		// an exception reaches the caller as it is (SciJava's module runner would log it with a stack trace)
 		module.run();
@@ -103,6 +109,11 @@ public class CommandBridge implements PlugIn {
 		for (ModuleItem<?> out : info.outputs()) {
 			if (out.getValue(module) instanceof ImagePlus result) result.show();
 		}
+	}
+
+	/** True when ImageJ's window is there to show dialogs (not -batch, not headless). */
+	private static boolean interactive() {
+		return IJ.getInstance() != null && !GraphicsEnvironment.isHeadless();
 	}
 
 	/** The parameters a user sets: everything but the image and the outputs. */
