@@ -122,8 +122,8 @@ public final class ExplainResult {
 	public String label(int frame) {
 		int target = explanation.targets()[frame];
 		int predicted = explanation.predicted()[frame];
-		if (model.isRegression()) return String.format(Locale.ROOT, "%s: output %.4g (regression, no probability)", model
-			.className(target), explanation.targetScores()[frame]) + diagnostics(frame);
+		if (model.isRegression()) return String.format(Locale.ROOT, "output %.4g (regression, no probability)", explanation
+			.targetScores()[frame]) + diagnostics(frame);
 		StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s: %s %.4g; predicted %s, p=%.4f", model
 			.className(target), options.score().cliName(), explanation.targetScores()[frame], model.className(predicted),
 			explanation.probabilities()[frame][predicted]));

@@ -35,11 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 import org.scijava.command.CommandService;
-import org.tensorflow.Graph;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
 
 import ij.IJ;
 import ij.ImagePlus;
@@ -91,7 +86,7 @@ class BadInputTest {
 		places.put("{inf}", floatImage("inf.tif", Float.POSITIVE_INFINITY).toString());
 		places.put("{twochannels}", twoChannels().toString());
 		places.put("{text}", text.toString());
-		places.put("{regression}", regressionModel(tmp.resolve("regression.pb"), 1f).toString());
+		places.put("{regression}", TestData.regressionModel(tmp.resolve("regression.pb")).toString());
 		places.put("{evaldir}", evaldir.toString());
 		places.put("{out}", tmp.resolve("map.tif").toString());
 		places.put("{tmp}", tmp.toString());
@@ -119,23 +114,6 @@ class BadInputTest {
 		two.setDimensions(2, 1, 1);
 		Path file = tmp.resolve("two-channels.tif");
 		IJ.saveAsTiff(two, file.toString());
-		return file;
-	}
-
-	/**
-	 * A frozen graph with one linear output y = sum(w * x) + 0.5 on 28 x 28 grey images, with w the
-	 * pixel index times {@code scale} / 784: a regression head (no softmax, no sigmoid).
-	 */
-	static Path regressionModel(Path file, float scale) throws IOException {
-		try (Graph g = new Graph()) {
-			Ops tf = Ops.create(g);
-			Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
-			float[][] w = new float[784][1];
-			for (int i = 0; i < 784; i++) w[i][0] = scale * i / 784f;
-			tf.math.add(tf.linalg.matMul(tf.reshape(x, tf.constant(new int[] { -1, 784 })), tf.constant(w)), tf.constant(
-				0.5f));
-			Files.write(file, g.toGraphDef().toByteArray());
-		}
 		return file;
 	}
 
