@@ -137,33 +137,48 @@ class BadInputTest {
 		int viaCommand = 0;
 		List<Path> watched = new ArrayList<>(List.of(tmp, TestData.MALARIA.getParent(), TestData.MNIST, Path.of(
 			"test-images/models/digits-classifier"), TestData.DIGIT));
+		List<String> failures = new ArrayList<>();
 		for (Case c : cases) {
-			String[] args = c.args().stream().map(BadInputTest::expand).toArray(String[]::new);
-			String before = hash(watched);
-			ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-			int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
-				StandardCharsets.UTF_8));
-			String message = err.toString(StandardCharsets.UTF_8).strip();
-			String what = c.name() + ": " + String.join(" ", args) + "\n" + message;
-			assertEquals(1, code, what);
-			assertEquals("", out.toString(StandardCharsets.UTF_8), what);
-			assertEquals(1, message.lines().count(), what);
-			assertTrue(message.startsWith("explainj: "), what);
-			assertTrue(message.contains(c.expected()), what + "\n(expected to contain: " + c.expected() + ")");
-			assertFalse(message.contains("failed unexpectedly") || message.contains("internal error"), what);
-			assertEquals(before, hash(watched), "an input or output file changed: " + what);
-			String sentence = message.substring("explainj: ".length());
-			if (c.viaCommand()) {
-				// the command's fields are typed: it passes -1.0 where the command line passed -1
-				assertEquals(sentence.replaceAll("(\\d)\\.0\\b", "$1"), viaCommand(args).replaceAll("(\\d)\\.0\\b", "$1"),
-					"the headless command says the same: " + c.name());
-				assertEquals(before, hash(watched), "an input or output file changed: " + what);
-				viaCommand++;
+			try {
+				String sentence = check(c, watched);
+				if (c.viaCommand()) viaCommand++;
+				rows.add("| " + c.name() + " | " + (c.viaCommand() ? "CLI, command" : "CLI") + " | " + escape(sentence) +
+					" |");
 			}
-			rows.add("| " + c.name() + " | " + (c.viaCommand() ? "CLI, command" : "CLI") + " | " + escape(sentence) + " |");
+			catch (AssertionError e) {
+				failures.add(e.getMessage());
+			}
 		}
+		// every failing row at once: the table is meant to be extended
+		assertEquals(List.of(), failures, String.join("\n\n", failures));
 		assertTrue(viaCommand >= 30, viaCommand + " cases through the headless command");
 		writeDoc(rows);
+	}
+
+	/** Runs one case through bin/explainj (and the command); returns the sentence. */
+	private static String check(Case c, List<Path> watched) throws Exception {
+		String[] args = c.args().stream().map(BadInputTest::expand).toArray(String[]::new);
+		String before = hash(watched);
+		ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+		int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+			StandardCharsets.UTF_8));
+		String message = err.toString(StandardCharsets.UTF_8).strip();
+		String what = c.name() + ": " + String.join(" ", args) + "\n" + message;
+		assertEquals(1, code, what);
+		assertEquals("", out.toString(StandardCharsets.UTF_8), what);
+		assertEquals(1, message.lines().count(), what);
+		assertTrue(message.startsWith("explainj: "), what);
+		assertTrue(message.contains(c.expected()), what + "\n(expected to contain: " + c.expected() + ")");
+		assertFalse(message.contains("failed unexpectedly") || message.contains("internal error"), what);
+		assertEquals(before, hash(watched), "an input or output file changed: " + what);
+		String sentence = message.substring("explainj: ".length());
+		if (c.viaCommand()) {
+			// the command's fields are typed: it passes -1.0 where the command line passed -1
+			assertEquals(sentence.replaceAll("(\\d)\\.0\\b", "$1"), viaCommand(args).replaceAll("(\\d)\\.0\\b", "$1"),
+				"the headless command says the same: " + c.name());
+			assertEquals(before, hash(watched), "an input or output file changed: " + what);
+		}
+		return sentence;
 	}
 
 	/** Runs the explain case through its SciJava command, headless; returns the failure's sentence. */
