@@ -153,7 +153,8 @@ public final class Main {
 		for (AttributionMethod m : Methods.all()) {
 			out.printf("%-18s %-8s %s%n", m.name(), m.defaultReduction().cliName(), m.description());
 			for (MethodParameter p : m.parameters()) {
-				out.printf("%-18s   --%s %s: %s%n", "", p.name(), p.defaultValue(), p.description());
+				out.printf("%-18s   --%s %s: %s%s%n", "", p.name(), p.defaultValue(), p.description(), p.range() == null ? ""
+					: " (" + p.range().describe() + ")");
 			}
 		}
 	}

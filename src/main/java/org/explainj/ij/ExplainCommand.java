@@ -84,6 +84,8 @@ public abstract class ExplainCommand implements Command {
 	@Override
 	public void run() {
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
+		if (!(opacity >= 0 && opacity <= 1)) throw new ExplainException("Opacity " + opacity + " is outside 0..1.",
+			"Use e.g. opacity=0.5.");
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
 			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,
 			parameters());

@@ -54,6 +54,13 @@ public record MethodParameter(String name, String defaultValue, String descripti
 			return new Range(whole, min, max, List.of(accepted));
 		}
 
+		/** E.g. "a whole number >= 1", "a number or auto". */
+		public String describe() {
+			String s = (whole ? "a whole number" : "a number") + (min > Double.NEGATIVE_INFINITY ? " >= " + format(min) : "") +
+				(max < Double.POSITIVE_INFINITY ? " <= " + format(max) : "");
+			return words.isEmpty() ? s : s + " or " + String.join(" or ", words);
+		}
+
 		void check(String method, MethodParameter p, String value) {
 			if (words.contains(value)) return;
 			String example = "For example " + p.name() + "=" + p.defaultValue() + ".";

@@ -35,7 +35,7 @@ public final class OcclusionMethod implements AttributionMethod {
 	@Override
 	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
 		if (height <= 0 || width <= 0) return 1;
-		// before build() has refused a patch larger than the image: count it clipped
+		// a caller may ask before build() refuses a patch larger than the image: count it clipped
 		int patch = Math.min(settings.integer("patch"), Math.min(height, width));
 		int stride = settings.integer("stride");
 		return starts(height, patch, stride).length * starts(width, patch, stride).length + 1;

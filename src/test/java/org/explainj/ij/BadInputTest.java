@@ -155,6 +155,25 @@ class BadInputTest {
 		writeDoc(rows);
 	}
 
+	/**
+	 * An input only the command has (the overlay's opacity). A missing required input (no model) is
+	 * SciJava's to report: it cancels the module with a reason before ExplainJ runs.
+	 */
+	@Test
+	void commandOnlyInputsAreOneSentenceToo() throws Exception {
+		Object[][] cases = { { "opacity", 1.5, "Opacity 1.5 is outside 0..1." }, { "opacity", Double.NaN,
+			"Opacity NaN is outside 0..1." } };
+		for (Object[] c : cases) {
+			Map<String, Object> inputs = new java.util.HashMap<>(Map.of("image", TestData.open(TestData.PARASITIZED), "model",
+				TestData.MALARIA.toFile()));
+			inputs.put((String) c[0], c[1]);
+			ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> context
+				.service(CommandService.class).run(SaliencyCommand.class, true, inputs).get(), c[0] + " = " + c[1]);
+			String sentence = ExplainException.unexpected(e).getMessage();
+			assertTrue(sentence.startsWith((String) c[2]) && sentence.lines().count() == 1, sentence);
+		}
+	}
+
 	/** Runs one case through bin/explainj (and the command); returns the sentence. */
 	private static String check(Case c, List<Path> watched) throws Exception {
 		String[] args = c.args().stream().map(BadInputTest::expand).toArray(String[]::new);
