@@ -33,7 +33,9 @@ public final class InputFiles {
 		if (model == null || !Files.exists(model)) return this;
 		Path folder = Files.isDirectory(model) ? model : model.getFileName().toString().equals("saved_model.pb") ? model
 			.toAbsolutePath().getParent() : null;
-		if (folder != null) return file("model folder", folder);
+		// a folder without saved_model.pb is no model: the loader says so, which is the clearer message
+		if (folder != null) return Files.exists(folder.resolve("saved_model.pb")) || Files.exists(folder.resolve(
+			"saved_model.pbtxt")) ? file("model folder", folder) : this;
 		file("model file", model);
 		return file("model's labels.txt", model.toAbsolutePath().resolveSibling("labels.txt"));
 	}

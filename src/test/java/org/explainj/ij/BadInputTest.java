@@ -136,7 +136,7 @@ class BadInputTest {
 		List<String> rows = new ArrayList<>();
 		int viaCommand = 0;
 		List<Path> watched = new ArrayList<>(List.of(tmp, TestData.MALARIA.getParent(), TestData.MNIST, Path.of(
-			"test-images/models/digits-classifier"), TestData.DIGIT));
+			"test-images/models/digits-classifier"), TestData.DIGIT, TestData.MALARIA_IMAGES));
 		List<String> failures = new ArrayList<>();
 		for (Case c : cases) {
 			try {
