@@ -92,7 +92,7 @@ public final class Main {
 			err.println("explainj: " + e.getMessage());
 			return 1;
 		}
-		catch (RuntimeException e) {
+		catch (RuntimeException | LinkageError | OutOfMemoryError e) {
 			// anything unforeseen still ends as one line, with what it was
 			err.println("explainj: " + ExplainException.unexpected(e).getMessage());
 			return 1;

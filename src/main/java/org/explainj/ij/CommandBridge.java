@@ -44,7 +44,8 @@ public class CommandBridge implements PlugIn {
 		catch (Explainer.CancellationException e) {
 			IJ.showStatus("ExplainJ: cancelled");
 		}
-		catch (RuntimeException e) {
+		catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+			// LinkageError: another TensorFlow or protobuf in Fiji's jars/ shadowing ours
 			report(ExplainException.unexpected(e).getMessage());
 		}
 		finally {

@@ -47,13 +47,17 @@ class BatchMacroTest {
 		try (OutputStream os = Files.newOutputStream(tmp.resolve("plugins/Failing_Test_.jar"));
 			JarOutputStream jar = new JarOutputStream(os))
 		{
-			String cls = FailingCommand.class.getName().replace('.', '/') + ".class";
-			jar.putNextEntry(new JarEntry(cls));
-			Files.copy(Path.of("target/test-classes", cls), jar);
-			jar.closeEntry();
+			StringBuilder config = new StringBuilder();
+			for (Class<?> c : new Class<?>[] { FailingCommand.class, FailingCommand.Linkage.class }) {
+				String cls = c.getName().replace('.', '/') + ".class";
+				jar.putNextEntry(new JarEntry(cls));
+				Files.copy(Path.of("target/test-classes", cls), jar);
+				jar.closeEntry();
+				config.append("Plugins>ExplainJ, \"" + c.getSimpleName() + " test...\", org.explainj.ij.CommandBridge(\"" + c
+					.getName() + "\")\n");
+			}
 			jar.putNextEntry(new JarEntry("plugins.config"));
-			jar.write(("Plugins>ExplainJ, \"Failing test command...\", org.explainj.ij.CommandBridge(\"" + FailingCommand.class
-				.getName() + "\")\n").getBytes(StandardCharsets.UTF_8));
+			jar.write(config.toString().getBytes(StandardCharsets.UTF_8));
 			jar.closeEntry();
 		}
 	}
@@ -126,8 +130,14 @@ class BatchMacroTest {
 
 	@Test
 	void failureOutsideExplainJsChecks() throws Exception {
-		assertStopsWith("not-explainj", "run(\"Failing test command...\");", "ExplainJ failed unexpectedly " +
+		assertStopsWith("not-explainj", "run(\"FailingCommand test...\");", "ExplainJ failed unexpectedly " +
 			"(IllegalStateException: " + FailingCommand.MESSAGE + ")");
+	}
+
+	@Test
+	void linkageErrorFromAnotherTensorFlow() throws Exception {
+		assertStopsWith("linkage", "run(\"Linkage test...\");", "ExplainJ failed unexpectedly (NoSuchMethodError: " +
+			FailingCommand.Linkage.MESSAGE + ")");
 	}
 
 	@Test

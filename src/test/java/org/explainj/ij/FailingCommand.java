@@ -14,4 +14,15 @@ public class FailingCommand implements Command {
 	public void run() {
 		throw new IllegalStateException(MESSAGE);
 	}
+
+	/** As when an older TensorFlow in Fiji's jars/ shadows ExplainJ's: a linkage error, not an exception. */
+	public static class Linkage implements Command {
+
+		static final String MESSAGE = "'org.tensorflow.proto.GraphDef org.tensorflow.Graph.toGraphDef()'";
+
+		@Override
+		public void run() {
+			throw new NoSuchMethodError(MESSAGE);
+		}
+	}
 }
