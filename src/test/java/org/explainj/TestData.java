@@ -127,6 +127,28 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 		return new boolean[][] { cell, parasite };
 	}
 
+	/** The weight of pixel i (row-major) in {@link #regressionModel}. */
+	public static float regressionWeight(int i) {
+		return i / 784f;
+	}
+
+	/**
+	 * A frozen graph with one linear output y = sum_i w_i x_i + 0.5 on 28 x 28 grey images, w_i =
+	 * {@link #regressionWeight}(i): a regression head (no softmax, no sigmoid).
+	 */
+	public static Path regressionModel(Path file) throws IOException {
+		try (Graph g = new Graph()) {
+			Ops tf = Ops.create(g);
+			Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
+			float[][] w = new float[784][1];
+			for (int i = 0; i < 784; i++) w[i][0] = regressionWeight(i);
+			tf.math.add(tf.linalg.matMul(tf.reshape(x, tf.constant(new int[] { -1, 784 })), tf.constant(w)), tf.constant(
+				0.5f));
+			java.nio.file.Files.write(file, g.toGraphDef().toByteArray());
+		}
+		return file;
+	}
+
 	/** An explanation through the job, as the front ends run it (unit scaling, logit score). */
 	public static org.explainj.job.ExplainResult explain(ImagePlus image, Path model, String method, String target,
 		java.util.Map<String, String> params)

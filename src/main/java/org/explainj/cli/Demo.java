@@ -15,6 +15,7 @@ import org.explainj.image.IntensityScaling;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
+import org.explainj.job.InputFiles;
 import org.explainj.job.ResultFiles;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.Methods;
@@ -46,6 +47,8 @@ final class Demo {
 		Path outDir = Path.of(a.get("out", "demo-output"));
 		Path model = home().resolve(MODEL);
 		List<Path> cells = cellImages();
+		InputFiles inputs = new InputFiles().model(model).file("demo images folder", home().resolve(IMAGES));
+		inputs.refuse("--out", outDir);
 		Target target = new Target(a.get("target", "top"));
 		List<AttributionMethod> methods = Methods.all();
 		List<String> titles = new ArrayList<>(List.of("cell"));

@@ -14,6 +14,7 @@ import org.explainj.ExplainException;
 import org.explainj.image.IntensityScaling;
 import org.explainj.job.EvaluationReport;
 import org.explainj.job.ExplainOptions;
+import org.explainj.job.InputFiles;
 import org.explainj.job.ResultFiles;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.InputBatch;
@@ -41,12 +42,19 @@ final class Evaluate {
 		"steps", "fill", "scale", "batch-size", "continuity-steps", "continuity-mode", "out", "insertion-steps",
 		"insertion-baseline", "subsets", "subset-probability", "seed");
 
+	private static final List<String> OUTPUTS = List.of("comparison.csv", "selectivity.png", "continuity.png",
+		"insertion.png");
+
 	private Evaluate() {}
 
 	static void run(Arguments a, PrintStream out) {
-		ClassifierModel model = ModelCache.shared().get(Path.of(a.required("model")));
+		Path modelPath = Path.of(a.required("model"));
+		List<Path> imageFiles = imageFiles(a.required("images"));
+		Path dir = Path.of(a.required("out"));
+		refuseOverwrite(modelPath, imageFiles, dir, OUTPUTS);
+		ClassifierModel model = ModelCache.shared().get(modelPath);
 		List<ImagePlus> images = new ArrayList<>();
-		for (Path p : imageFiles(a.required("images"))) images.add(Main.openImage(p));
+		for (Path p : imageFiles) images.add(Main.openImage(p));
 		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));
 		List<AttributionMethod> methods = Arrays.stream(a.get("methods", DEFAULT_METHODS).split(",")).map(String::trim)
 			.filter(s -> !s.isEmpty()).map(BaselineAttributions::byName).toList();
@@ -66,7 +74,6 @@ final class Evaluate {
 			"subset-probability", 0.25), a.integer("subsets", 100), a.get("fill", "zeros"), a.integer("seed", 0)) : null;
 		List<MethodComparison.Score> scores = MethodComparison.run(model, batch, methods, new MethodComparison.Metrics(
 			selectivity, continuity, insertion, muFidelity), a.integer("batch-size", ExplainOptions.DEFAULT_BATCH_SIZE));
-		Path dir = Path.of(a.required("out"));
 		List<Path> written = new ArrayList<>(List.of(dir.resolve("comparison.csv")));
 		EvaluationReport.writeCsv(scores, written.get(0));
 		if (selectivity != null) written.add(savePlot(EvaluationReport.plot(scores, "Selectivity"), dir.resolve(
@@ -83,6 +90,13 @@ final class Evaluate {
 				.aopc(), s.continuity(), s.insertionAuc(), s.muFidelity(), s.secondsPerImage());
 		}
 		out.println("wrote " + written.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", ")));
+	}
+
+	/** Refuses, before anything runs, outputs in {@code dir} that would replace the model or an image. */
+	static void refuseOverwrite(Path model, List<Path> images, Path dir, List<String> outputs) {
+		InputFiles inputs = new InputFiles().model(model);
+		images.forEach(p -> inputs.file("input image", p));
+		for (String output : outputs) inputs.refuse("The output", dir.resolve(output));
 	}
 
 	static Path savePlot(ImagePlus plot, Path file) {

@@ -15,6 +15,7 @@ import org.explainj.image.IntensityScaling;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
+import org.explainj.job.InputFiles;
 import org.explainj.job.ResultFiles;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.MethodParameter;
@@ -79,7 +80,7 @@ public final class Main {
 		List<String> rest = Arrays.asList(args).subList(1, args.length);
 		try {
 			switch (args[0]) {
-				case "explain" -> explain(rest, out);
+				case "explain" -> explain(rest, out, err);
 				case "maximize" -> Maximize.run(new Arguments("maximize", rest, Maximize.OPTIONS), out);
 				case "methods" -> methods(out);
 				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model")), out);
@@ -96,14 +97,14 @@ public final class Main {
 			err.println("explainj: " + e.getMessage());
 			return 1;
 		}
-		catch (RuntimeException e) {
+		catch (RuntimeException | LinkageError | OutOfMemoryError e) {
 			// anything unforeseen still ends as one line, with what it was
-			err.println("explainj: internal error: " + e + " (please report it with the command you ran)");
+			err.println("explainj: " + ExplainException.unexpected(e).getMessage());
 			return 1;
 		}
 	}
 
-	private static void explain(List<String> args, PrintStream out) {
+	private static void explain(List<String> args, PrintStream out, PrintStream err) {
 		// the method decides which further options exist: find it first
 		int m = args.indexOf("--method");
 		AttributionMethod named = m >= 0 && m + 1 < args.size() ? Methods.byName(args.get(m + 1)) : null;
@@ -126,10 +127,16 @@ public final class Main {
 			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), IntensityScaling.parse(a.get(
 				"scale", "unit")), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",
 					ExplainOptions.DEFAULT_BATCH_SIZE), parameters);
-		ImagePlus image = openImage(Path.of(a.required("image")));
-		ExplainResult result = ExplainJob.run(image, options);
-		ResultFiles.saveTiff(result.mapImage(), outFile);
+		Path imageFile = Path.of(a.required("image"));
+		InputFiles inputs = new InputFiles().file("input image", imageFile).model(options.model()).file("baseline image",
+			parameters.containsKey("baseline") ? Path.of(parameters.get("baseline")) : null);
+		inputs.refuse("--out", outFile);
 		String overlay = a.get("overlay", null);
+		if (overlay != null) inputs.refuse("--overlay", Path.of(overlay));
+		ImagePlus image = openImage(imageFile);
+		ExplainResult result = ExplainJob.run(image, options);
+		result.notes().forEach(note -> err.println("explainj: note: " + note));
+		ResultFiles.saveTiff(result.mapImage(), outFile);
 		if (overlay != null) {
 			ResultFiles.savePng(Heatmaps.blend(image.getProcessor(), result.heatmap(0), 0.5), Path.of(overlay));
 		}
@@ -151,7 +158,8 @@ public final class Main {
 		for (AttributionMethod m : Methods.all()) {
 			out.printf("%-18s %-8s %s%n", m.name(), m.defaultReduction().cliName(), m.description());
 			for (MethodParameter p : m.parameters()) {
-				out.printf("%-18s   --%s %s: %s%n", "", p.name(), p.defaultValue(), p.description());
+				out.printf("%-18s   --%s %s: %s%s%n", "", p.name(), p.defaultValue(), p.description(), p.range() == null ? ""
+					: " (" + p.range().describe() + ")");
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 import org.explainj.ExplainException;
+import org.explainj.job.InputFiles;
 import org.explainj.job.ResultFiles;
 import org.explainj.maximize.ActivationMaximizer;
 import org.explainj.maximize.MaximizeOptions;
@@ -35,16 +36,20 @@ final class Maximize {
 			.withTv(number(a, "tv", 0)).withBlurEvery(a.integer("blur", 0)).withRange(number(a, "low", 0), number(a, "high",
 				1)).withGenerator(generator == null ? null : Path.of(generator));
 		options.check();
-		ClassifierModel model = ModelCache.shared().get(Path.of(a.required("model")));
-		Prototypes p = ActivationMaximizer.maximize(model, a.required("target"), options);
+		Path model = Path.of(a.required("model"));
 		String name = outFile.getFileName().toString().replaceFirst("(?i)\\.tiff?$", "");
 		Path csv = outFile.resolveSibling(name + "_objective.csv");
+		InputFiles inputs = new InputFiles().model(model).model(options.generator());
+		inputs.refuse("--out", outFile);
+		inputs.refuse("The objective table", csv);
+		ClassifierModel classifier = ModelCache.shared().get(model);
+		Prototypes p = ActivationMaximizer.maximize(classifier, a.required("target"), options);
 		ResultFiles.saveTiff(PrototypeImages.stack(p, name), outFile);
 		PrototypeImages.writeCsv(p, csv);
 		out.println((generator == null ? "input space" : "code space of " + generator) + ", " + options.steps() +
 			" steps:");
 		for (int i = 0; i < p.size(); i++) {
-			out.println("  " + p.label(i) + (p.classes()[i] >= 0 && p.predicted(i) != p.classes()[i] ? " (predicted " + model
+			out.println("  " + p.label(i) + (p.classes()[i] >= 0 && p.predicted(i) != p.classes()[i] ? " (predicted " + classifier
 				.className(p.predicted(i)) + ")" : ""));
 		}
 		out.println("wrote " + outFile + " and " + csv);

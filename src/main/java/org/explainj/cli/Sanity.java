@@ -32,10 +32,13 @@ final class Sanity {
 	private Sanity() {}
 
 	static void run(Arguments a, PrintStream out) {
-		ClassifierModel model = ModelCache.shared().get(Path.of(a.required("model")));
-		List<ImagePlus> images = new ArrayList<>();
-		for (Path p : Evaluate.imageFiles(a.required("images"))) images.add(Main.openImage(p));
+		Path modelPath = Path.of(a.required("model"));
+		List<Path> imageFiles = Evaluate.imageFiles(a.required("images"));
 		Path dir = Path.of(a.required("out"));
+		Evaluate.refuseOverwrite(modelPath, imageFiles, dir, List.of("sanity.csv", "sanity.png", "sanity-montage.png"));
+		ClassifierModel model = ModelCache.shared().get(modelPath);
+		List<ImagePlus> images = new ArrayList<>();
+		for (Path p : imageFiles) images.add(Main.openImage(p));
 		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));
 		List<AttributionMethod> methods = Arrays.stream(a.get("methods", DEFAULT_METHODS).split(",")).map(String::trim)
 			.filter(s -> !s.isEmpty()).map(BaselineAttributions::byName).toList();

@@ -1,5 +1,6 @@
 package org.explainj.ij;
 
+import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,11 @@ import org.scijava.module.ModuleService;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.Macro;
 import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
 
 /**
@@ -41,11 +44,31 @@ public class CommandBridge implements PlugIn {
 		catch (Explainer.CancellationException e) {
 			IJ.showStatus("ExplainJ: cancelled");
 		}
-		catch (ExplainException e) {
-			IJ.error("ExplainJ", e.getMessage());
+		catch (RuntimeException | LinkageError | OutOfMemoryError e) {
+			// LinkageError: another TensorFlow or protobuf in Fiji's jars/ shadowing ours
+			report(ExplainException.unexpected(e).getMessage());
 		}
 		finally {
 			IJ.showProgress(1.0);
+		}
+	}
+
+	/**
+	 * With ImageJ's window the sentence is a dialog (IJ.error, which also aborts a running macro). Without
+	 * it (-batch, headless) nobody could close a dialog and ImageJ would never exit: the sentence goes to
+	 * the log and the running macro is stopped, so the batch run ends.
+	 */
+	static void report(String sentence) {
+		if (interactive()) {
+			IJ.error("ExplainJ", sentence);
+			return;
+		}
+		IJ.log("ExplainJ: " + sentence);
+		Interpreter macro = Interpreter.getInstance();
+		if (macro != null) {
+			// an interpreter that ignores errors ends quietly instead of showing its "Macro Error" dialog
+			macro.setIgnoreErrors(true);
+			macro.abort(sentence);
 		}
 	}
 
@@ -65,36 +88,33 @@ public class CommandBridge implements PlugIn {
 		List<ModuleItem<?>> fields = dialogItems(info);
 		// explanations need the current image; prototypes (activation maximisation) make their own
 		boolean takesImage = info.getInput("image") != null;
-		if (takesImage && image == null) {
-			IJ.noImage();
-			return;
+		if (takesImage && image == null) throw new ExplainException("There is no image to explain.",
+			"Open an image first (open(...) in a macro).");
+		String title = "ExplainJ " + info.getTitle().replaceFirst("^ExplainJ ", "");
+		if (!fields.isEmpty()) {
+			// without ImageJ's window (-batch, headless) a dialog could never be answered: only macro options can
+			if (!interactive() && Macro.getOptions() == null) throw new ExplainException(title + " was called without " +
+				"options in a batch run, where no dialog can be shown.", "Give its options as the macro recorder writes " +
+					"them, e.g. run(\"Saliency...\", \"model=[/models/m.pb] target=top\").");
+			GenericDialog gd = new GenericDialog(title);
+			for (ModuleItem<?> item : fields) addField(gd, item, module);
+			gd.showDialog();
+			if (gd.wasCanceled()) return;
+			for (ModuleItem<?> item : fields) readField(gd, item, module);
 		}
-		GenericDialog gd = new GenericDialog("ExplainJ " + info.getLabel().replaceFirst("^ExplainJ ", ""));
-		for (ModuleItem<?> item : fields) addField(gd, item, module);
-		gd.showDialog();
-		if (gd.wasCanceled()) return;
 		if (takesImage) module.setInput("image", image);
-		for (ModuleItem<?> item : fields) readField(gd, item, module);
-		try {
-			// process=false: the bridge fills every input itself and shows the outputs below
-			context.service(ModuleService.class).run(module, false).get();
-		}
-		catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new Explainer.CancellationException();
-		}
-		catch (java.util.concurrent.ExecutionException e) {
-			Throwable cause = e.getCause();
-			while (cause != null && !(cause instanceof ExplainException) && !(cause instanceof Explainer.CancellationException)) {
-				cause = cause.getCause();
-			}
-			if (cause instanceof RuntimeException r) throw r;
-			throw new ExplainException("The command failed: " + e.getCause(), "See the log for details.", e);
-		}
+		// run here, on the macro's thread: the bridge fills every input itself and shows the outputs below, and
+		// an exception reaches the caller as it is (SciJava's module runner would log it with a stack trace)
+		module.run();
 		if (takesImage) image.updateAndDraw();
 		for (ModuleItem<?> out : info.outputs()) {
 			if (out.getValue(module) instanceof ImagePlus result) result.show();
 		}
+	}
+
+	/** True when ImageJ's window is there to show dialogs (not -batch, not headless). */
+	private static boolean interactive() {
+		return IJ.getInstance() != null && !GraphicsEnvironment.isHeadless();
 	}
 
 	/** The parameters a user sets: everything but the image and the outputs. */

@@ -84,6 +84,8 @@ public abstract class ExplainCommand implements Command {
 	@Override
 	public void run() {
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
+		if (!(opacity >= 0 && opacity <= 1)) throw new ExplainException("Opacity " + opacity + " is outside 0..1.",
+			"Use e.g. opacity=0.5.");
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
 			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,
 			parameters());
@@ -91,6 +93,7 @@ public abstract class ExplainCommand implements Command {
 			IJ.showProgress(done, total);
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();
 		});
+		result.notes().forEach(note -> IJ.log("ExplainJ: " + note));
 		Overlay overlay = image.getOverlay() == null ? new Overlay() : image.getOverlay();
 		Overlay heatmaps = result.overlay(opacity);
 		// a rerun replaces its own earlier heatmaps (one per slice) instead of stacking them

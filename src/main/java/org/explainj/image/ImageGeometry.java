@@ -1,5 +1,6 @@
 package org.explainj.image;
 
+import org.explainj.ExplainException;
 import org.explainj.methods.Explanation;
 import org.explainj.methods.InputBatch;
 import org.explainj.model.ClassifierModel;
@@ -14,6 +15,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.image.ScaleAndTranslate;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 
 /**
@@ -33,6 +35,7 @@ public final class ImageGeometry {
 	private final Placeholder<TFloat32> high;
 	private final Placeholder<TInt32> modelSize;
 	private final Operand<TFloat32> modelInput;
+	private final Operand<TBool> allFinite;
 	// out: maps [N,h,w,k] -> planar [N,k,H,W]
 	private final Placeholder<TFloat32> maps;
 	private final Placeholder<TInt32> sourceSize;
@@ -53,6 +56,7 @@ public final class ImageGeometry {
 		Operand<TFloat32> scaled = tf.math.div(tf.math.sub(mixed, low), tf.math.sub(high, low));
 		Operand<TInt32> planarSize = tf.gather(tf.shape(planar), tf.constant(new int[] { 1, 2 }), tf.constant(0));
 		modelInput = resize(tf, tf.expandDims(scaled, tf.constant(0)), planarSize, modelSize);
+		allFinite = tf.reduceAll(tf.math.isFinite(planar), tf.constant(new int[] { 0, 1, 2 }));
 
 		maps = tf.placeholder(TFloat32.class);
 		sourceSize = tf.placeholder(TInt32.class);
@@ -93,8 +97,12 @@ public final class ImageGeometry {
 				TFloat32 hi = TFloat32.scalarOf((float) range[1]);
 				TInt32 size = TInt32.vectorOf(h, w);
 				Result r = session.runner().feed(planar, p).feed(mixing, mix).feed(low, lo).feed(high, hi)
-					.feed(modelSize, size).fetch(modelInput).run())
+					.feed(modelSize, size).fetch(modelInput).fetch(allFinite).run())
 			{
+				// NaN or infinity would flow through the network into a NaN score and a map that hides it
+				if (!((TBool) r.get(1)).getBoolean()) throw new ExplainException((frames.count() > 1 ? "Slice " + (i + 1) +
+					" of the image" : "The image") + " has NaN or infinite pixels.",
+					"Replace them first (Process > Math > Remove NaNs..., or crop them away).");
 				((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(data, i * h * w * c, h * w * c);
 			}
 		}

@@ -2,6 +2,9 @@ package org.explainj.job;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 import org.explainj.ExplainException;
 import org.explainj.image.ImageFrames;
@@ -12,6 +15,7 @@ import org.explainj.methods.Explanation;
 import org.explainj.methods.InputBatch;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.ModelCache;
+import org.explainj.model.ScoreKind;
 
 import ij.IJ;
 import ij.ImagePlus;
@@ -23,6 +27,9 @@ import ij.ImagePlus;
  */
 public final class ExplainJob {
 
+	/** Images at least this many times smaller than the model's input (on a side) get a note. */
+	static final double TINY_FACTOR = 4;
+
 	private ExplainJob() {}
 
 	public static ExplainResult run(ImagePlus image, ExplainOptions options) {
@@ -31,13 +38,28 @@ public final class ExplainJob {
 
 	public static ExplainResult run(ImagePlus image, ExplainOptions options, Explainer.Progress progress) {
 		ClassifierModel model = ModelCache.shared().get(options.model());
+		if (model.isRegression() && options.score() != ScoreKind.LOGIT) throw new ExplainException("The model has one " +
+			"linear output (a regression, not a classifier): it has no " + options.score().cliName() + ".",
+			"Use score=logit, which explains the raw output.");
 		ImageFrames frames = ImageFrames.of(image);
 		InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, options.scaling());
 		Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
 			reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
 				.batchSize(), progress);
 		float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
-		return new ExplainResult(image, model, options, explanation, maps);
+		return new ExplainResult(image, model, options, explanation, maps, notes(image, model));
+	}
+
+	/** What the user should know about a run that went through: upsampling of tiny images, a regression head. */
+	private static List<String> notes(ImagePlus image, ClassifierModel model) {
+		List<String> notes = new ArrayList<>();
+		double factor = Math.max((double) model.width() / image.getWidth(), (double) model.height() / image.getHeight());
+		if (factor >= TINY_FACTOR) notes.add(String.format(Locale.ROOT, "The image (%d x %d pixels) was upsampled %.0f-fold " +
+			"to the model's input (%d x %d): the map explains an enlarged, blurred copy.", image.getWidth(), image
+				.getHeight(), factor, model.width(), model.height()));
+		if (model.isRegression()) notes.add("The model has one linear output (a regression, not a classifier): the raw " +
+			"output is explained; there is no probability.");
+		return notes;
 	}
 
 	/**

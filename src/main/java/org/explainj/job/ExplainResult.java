@@ -1,5 +1,6 @@
 package org.explainj.job;
 
+import java.util.List;
 import java.util.Locale;
 
 import org.explainj.methods.Explanation;
@@ -28,10 +29,12 @@ public final class ExplainResult {
 	private final float[] maps;
 	private final int width;
 	private final int height;
+	private final List<String> notes;
 
 	ExplainResult(ImagePlus source, ClassifierModel model, ExplainOptions options, Explanation explanation,
-		float[] maps)
+		float[] maps, List<String> notes)
 	{
+		this.notes = List.copyOf(notes);
 		this.source = source;
 		this.model = model;
 		this.options = options;
@@ -42,6 +45,9 @@ public final class ExplainResult {
 	}
 
 	public Explanation explanation() { return explanation; }
+
+	/** Sentences about the run the user should read (an upsampled tiny image, a regression head). */
+	public List<String> notes() { return notes; }
 
 	public ClassifierModel model() { return model; }
 
@@ -116,9 +122,16 @@ public final class ExplainResult {
 	public String label(int frame) {
 		int target = explanation.targets()[frame];
 		int predicted = explanation.predicted()[frame];
+		if (model.isRegression()) return String.format(Locale.ROOT, "output %.4g (regression, no probability)", explanation
+			.targetScores()[frame]) + diagnostics(frame);
 		StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s: %s %.4g; predicted %s, p=%.4f", model
 			.className(target), options.score().cliName(), explanation.targetScores()[frame], model.className(predicted),
 			explanation.probabilities()[frame][predicted]));
+		return s + diagnostics(frame);
+	}
+
+	private String diagnostics(int frame) {
+		StringBuilder s = new StringBuilder();
 		explanation.diagnostics().forEach((name, values) -> s.append(String.format(Locale.ROOT, "; %s %.4g", name,
 			values[frame])));
 		return s.toString();
@@ -135,7 +148,7 @@ public final class ExplainResult {
 			table.addValue("Score (" + options.score().cliName() + ")", explanation.targetScores()[f]);
 			int predicted = explanation.predicted()[f];
 			table.addValue("Predicted", model.className(predicted));
-			table.addValue("Probability", explanation.probabilities()[f][predicted]);
+			table.addValue("Probability", model.isRegression() ? Double.NaN : explanation.probabilities()[f][predicted]);
 			int frame = f;
 			explanation.diagnostics().forEach((name, values) -> table.addValue(name, values[frame]));
 		}

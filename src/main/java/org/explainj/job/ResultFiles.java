@@ -1,9 +1,11 @@
 package org.explainj.job;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.explainj.ExplainException;
 
@@ -12,8 +14,10 @@ import ij.io.FileSaver;
 import ij.process.ImageProcessor;
 
 /**
- * Writes results to new files, through a temporary file in the same folder that is moved into place, so
- * that a failed or cancelled run never leaves a half-written file.
+ * Writes results to new files, through a temporary file in the same folder that is moved into place
+ * (atomically), so that a failed or cancelled run never leaves a half-written file and a replaced output
+ * is either the old or the new one. The file gets the mode any new file gets (the umask's), or keeps the
+ * mode of the file it replaces. Front ends check outputs against the inputs first ({@link InputFiles}).
  */
 public final class ResultFiles {
 
@@ -43,18 +47,20 @@ public final class ResultFiles {
 		});
 	}
 
-	private interface Writer {
+	interface Writer {
 		boolean write(Path tmp);
 	}
 
-	private static void write(Path file, Writer writer) {
+	static void write(Path file, Writer writer) {
 		Path dir = file.toAbsolutePath().getParent();
 		Path tmp = null;
 		try {
 			Files.createDirectories(dir);
-			String name = file.getFileName().toString();
-			tmp = Files.createTempFile(dir, ".explainj-", name.contains(".") ? name.substring(name.lastIndexOf('.')) : "");
+			tmp = newFile(dir, file.getFileName().toString());
 			if (!writer.write(tmp)) throw new IOException("ImageJ could not write " + tmp);
+			if (Files.exists(file) && Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+				Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
+			}
 			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 		}
 		catch (IOException e) {
@@ -69,6 +75,24 @@ public final class ResultFiles {
 				catch (IOException ignored) {
 					// the move already consumed it, or the folder vanished: nothing left to clean
 				}
+			}
+		}
+	}
+
+	/**
+	 * An empty hidden file beside the output with the output's extension (ImageJ's writers look at it).
+	 * Files.createFile, unlike createTempFile (always 0600), leaves the mode to the umask.
+	 */
+	private static Path newFile(Path dir, String name) throws IOException {
+		String ext = name.contains(".") ? name.substring(name.lastIndexOf('.')) : "";
+		while (true) {
+			Path candidate = dir.resolve(".explainj-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) +
+				ext);
+			try {
+				return Files.createFile(candidate);
+			}
+			catch (FileAlreadyExistsException taken) {
+				// another run picked the same name: draw again
 			}
 		}
 	}

@@ -2,7 +2,6 @@ package org.explainj.methods;
 
 import java.util.List;
 
-import org.explainj.ExplainException;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
@@ -28,7 +27,8 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("steps", "50", "path points m"), new MethodParameter("baseline", "zeros",
+		return List.of(new MethodParameter("steps", "50", "path points m").within(
+			MethodParameter.Range.wholeAtLeast(1)), new MethodParameter("baseline", "zeros",
 			Baselines.DESCRIPTION), new MethodParameter("rule", "riemann",
 				"riemann (right endpoints k/m) or gauss-legendre"));
 	}
@@ -43,7 +43,6 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 		Ops tf = context.tf();
 		MethodSettings s = context.settings();
 		int m = s.integer("steps");
-		if (m < 1) throw new ExplainException("integrated-gradients: steps must be at least 1.", "Use e.g. steps=50.");
 		double[][] rule = s.choice("rule", List.of("riemann", "gauss-legendre")).equals("riemann") ? riemann(m)
 			: gaussLegendre(m);
 		Operand<TFloat32> x = context.input();

@@ -22,7 +22,7 @@ public final class LrpMethod implements AttributionMethod {
 	public enum Preset { ZERO, EPSILON, GAMMA, ALPHA_BETA, Z_PLUS, EPSILON_PLUS }
 
 	private static final MethodParameter EPSILON = new MethodParameter("epsilon", "0.01",
-		"stabiliser added to z with z's sign (absolute)");
+		"stabiliser added to z with z's sign (absolute)").within(MethodParameter.Range.atLeast(0));
 	private static final MethodParameter MAXPOOL = new MethodParameter("maxpool", "wta",
 		"wta (winner-take-all, the first maximum) or proportional (as sum pooling)");
 
@@ -78,9 +78,12 @@ public final class LrpMethod implements AttributionMethod {
 		return switch (preset) {
 			case ZERO, Z_PLUS -> List.of(MAXPOOL);
 			case EPSILON -> List.of(EPSILON, MAXPOOL);
-			case GAMMA -> List.of(new MethodParameter("gamma", "0.25", "weight of the positive weights added"), MAXPOOL);
-			case ALPHA_BETA -> List.of(new MethodParameter("alpha", "1", "weight of positive contributions"),
-				new MethodParameter("beta", "0", "weight of negative ones; alpha - beta = 1 (presets 1/0, 2/1)"), MAXPOOL);
+			case GAMMA -> List.of(new MethodParameter("gamma", "0.25", "weight of the positive weights added").within(
+				MethodParameter.Range.atLeast(0)), MAXPOOL);
+			case ALPHA_BETA -> List.of(new MethodParameter("alpha", "1", "weight of positive contributions").within(
+				MethodParameter.Range.atLeast(1)),
+				new MethodParameter("beta", "0", "weight of negative ones; alpha - beta = 1 (presets 1/0, 2/1)")
+					.within(MethodParameter.Range.atLeast(0)), MAXPOOL);
 			case EPSILON_PLUS -> List.of(EPSILON, PixelBounds.LOW, PixelBounds.HIGH, MAXPOOL);
 		};
 	}

@@ -1,4 +1,89 @@
 package org.explainj.methods;
 
-/** One option of a method: its name (CLI --name, macro key), default value and a line of help. */
-public record MethodParameter(String name, String defaultValue, String description) {}
+import java.util.List;
+import java.util.Locale;
+
+import org.explainj.ExplainException;
+
+/**
+ * One option of a method: its name (CLI --name, macro key), default value, a line of help and, for
+ * numbers, the values it may take. {@link MethodSettings} checks every value against the range, so a
+ * method reads only values inside it.
+ */
+public record MethodParameter(String name, String defaultValue, String description, Range range) {
+
+	/** A parameter whose value is a word or a file (no numeric range). */
+	public MethodParameter(String name, String defaultValue, String description) {
+		this(name, defaultValue, description, null);
+	}
+
+	/** The same parameter, restricted to {@code r}. */
+	public MethodParameter within(Range r) {
+		return new MethodParameter(name, defaultValue, description, r);
+	}
+
+	/** Refuses a value outside the range, naming the method, the parameter and an example. */
+	void check(String method, String value) {
+		if (range != null) range.check(method, this, value);
+	}
+
+	/**
+	 * Numbers from {@code min} to {@code max} (whole numbers only where {@code whole}), finite, or one of
+	 * {@code words} (e.g. "auto").
+	 */
+	public record Range(boolean whole, double min, double max, List<String> words) {
+
+		public static Range wholeAtLeast(long min) {
+			return new Range(true, min, Double.POSITIVE_INFINITY, List.of());
+		}
+
+		public static Range anyWhole() {
+			return new Range(true, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, List.of());
+		}
+
+		public static Range atLeast(double min) {
+			return new Range(false, min, Double.POSITIVE_INFINITY, List.of());
+		}
+
+		public static Range anyNumber() {
+			return new Range(false, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, List.of());
+		}
+
+		/** The same range that also accepts the given words. */
+		public Range orWords(String... accepted) {
+			return new Range(whole, min, max, List.of(accepted));
+		}
+
+		/** E.g. "a whole number >= 1", "a number or auto". */
+		public String describe() {
+			String s = (whole ? "a whole number" : "a number") + (min > Double.NEGATIVE_INFINITY ? " >= " + format(min) : "") +
+				(max < Double.POSITIVE_INFINITY ? " <= " + format(max) : "");
+			return words.isEmpty() ? s : s + " or " + String.join(" or ", words);
+		}
+
+		void check(String method, MethodParameter p, String value) {
+			if (words.contains(value)) return;
+			String example = "For example " + p.name() + "=" + p.defaultValue() + ".";
+			String kind = whole ? "a whole number" : "a number";
+			if (!words.isEmpty()) kind += " or " + String.join(" or ", words);
+			double v;
+			try {
+				v = whole ? Long.parseLong(value) : Double.parseDouble(value);
+			}
+			catch (NumberFormatException e) {
+				throw new ExplainException(method + ": '" + p.name() + "' must be " + kind + ", not '" + value + "'.",
+					example);
+			}
+			if (!Double.isFinite(v)) throw new ExplainException(method + ": '" + p.name() + "' must be a finite number, not '" +
+				value + "'.", example);
+			if (v < min) throw new ExplainException(method + ": '" + p.name() + "' must be at least " + format(min) +
+				", not " + value + ".", example);
+			if (v > max) throw new ExplainException(method + ": '" + p.name() + "' must be at most " + format(max) +
+				", not " + value + ".", example);
+		}
+
+		private static String format(double d) {
+			return d == Math.rint(d) ? String.valueOf((long) d) : String.format(Locale.ROOT, "%s", d);
+		}
+	}
+}

@@ -21,6 +21,7 @@ public record MethodSettings(String method, Map<String, String> values) {
 					.stream().map(MethodParameter::name).toList() + ".");
 			values.put(e.getKey(), e.getValue().trim());
 		}
+		for (MethodParameter p : m.parameters()) p.check(m.name(), values.get(p.name()));
 		return new MethodSettings(m.name(), Map.copyOf(values));
 	}
 

@@ -3,6 +3,7 @@ package org.explainj.methods;
 import java.util.List;
 
 import org.explainj.ExplainException;
+import org.explainj.methods.MethodParameter.Range;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceMax;
@@ -29,9 +30,10 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 	@Override
 	public List<MethodParameter> parameters() {
 		return List.of(new MethodParameter("of", "gradient", "the wrapped method"), new MethodParameter("samples", "50",
-			"noisy copies n"), new MethodParameter("noise", "0.15", "sigma as a fraction of the image's value range"),
+			"noisy copies n").within(Range.wholeAtLeast(1)), new MethodParameter("noise", "0.15",
+				"sigma as a fraction of the image's value range").within(Range.atLeast(0)),
 			new MethodParameter("variant", "smoothgrad", "smoothgrad, smoothgrad-squared or vargrad"),
-			new MethodParameter("seed", "0", "seed of the noise"));
+			new MethodParameter("seed", "0", "seed of the noise").within(Range.anyWhole()));
 	}
 
 	@Override
@@ -48,7 +50,6 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 		if (wrapped instanceof NoiseTunnelMethod) throw new ExplainException("smoothgrad cannot wrap itself.",
 			"Choose another method with of=...");
 		int n = s.integer("samples");
-		if (n < 1) throw new ExplainException("smoothgrad: samples must be at least 1.", "Use e.g. samples=50.");
 		String variant = s.choice("variant", List.of("smoothgrad", "smoothgrad-squared", "vargrad"));
 		Operand<TFloat32> x = context.input();
 		var axes = tf.constant(new int[] { 1, 2, 3 });

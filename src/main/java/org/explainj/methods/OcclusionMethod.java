@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.explainj.ExplainException;
+import org.explainj.methods.MethodParameter.Range;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -26,15 +27,17 @@ public final class OcclusionMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("patch", "8", "patch side in model pixels"), new MethodParameter("stride", "4",
-			"step between patches"), new MethodParameter("fill", "0", "value the patch holds (model input units)"));
+		return List.of(new MethodParameter("patch", "8", "patch side in model pixels").within(Range.wholeAtLeast(1)),
+			new MethodParameter("stride", "4", "step between patches").within(Range.wholeAtLeast(1)), new MethodParameter(
+				"fill", "0", "value the patch holds (model input units)").within(Range.anyNumber()));
 	}
 
 	@Override
 	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
 		if (height <= 0 || width <= 0) return 1;
-		int patch = Math.max(1, Math.min(settings.integer("patch"), Math.min(height, width)));
-		int stride = Math.max(1, settings.integer("stride"));
+		// a caller may ask before build() refuses a patch larger than the image: count it clipped
+		int patch = Math.min(settings.integer("patch"), Math.min(height, width));
+		int stride = settings.integer("stride");
 		return starts(height, patch, stride).length * starts(width, patch, stride).length + 1;
 	}
 
@@ -46,9 +49,8 @@ public final class OcclusionMethod implements AttributionMethod {
 		if (h <= 0 || w <= 0) throw new ExplainException("occlusion needs a model with a fixed input size.",
 			"Use another method for fully convolutional models.");
 		int patch = s.integer("patch"), stride = s.integer("stride");
-		if (patch < 1 || stride < 1) throw new ExplainException("occlusion: patch and stride must be positive.",
-			"Use e.g. patch=8 stride=4.");
-		patch = Math.min(patch, Math.min(h, w));
+		if (patch > Math.min(h, w)) throw new ExplainException("occlusion: patch " + patch + " is larger than the " +
+			"model's input (" + w + " x " + h + " pixels).", "Use patch=" + Math.min(h, w) + " or less.");
 		int[] ys = starts(h, patch, stride), xs = starts(w, patch, stride);
 		int windows = ys.length * xs.length;
 		int[] wy = new int[windows], wx = new int[windows];

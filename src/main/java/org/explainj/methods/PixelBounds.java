@@ -6,9 +6,9 @@ import org.explainj.backward.ZBoxRule;
 final class PixelBounds {
 
 	static final MethodParameter LOW = new MethodParameter("low", "auto",
-		"lowest pixel value for z-box (auto = the image's minimum)");
+		"lowest pixel value for z-box (auto = the image's minimum)").within(MethodParameter.Range.anyNumber().orWords("auto"));
 	static final MethodParameter HIGH = new MethodParameter("high", "auto",
-		"highest pixel value for z-box (auto = the image's maximum)");
+		"highest pixel value for z-box (auto = the image's maximum)").within(MethodParameter.Range.anyNumber().orWords("auto"));
 
 	private PixelBounds() {}
 

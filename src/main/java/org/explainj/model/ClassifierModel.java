@@ -92,6 +92,12 @@ public final class ClassifierModel implements AutoCloseable {
 
 	public OutputActivation activation() { return activation; }
 
+	/**
+	 * One output unit without softmax or sigmoid: a regression head. A softmax over one unit is always 1,
+	 * so such a model has no probability; its raw output is what can be explained.
+	 */
+	public boolean isRegression() { return numClasses() == 1 && activation == OutputActivation.NONE; }
+
 	/** Input height, or -1 where the model takes any size. */
 	public int height() { return (int) input.shape().size(1); }
 
