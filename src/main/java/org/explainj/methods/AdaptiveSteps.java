@@ -16,11 +16,9 @@ import org.tensorflow.types.TFloat32;
  * would pass {@code maxSteps}. The points k/m are among the points of 2m, so each level evaluates only
  * the m new midpoints. Every level is a branch of the graph behind a Switch on "some image of the batch
  * still misses the target", so a level that is not needed is not run; an image keeps the first level
- * that met its target. The steps used are reported per image.
+ * that met its target. The steps used are reported per image ({@link IntegratedGradientsMethod#STEPS}).
  */
 final class AdaptiveSteps {
-
-	public static final String STEPS = "steps";
 
 	private AdaptiveSteps() {}
 
@@ -40,10 +38,8 @@ final class AdaptiveSteps {
 		Operand<TFloat32> x = context.input();
 		Operand<TFloat32> target = tf.math.mul(tf.constant((float) gap), tf.math.abs(difference));
 		int m = steps;
-		double[] ones = new double[m];
-		Arrays.fill(ones, 1);
 		Operand<TFloat32> sum = IntegratedGradientsMethod.weightedGradients(context, x, x0, IntegratedGradientsMethod
-			.riemann(m)[0], ones);
+			.riemann(m)[0], ones(m));
 		Operand<TFloat32> ig = tf.math.mul(tf.math.sub(x, x0), tf.math.div(sum, tf.constant((float) m)));
 		Operand<TFloat32> missed = tf.math.sub(IntegratedGradientsMethod.total(tf, ig), difference);
 		Operand<TFloat32> used = tf.math.mul(tf.onesLike(difference), tf.constant((float) m));
@@ -51,15 +47,14 @@ final class AdaptiveSteps {
 			Operand<TBool> open = tf.math.greater(tf.math.abs(missed), target);
 			Operand<TBool> any = tf.reduceAny(open, tf.constant(0));
 			SwitchCond<TFloat32> xs = tf.switchCond(x, any), x0s = tf.switchCond(x0, any), sums = tf.switchCond(sum, any);
-			SwitchCond<TFloat32> igs = tf.switchCond(ig, any), gaps = tf.switchCond(missed, any), steps2 = tf.switchCond(used,
+			SwitchCond<TFloat32> igs = tf.switchCond(ig, any), gaps = tf.switchCond(missed, any), usedSwitch = tf.switchCond(used,
 				any);
 			double[] midpoints = new double[m];
 			for (int j = 0; j < m; j++) midpoints[j] = (2 * j + 1) / (2.0 * m);
-			ones = new double[m];
-			Arrays.fill(ones, 1);
+			Operand<TFloat32> added = IntegratedGradientsMethod.weightedGradients(context, xs.outputTrue(), x0s.outputTrue(),
+				midpoints, ones(m));
 			m *= 2;
-			Operand<TFloat32> refined = tf.math.add(sums.outputTrue(), IntegratedGradientsMethod.weightedGradients(context,
-				xs.outputTrue(), x0s.outputTrue(), midpoints, ones));
+			Operand<TFloat32> refined = tf.math.add(sums.outputTrue(), added);
 			Operand<TFloat32> finer = tf.math.mul(tf.math.sub(xs.outputTrue(), x0s.outputTrue()), tf.math.div(refined, tf
 				.constant((float) m)));
 			// images that met the target keep their map: refine = 1 only where this level was needed
@@ -68,16 +63,22 @@ final class AdaptiveSteps {
 			Operand<TFloat32> keptIg = blend(tf, perPixel, finer, igs.outputTrue());
 			Operand<TFloat32> keptGap = blend(tf, refine, tf.math.sub(IntegratedGradientsMethod.total(tf, finer),
 				difference), gaps.outputTrue());
-			Operand<TFloat32> keptSteps = blend(tf, refine, tf.math.mul(tf.onesLike(refine), tf.constant((float) m)), steps2
+			Operand<TFloat32> keptSteps = blend(tf, refine, tf.math.mul(tf.onesLike(refine), tf.constant((float) m)), usedSwitch
 				.outputTrue());
 			sum = tf.merge(List.of(refined, sums.outputFalse())).output();
 			ig = tf.merge(List.of(keptIg, igs.outputFalse())).output();
 			missed = tf.merge(List.of(keptGap, gaps.outputFalse())).output();
-			used = tf.merge(List.of(keptSteps, steps2.outputFalse())).output();
+			used = tf.merge(List.of(keptSteps, usedSwitch.outputFalse())).output();
 		}
 		context.report(IntegratedGradientsMethod.GAP, missed);
-		context.report(STEPS, used);
+		context.report(IntegratedGradientsMethod.STEPS, used);
 		return ig;
+	}
+
+	private static double[] ones(int m) {
+		double[] w = new double[m];
+		Arrays.fill(w, 1);
+		return w;
 	}
 
 	/** w a + (1 - w) b for a 0/1 weight w. */

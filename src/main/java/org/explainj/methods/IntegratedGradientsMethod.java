@@ -17,6 +17,8 @@ import org.tensorflow.types.TFloat32;
 public final class IntegratedGradientsMethod implements AttributionMethod {
 
 	public static final String GAP = "completeness-gap";
+	/** The path points an image needed, reported when the steps adapt to a gap target. */
+	public static final String STEPS = "steps";
 
 	@Override public String name() { return "integrated-gradients"; }
 

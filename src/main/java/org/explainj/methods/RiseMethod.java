@@ -5,6 +5,8 @@ import java.util.List;
 import org.explainj.ExplainException;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -33,7 +35,7 @@ public final class RiseMethod implements AttributionMethod {
 
 	@Override
 	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
-		return Math.max(1, settings.integer("masks"));
+		return Perturbations.evaluationsAtOnce(settings.integer("masks"));
 	}
 
 	@Override
@@ -53,8 +55,7 @@ public final class RiseMethod implements AttributionMethod {
 		Operand<TFloat32> scores = Perturbations.scores(context, tf.zerosLike(context.input()), masks, n); // [N, n]
 		// subtracting the mean masked score (a control variate) leaves E[f | pixel kept] - E[f]: positive where
 		// keeping the pixel raises the score; without it every pixel would carry about E[f]
-		Operand<TFloat32> centred = tf.math.sub(scores, tf.math.mean(scores, tf.constant(1), org.tensorflow.op.math.Mean
-			.keepDims(true)));
+		Operand<TFloat32> centred = tf.math.sub(scores, tf.math.mean(scores, tf.constant(1), Mean.keepDims(true)));
 		Operand<TFloat32> flat = tf.reshape(masks, tf.constant(new int[] { n, h * w }));
 		Operand<TFloat32> saliency = tf.math.div(tf.linalg.matMul(centred, flat), tf.constant((float) (n * p)));
 		return tf.reshape(saliency, tf.constant(new int[] { -1, h, w, 1 }));
@@ -79,7 +80,7 @@ public final class RiseMethod implements AttributionMethod {
 			(float) (g - 1)));
 		Operand<TFloat32> y2 = tf.math.add(y1, tf.constant((h - 1) / cy / (g - 1))), x2 = tf.math.add(x1, tf.constant(
 			(w - 1) / cx / (g - 1)));
-		Operand<TFloat32> boxes = tf.stack(List.of(y1, x1, y2, x2), org.tensorflow.op.core.Stack.axis(1L));
+		Operand<TFloat32> boxes = tf.stack(List.of(y1, x1, y2, x2), Stack.axis(1L));
 		Operand<TInt32> index = tf.range(tf.constant(0), tf.constant(n), tf.constant(1));
 		Operand<TFloat32> up = tf.image.cropAndResize(grid, boxes, index, tf.constant(new int[] { h, w }));
 		return tf.reshape(up, tf.constant(new int[] { n, h, w }));

@@ -12,7 +12,8 @@ import org.tensorflow.types.TFloat32;
  * Sobol attribution (Fel et al. 2021, docs/METHODS.md): the total-order Sobol index of every cell of a
  * cells x cells grid for the score on copies x0 + M (x - x0), M a quasi-Monte-Carlo design of real
  * masks in [0, 1]; Jansen's estimator on Saltelli's design (A, B and A with cell i taken from B). Needs
- * no gradient. The design is a Sobol sequence with a seeded random shift (mod 1) made in the graph.
+ * no gradient. The design is a Sobol sequence ({@link SobolSequence}, one number per mask and cell) with a
+ * seeded random shift mod 1 added in the graph; the graph upsamples it to pixel masks.
  */
 public final class SobolMethod implements AttributionMethod {
 
@@ -35,7 +36,7 @@ public final class SobolMethod implements AttributionMethod {
 	@Override
 	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
 		int cells = settings.integer("cells");
-		return Math.max(1, settings.integer("masks") * (cells * cells + 2));
+		return Perturbations.evaluationsAtOnce(settings.integer("masks") * (cells * cells + 2));
 	}
 
 	@Override

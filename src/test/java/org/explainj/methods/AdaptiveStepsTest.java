@@ -76,7 +76,7 @@ class AdaptiveStepsTest {
 		try (ClassifierModel m = ModelLoader.load(saturatedModel(tmp.resolve("saturated")))) {
 			float[][] logits = TestData.logits(m, data, 2), zero = TestData.logits(m, new float[SIDE * SIDE], 1);
 			Explanation fixed = ig(m, x, Map.of("steps", "32"));
-			assertFalse(fixed.diagnostics().containsKey(AdaptiveSteps.STEPS), "no steps column without a gap target");
+			assertFalse(fixed.diagnostics().containsKey(IntegratedGradientsMethod.STEPS), "no steps column without a gap target");
 			Explanation adaptive = ig(m, x, Map.of("steps", "32", "gap", "0.01", "max-steps", "4096"));
 			for (int i = 0; i < 2; i++) {
 				int c = adaptive.targets()[i];
@@ -84,7 +84,7 @@ class AdaptiveStepsTest {
 				assertTrue(Math.abs(difference) > 150, "the fixture is saturated: " + difference);
 				float coarse = fixed.diagnostics().get(IntegratedGradientsMethod.GAP)[i];
 				float gap = adaptive.diagnostics().get(IntegratedGradientsMethod.GAP)[i];
-				int steps = (int) adaptive.diagnostics().get(AdaptiveSteps.STEPS)[i];
+				int steps = (int) adaptive.diagnostics().get(IntegratedGradientsMethod.STEPS)[i];
 				System.out.printf(java.util.Locale.ROOT, "saturated image %d: f(x)-f(x0) %.2f, gap with 32 steps %.3f, " +
 					"adaptive gap %.4f after %d steps%n", i, difference, coarse, gap, steps);
 				assertTrue(Math.abs(coarse) > 0.01 * Math.abs(difference), "32 steps miss the target: " + coarse);
@@ -108,7 +108,7 @@ class AdaptiveStepsTest {
 		try (ClassifierModel m = ModelLoader.load(saturatedModel(tmp.resolve("saturated")))) {
 			Explanation e = ig(m, new InputBatch(data, 1, SIDE, SIDE, 1), Map.of("steps", "32", "gap", "0.000001",
 				"max-steps", "100"));
-			assertEquals(64, e.diagnostics().get(AdaptiveSteps.STEPS)[0]);
+			assertEquals(64, e.diagnostics().get(IntegratedGradientsMethod.STEPS)[0]);
 		}
 	}
 }
