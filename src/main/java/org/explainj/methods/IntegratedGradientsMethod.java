@@ -54,6 +54,8 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 		Operand<TFloat32> x0 = Baselines.of(context, s.string("baseline"));
 		Operand<TFloat32> difference = tf.math.sub(context.targetScore(), context.targetScoreOn(x0, 1));
 		double gap = s.number("gap");
+		if (!(gap >= 0)) throw new ExplainException("integrated-gradients: gap must be 0 (off) or positive, not " + s
+			.string("gap") + ".", "Use e.g. gap=0.01 (1% of f(x) - f(x0)).");
 		if (gap > 0) {
 			if (!ruleName.equals("riemann")) throw new ExplainException("integrated-gradients: adaptive steps (gap > 0) " +
 				"refine the riemann rule.", "Use rule=riemann with gap, or gap=0 with gauss-legendre.");

@@ -102,6 +102,20 @@ class AdaptiveStepsTest {
 	}
 
 	@Test
+	void aNegativeGapOrTooFewMaxStepsGetOneSentence() throws Exception {
+		float[] data = new float[SIDE * SIDE];
+		try (ClassifierModel m = ModelLoader.load(saturatedModel(tmp.resolve("saturated")))) {
+			InputBatch x = new InputBatch(data, 1, SIDE, SIDE, 1);
+			var e = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> ig(m, x, Map.of(
+				"gap", "-0.1")));
+			assertTrue(e.getMessage().startsWith("integrated-gradients: gap must be 0 (off) or positive"), e.getMessage());
+			e = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> ig(m, x, Map.of(
+				"gap", "0.01", "steps", "64", "max-steps", "32")));
+			assertTrue(e.getMessage().startsWith("integrated-gradients: max-steps (32) is below steps (64)"), e.getMessage());
+		}
+	}
+
+	@Test
 	void theDoublingStopsAtMaxSteps() throws Exception {
 		float[] data = new float[SIDE * SIDE];
 		Arrays.fill(data, 1f);
