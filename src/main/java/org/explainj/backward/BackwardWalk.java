@@ -36,6 +36,13 @@ public final class BackwardWalk {
 	/** False: DeepLIFT with plain gradient routing through max pooling (Captum's behaviour). */
 	private boolean deepLiftMaxPool;
 	private java.util.Set<String> path = java.util.Set.of();
+	/** DeepLIFT's RevealCancel rule for nonlinearities instead of rescale. */
+	private boolean revealCancel;
+	/**
+	 * RevealCancel's multipliers of the negative parts, by tensor, where they differ from the positive
+	 * parts' (held in the walk's signals): the multipliers a nonlinearity sends to its input.
+	 */
+	private final Map<String, Operand<TFloat32>> negativeSignals = new HashMap<>();
 
 	/**
 	 * @param tensors maps a tensor of the original network to the one the walk runs on (itself, or its
@@ -60,6 +67,19 @@ public final class BackwardWalk {
 	}
 
 	/**
+	 * DeepLIFT's RevealCancel rule (Shrikumar et al. 2017) for nonlinearities, after {@link #withReference}:
+	 * the input difference of a nonlinearity is split into its positive and negative parts dx+ and dx-
+	 * (below a linear layer: the sums of its positive and negative terms w da), each gets its Shapley-style
+	 * share of dy and its own multiplier dy+/dx+, dy-/dx-, and the linear layer below sends each term back
+	 * with the multiplier of the part it fed (docs/METHODS.md).
+	 */
+	public BackwardWalk withRevealCancel() {
+		if (reference == null) throw new IllegalStateException("RevealCancel needs the reference network");
+		this.revealCancel = true;
+		return this;
+	}
+
+	/**
 	 * The signal at the model input when {@code seed} enters at {@code start}, a tensor of the original
 	 * network (the walk follows the original's structure and runs on the tensors it is mapped to).
 	 */
@@ -77,24 +97,154 @@ public final class BackwardWalk {
 			if (g == null) continue;
 			NodeDef node = graph.node(name);
 			List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+			Operand<TFloat32> negative = negativeSignals.remove(name + ":0");
+			if (negative != null) {
+				Folded layer = layerAt(node);
+				if (layer != null) {
+					send(signals, layer.linear().getInput(0), revealCancelLinear(layer, g, negative), null);
+					continue;
+				}
+				if (node.getOp().equals("Identity") || node.getOp().equals("Snapshot")) {
+					send(signals, inputs.get(0), g, negative);
+					continue;
+				}
+				g = byPart(tf.math.sub(out(node), reference.apply(original(name))), g, negative);
+			}
 			Folded folded = fold(node);
 			if (folded != null) {
 				// bias and batch norm belong to the linear layer below: the rule sees their z and the signal goes
 				// straight to that layer's input
-				String below = folded.linear().getInput(0);
-				signals.merge(below.contains(":") ? below : below + ":0", linearBack(folded.linear(), folded.layer(), g), (a,
-					c) -> tf.math.add(a, c));
+				send(signals, folded.linear().getInput(0), linearBack(folded.linear(), folded.layer(), g), null);
+				continue;
+			}
+			if (revealCancel && NONLINEAR.contains(node.getOp())) {
+				Operand<TFloat32>[] parts = revealCancel(node, inputs, g);
+				send(signals, inputs.get(0), parts[0], parts[1]);
 				continue;
 			}
 			Operand<TFloat32>[] back = step(node, inputs, g);
 			for (int k = 0; k < back.length; k++) {
 				if (back[k] == null || !onPath(inputs.get(k))) continue;
-				String ref = inputs.get(k).contains(":") ? inputs.get(k) : inputs.get(k) + ":0";
-				signals.merge(ref, back[k], (a, c) -> tf.math.add(a, c));
+				send(signals, inputs.get(k), back[k], null);
 			}
 		}
 		Operand<TFloat32> atInput = signals.get(input + ":0");
+		Operand<TFloat32> negativeAtInput = negativeSignals.remove(input + ":0");
+		if (negativeAtInput != null) atInput = byPart(tf.math.sub(value(input), reference.apply(original(input))), atInput,
+			negativeAtInput);
 		return atInput != null ? atInput : tf.zerosLike(tensors.apply(model.input()));
+	}
+
+	private static final Set<String> NONLINEAR = Set.of("Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh");
+
+	/**
+	 * Adds a signal for a tensor: one multiplier ({@code negative} null) or RevealCancel's pair, the
+	 * multipliers of the positive and the negative part; a single multiplier adds to both parts of a pair.
+	 */
+	private void send(Map<String, Operand<TFloat32>> signals, String tensor, Operand<TFloat32> positive,
+		Operand<TFloat32> negative)
+	{
+		String ref = tensor.contains(":") ? tensor : tensor + ":0";
+		Operand<TFloat32> single = signals.get(ref), pairNegative = negativeSignals.get(ref);
+		if (negative != null) negativeSignals.put(ref, pairNegative != null ? tf.math.add(pairNegative, negative)
+			: single != null ? tf.math.add(single, negative) : negative);
+		else if (pairNegative != null) negativeSignals.put(ref, tf.math.add(pairNegative, positive));
+		signals.merge(ref, positive, (a, c) -> tf.math.add(a, c));
+	}
+
+	/** The linear layer that produces this node's output (with the affine ops folded into it), or null. */
+	private Folded layerAt(NodeDef node) {
+		Folded folded = fold(node);
+		if (folded != null) return folded;
+		return Set.of("MatMul", "Conv2D", "DepthwiseConv2dNative").contains(node.getOp()) ? new Folded(node, linearLayer(
+			node, null)) : null;
+	}
+
+	/** The difference from the reference of a linear layer's input. */
+	private Operand<TFloat32> inputDifference(Folded layer) {
+		return tf.math.sub(layer.layer().input(), reference.apply(original(layer.linear().getInput(0))));
+	}
+
+	/**
+	 * dz+ and dz- of a tensor: below a linear layer the sums of its positive and its negative terms w da
+	 * (bias and batch norm shift cancel in the difference); elsewhere the positive and negative part of dz.
+	 */
+	@SuppressWarnings("unchecked")
+	private Operand<TFloat32>[] parts(String tensor) {
+		NodeDef producer = graph.node(GraphPath.nodeOf(tensor));
+		while (producer.getOp().equals("Identity") || producer.getOp().equals("Snapshot")) producer = graph.node(GraphPath
+			.nodeOf(producer.getInput(0)));
+		Folded layer = layerAt(producer);
+		if (layer == null) {
+			Operand<TFloat32> dz = tf.math.sub(value(tensor), reference.apply(original(tensor)));
+			return new Operand[] { LinearRule.positive(tf, dz), LinearRule.negative(tf, dz) };
+		}
+		LinearLayer l = layer.layer();
+		Operand<TFloat32> da = inputDifference(layer);
+		Operand<TFloat32> up = LinearRule.positive(tf, da), down = LinearRule.negative(tf, da);
+		Operand<TFloat32> wUp = LinearRule.positive(tf, l.weight()), wDown = LinearRule.negative(tf, l.weight());
+		return new Operand[] { tf.math.add(l.forward(tf, up, wUp), l.forward(tf, down, wDown)), tf.math.add(l.forward(tf,
+			up, wDown), l.forward(tf, down, wUp)) };
+	}
+
+	/**
+	 * RevealCancel at a nonlinearity y = f(x), upstream multiplier g: dy+ = (f(x0 + dx+) - y0 + y - f(x0 +
+	 * dx-)) / 2, dy- = (f(x0 + dx-) - y0 + y - f(x0 + dx+)) / 2 (so dy+ + dy- = y - y0), and multipliers
+	 * g dy+/dx+ and g dy-/dx- (the local derivative times g where a part is below 1e-7).
+	 */
+	@SuppressWarnings("unchecked")
+	private Operand<TFloat32>[] revealCancel(NodeDef node, List<String> inputs, Operand<TFloat32> g) {
+		GraphOperation op = model.graph().operationOrThrow(node.getName());
+		Output<TFloat32> y = out(node);
+		Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
+		Operand<TFloat32>[] dx = parts(inputs.get(0));
+		Operand<TFloat32> fUp = activation(node, op, tf.math.add(x0, dx[0]));
+		Operand<TFloat32> fDown = activation(node, op, tf.math.add(x0, dx[1]));
+		Operand<TFloat32> half = tf.constant(0.5f);
+		Operand<TFloat32> dyUp = tf.math.mul(half, tf.math.add(tf.math.sub(fUp, y0), tf.math.sub(y, fDown)));
+		Operand<TFloat32> dyDown = tf.math.mul(half, tf.math.add(tf.math.sub(fDown, y0), tf.math.sub(y, fUp)));
+		Operand<TFloat32> local = activationBack(node, op, inputs, g, false);
+		return new Operand[] { ratio(tf.math.mul(g, dyUp), dx[0], local), ratio(tf.math.mul(g, dyDown), dx[1], local) };
+	}
+
+	/** a / b, or {@code fallback} where |b| < 1e-7. */
+	private Operand<TFloat32> ratio(Operand<TFloat32> a, Operand<TFloat32> b, Operand<TFloat32> fallback) {
+		return tf.select(tf.math.less(tf.math.abs(b), tf.constant(1e-7f)), fallback, tf.math.divNoNan(a, b));
+	}
+
+	/** The nonlinearity applied to another tensor. */
+	private Operand<TFloat32> activation(NodeDef node, GraphOperation op, Operand<TFloat32> x) {
+		return switch (node.getOp()) {
+			case "Relu" -> tf.nn.relu(x);
+			case "Relu6" -> tf.nn.relu6(x);
+			case "LeakyRelu" -> tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(op.attributes().getAttrFloat(
+				"alpha")));
+			case "Elu" -> tf.nn.elu(x);
+			case "Sigmoid" -> tf.math.sigmoid(x);
+			default -> tf.math.tanh(x);
+		};
+	}
+
+	/**
+	 * RevealCancel through a linear layer z = W a + b given the multipliers m+ and m- of dz+ and dz-: the
+	 * term w da went to dz+ when it is positive, so an input with da > 0 gets W+^T m+ + W-^T m-, one with
+	 * da < 0 gets W-^T m+ + W+^T m-, one with da = 0 the mean W^T (m+ + m-) / 2.
+	 */
+	private Operand<TFloat32> revealCancelLinear(Folded layer, Operand<TFloat32> up, Operand<TFloat32> down) {
+		LinearLayer l = layer.layer();
+		Operand<TFloat32> wUp = LinearRule.positive(tf, l.weight()), wDown = LinearRule.negative(tf, l.weight());
+		Operand<TFloat32> rising = tf.math.add(l.transpose(tf, up, wUp), l.transpose(tf, down, wDown));
+		Operand<TFloat32> falling = tf.math.add(l.transpose(tf, up, wDown), l.transpose(tf, down, wUp));
+		Operand<TFloat32> still = l.transpose(tf, tf.math.mul(tf.constant(0.5f), tf.math.add(up, down)), l.weight());
+		Operand<TFloat32> da = inputDifference(layer);
+		return tf.select(tf.math.greater(da, tf.zerosLike(da)), rising, tf.select(tf.math.less(da, tf.zerosLike(da)),
+			falling, still));
+	}
+
+	/** One multiplier for a tensor from RevealCancel's pair: m+ where dz > 0, m- where dz < 0, their mean at 0. */
+	private Operand<TFloat32> byPart(Operand<TFloat32> dz, Operand<TFloat32> up, Operand<TFloat32> down) {
+		return tf.select(tf.math.greater(dz, tf.zerosLike(dz)), up, tf.select(tf.math.less(dz, tf.zerosLike(dz)), down, tf
+			.math.mul(tf.constant(0.5f), tf.math.add(up, down))));
 	}
 
 	private Output<TFloat32> value(String reference) {
@@ -174,6 +324,13 @@ public final class BackwardWalk {
 	 * falling back to the derivative where |x - x0| < 1e-7.
 	 */
 	private Operand<TFloat32> activationBack(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
+		return activationBack(node, op, inputs, g, reference != null);
+	}
+
+	/** {@code rescale} false: the local derivative only (what DeepLIFT falls back to at tiny differences). */
+	private Operand<TFloat32> activationBack(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> g,
+		boolean rescale)
+	{
 		if (composite.relevance()) return g;
 		Output<TFloat32> x = value(inputs.get(0)), y = out(node);
 		Operand<TFloat32> one = tf.constant(1f), zero = tf.constant(0f);
@@ -187,7 +344,7 @@ public final class BackwardWalk {
 			case "Sigmoid" -> tf.math.mul(y, tf.math.sub(one, y));
 			default -> tf.math.sub(one, tf.math.square(y)); // Tanh
 		};
-		if (reference != null) {
+		if (rescale) {
 			Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
 			Operand<TFloat32> dx = tf.math.sub(x, x0);
 			Operand<org.tensorflow.types.TBool> close = tf.math.less(tf.math.abs(dx), tf.constant(1e-7f));

@@ -16,6 +16,9 @@ public class DeepLiftCommand extends ExplainCommand {
 	@Parameter(persist = false, label = "Max pooling", choices = { "deeplift", "gradient" }, description = "deeplift keeps summation-to-delta; gradient routes as Captum")
 	public String maxpool = "deeplift";
 
+	@Parameter(persist = false, label = "Rule", choices = { "rescale", "revealcancel" }, description = "rule for nonlinearities")
+	public String rule = "rescale";
+
 	@Override
 	protected String method() {
 		return "deeplift";
@@ -23,6 +26,6 @@ public class DeepLiftCommand extends ExplainCommand {
 
 	@Override
 	protected Map<String, String> parameters() {
-		return Map.of("baseline", baseline, "maxpool", maxpool);
+		return Map.of("baseline", baseline, "maxpool", maxpool, "rule", rule);
 	}
 }

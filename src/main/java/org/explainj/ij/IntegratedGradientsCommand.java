@@ -21,6 +21,13 @@ public class IntegratedGradientsCommand extends ExplainCommand {
 		description = "quadrature along the path")
 	public String rule = "riemann";
 
+	@Parameter(persist = false, label = "Gap", min = "0",
+		description = "completeness target: double the steps until |gap| <= gap |f(x) - f(x0)| (0 = off)")
+	public double gap = 0;
+
+	@Parameter(persist = false, label = "Max steps", min = "1", description = "most steps the doubling may reach")
+	public int maxSteps = 1024;
+
 	@Override
 	protected String method() {
 		return "integrated-gradients";
@@ -28,6 +35,6 @@ public class IntegratedGradientsCommand extends ExplainCommand {
 
 	@Override
 	protected Map<String, String> parameters() {
-		return Map.of("steps", "" + steps, "baseline", baseline, "rule", rule);
+		return Map.of("steps", "" + steps, "baseline", baseline, "rule", rule, "gap", "" + gap, "max-steps", "" + maxSteps);
 	}
 }

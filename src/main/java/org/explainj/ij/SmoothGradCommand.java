@@ -11,7 +11,7 @@ import org.scijava.plugin.Plugin;
 public class SmoothGradCommand extends ExplainCommand {
 
 	@Parameter(persist = false, label = "Of", choices = { "gradient", "saliency", "sensitivity", "gradient-x-input",
-		"cam", "grad-cam", "grad-cam-plus-plus", "integrated-gradients", "occlusion", "guided-backprop", "guided-grad-cam",
+		"cam", "grad-cam", "grad-cam-plus-plus", "integrated-gradients", "occlusion", "rise", "sobol", "guided-backprop", "guided-grad-cam",
 		"deconvnet", "lrp-0", "lrp-epsilon", "lrp-gamma", "lrp-alpha-beta", "lrp-zplus", "lrp-epsilon-plus",
 		"deep-taylor", "deeplift" }, description = "the wrapped method (with its default parameters)")
 	public String of = "gradient";

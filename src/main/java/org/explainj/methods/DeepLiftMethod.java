@@ -11,8 +11,9 @@ import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 /**
- * DeepLIFT with the rescale rule (docs/METHODS.md 2.5, Shrikumar et al.): multipliers pass linear layers like
- * gradients and nonlinearities as (y - y0) / (x - x0); max pooling splits each window's difference
+ * DeepLIFT (docs/METHODS.md 2.5, Shrikumar et al.) with the rescale rule: multipliers pass linear layers like
+ * gradients and nonlinearities as (y - y0) / (x - x0); or with RevealCancel, which treats the positive
+ * and negative parts of each difference apart ({@link BackwardWalk#withRevealCancel}); max pooling splits each window's difference
  * between its winners at x and at x0, so that the contributions (x - x0) * m sum to f(x) - f(x0). The
  * reference network runs on the baseline through a network copy, in the same graph. The summation gap
  * sum(C) - (f(x) - f(x0)) is reported with every map.
@@ -25,14 +26,15 @@ public final class DeepLiftMethod implements AttributionMethod {
 
 	@Override public String title() { return "DeepLIFT"; }
 
-	@Override public String description() { return "DeepLIFT rescale: contributions relative to a baseline (signed)"; }
+	@Override public String description() { return "DeepLIFT (rescale or RevealCancel): contributions relative to a baseline (signed)"; }
 
 	@Override public Reduction defaultReduction() { return Reduction.SUM; }
 
 	@Override
 	public List<MethodParameter> parameters() {
 		return List.of(new MethodParameter("baseline", "zeros", Baselines.DESCRIPTION), new MethodParameter("maxpool",
-			"deeplift", "deeplift (keeps summation-to-delta) or gradient (plain routing, as Captum)"));
+			"deeplift", "deeplift (keeps summation-to-delta) or gradient (plain routing, as Captum)"), new MethodParameter(
+				"rule", "rescale", "nonlinearities by rescale or revealcancel"));
 	}
 
 	@Override
@@ -48,9 +50,10 @@ public final class DeepLiftMethod implements AttributionMethod {
 		boolean deepLiftMaxPool = s.choice("maxpool", List.of("deeplift", "gradient")).equals("deeplift");
 		Operand<TFloat32> x0 = Baselines.of(context, s.string("baseline"));
 		AttributionContext reference = context.on(x0, 1, s);
-		Operand<TFloat32> multipliers = new BackwardWalk(tf, context.model(), context::tensor, Composite.gradient(
-			ReluRule.GRADIENT)).withReference(reference::tensor, deepLiftMaxPool).run(context.model().logits(), context
-				.logitSeed());
+		BackwardWalk walk = new BackwardWalk(tf, context.model(), context::tensor, Composite.gradient(ReluRule.GRADIENT))
+			.withReference(reference::tensor, deepLiftMaxPool);
+		if (s.choice("rule", List.of("rescale", "revealcancel")).equals("revealcancel")) walk.withRevealCancel();
+		Operand<TFloat32> multipliers = walk.run(context.model().logits(), context.logitSeed());
 		Operand<TFloat32> contributions = tf.math.mul(tf.math.sub(context.input(), x0), multipliers);
 		Operand<TFloat32> total = tf.reduceSum(contributions, tf.constant(new int[] { 1, 2, 3 }), ReduceSum.keepDims(
 			false));

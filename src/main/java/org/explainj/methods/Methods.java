@@ -13,7 +13,7 @@ public final class Methods {
 		// class activation maps
 		new CamMethod(), new GradCamMethod(), new GradCamPlusPlusMethod(),
 		// path, noise and perturbation
-		new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod(),
+		new IntegratedGradientsMethod(), new NoiseTunnelMethod(), new OcclusionMethod(), new RiseMethod(), new SobolMethod(),
 		// the explicit backward pass
 		ModifiedBackpropMethod.guided(), new GuidedGradCamMethod(), ModifiedBackpropMethod.deconvnet(),
 		new LrpMethod(LrpMethod.Preset.ZERO), new LrpMethod(LrpMethod.Preset.EPSILON),
