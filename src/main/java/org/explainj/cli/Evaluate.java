@@ -22,6 +22,7 @@ import org.explainj.metrics.Continuity;
 import org.explainj.metrics.MethodComparison;
 import org.explainj.metrics.Selectivity;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 
 import ij.ImagePlus;
@@ -35,7 +36,13 @@ final class Evaluate {
 	private Evaluate() {}
 
 	static void run(Arguments a, PrintStream out) {
-		ClassifierModel model = ModelCache.shared().get(Path.of(a.required("model")));
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(Path.of(a.required("model")), a.flag("trust-model"))) {
+			compare(lease.model(), a, out);
+		}
+	}
+
+	private static void compare(ClassifierModel model, Arguments a, PrintStream out) {
+		if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
 		List<ImagePlus> images = new ArrayList<>();
 		for (Path p : imageFiles(a.required("images"))) images.add(Main.openImage(p));
 		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));

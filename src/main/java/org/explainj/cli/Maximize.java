@@ -11,6 +11,7 @@ import org.explainj.maximize.MaximizeOptions;
 import org.explainj.maximize.PrototypeImages;
 import org.explainj.maximize.Prototypes;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 
 /**
@@ -20,7 +21,7 @@ import org.explainj.model.ModelCache;
 final class Maximize {
 
 	static final Set<String> OPTIONS = Set.of("model", "target", "generator", "steps", "lambda", "lr", "seed", "jitter",
-		"tv", "blur", "low", "high", "out");
+		"tv", "blur", "low", "high", "out", "trust-model");
 
 	private Maximize() {}
 
@@ -35,8 +36,13 @@ final class Maximize {
 			.withTv(number(a, "tv", 0)).withBlurEvery(a.integer("blur", 0)).withRange(number(a, "low", 0), number(a, "high",
 				1)).withGenerator(generator == null ? null : Path.of(generator));
 		options.check();
-		ClassifierModel model = ModelCache.shared().get(Path.of(a.required("model")));
-		Prototypes p = ActivationMaximizer.maximize(model, a.required("target"), options);
+		ClassifierModel model;
+		Prototypes p;
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(Path.of(a.required("model")), a.flag("trust-model"))) {
+			model = lease.model();
+			p = ActivationMaximizer.maximize(model, a.required("target"), options);
+		}
+		if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
 		String name = outFile.getFileName().toString().replaceFirst("(?i)\\.tiff?$", "");
 		Path csv = outFile.resolveSibling(name + "_objective.csv");
 		ResultFiles.saveTiff(PrototypeImages.stack(p, name), outFile);

@@ -30,14 +30,16 @@ public final class ExplainJob {
 	}
 
 	public static ExplainResult run(ImagePlus image, ExplainOptions options, Explainer.Progress progress) {
-		ClassifierModel model = ModelCache.shared().get(options.model());
-		ImageFrames frames = ImageFrames.of(image);
-		InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, options.scaling());
-		Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
-			reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
-				.batchSize(), progress);
-		float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
-		return new ExplainResult(image, model, options, explanation, maps);
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(options.model(), options.trustModel())) {
+			ClassifierModel model = lease.model();
+			ImageFrames frames = ImageFrames.of(image);
+			InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, options.scaling());
+			Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
+				reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
+					.batchSize(), progress);
+			float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
+			return new ExplainResult(image, model, options, explanation, maps);
+		}
 	}
 
 	/**

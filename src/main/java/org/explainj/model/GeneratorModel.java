@@ -84,15 +84,7 @@ public final class GeneratorModel {
 		if (!Files.isDirectory(dir) || !Files.exists(dir.resolve("saved_model.pb"))) throw new ExplainException(
 			"Generator not found: " + path + " is not a SavedModel folder.",
 			"Give the folder of a generator SavedModel (z -> image), the one holding saved_model.pb.");
-		SavedModelBundle bundle;
-		try {
-			bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
-		}
-		catch (RuntimeException e) {
-			throw new ExplainException("TensorFlow could not load the generator in " + dir + ": " + e.getMessage(),
-				"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
-		}
-		try (bundle) {
+		try (SavedModelBundle bundle = ModelLoader.openSavedModel(ModelFiles.read(dir), false, new ArrayList<>())) {
 			Map<String, SignatureDef> signatures = bundle.metaGraphDef().getSignatureDefMap();
 			SignatureDef sig = signatures.get("serving_default");
 			if (sig == null && signatures.size() == 1) sig = signatures.values().iterator().next();
