@@ -66,6 +66,21 @@ class HostileModelCliTest {
 	}
 
 	@Test
+	void maximizeAndEvaluateAuditToo() {
+		String model = HOSTILE.resolve("tf2-writes-output").toString();
+		CliTest.Run maximize = CliTest.run("maximize", "--model", model, "--target", "0", "--steps", "2", "--out", tmp
+			.resolve("p.tif").toString());
+		CliTest.Run evaluate = CliTest.run("evaluate", "--model", model, "--images", TestData.DIGIT.toString(), "--out",
+			tmp.resolve("eval").toString(), "--methods", "gradient", "--metric", "selectivity");
+		for (CliTest.Run r : new CliTest.Run[] { maximize, evaluate }) {
+			assertEquals(1, r.code(), r.out());
+			assertTrue(r.err().startsWith("explainj: The model ") && r.err().contains("WriteFile (node '"), r.err());
+		}
+		assertFalse(Files.exists(WRITTEN));
+		assertFalse(Files.exists(tmp.resolve("p.tif")));
+	}
+
+	@Test
 	void trustedModelRunsAndTheOutputSaysSo() throws IOException {
 		try {
 			CliTest.Run r = explain("frozen-writes-output.pb", "--trust-model");

@@ -3,6 +3,7 @@ package org.explainj.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,6 +93,24 @@ class ModelCacheTest {
 			ClassifierModel evicted = old.model();
 			old.close();
 			assertThrows(IllegalStateException.class, () -> logits(evicted), "closed once its last lease is released");
+		}
+		finally {
+			cache.clear();
+		}
+	}
+
+	/** Trust is given per call: a model one caller trusted is still refused to the next caller who did not. */
+	@Test
+	void aCachedTrustedModelIsRefusedToCallersWhoDoNotTrustIt() throws Exception {
+		ModelCache cache = new ModelCache(2);
+		Path hostile = ModelAuditTest.HOSTILE.resolve("frozen-writes-output.pb");
+		try (ModelCache.Lease trusted = cache.acquire(hostile, true)) {
+			assertEquals(3, trusted.model().auditFindings().size());
+			ExplainException e = assertThrows(ExplainException.class, () -> cache.acquire(hostile, false));
+			assertTrue(e.getMessage().contains("WriteFile (node 'WriteFile')"), e.getMessage());
+			try (ModelCache.Lease again = cache.acquire(hostile, true)) {
+				assertSame(trusted.model(), again.model());
+			}
 		}
 		finally {
 			cache.clear();
