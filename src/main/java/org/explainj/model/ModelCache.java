@@ -1,6 +1,7 @@
 package org.explainj.model;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.function.Predicate;
  * Keeps recently used models open so that a macro looping over images loads each model once. A model
  * is keyed by the identity of its content ({@link ModelFiles.Identity}: size, time and SHA-256 of its
  * graph and variables index), so a model replaced on disk, even with its old modification time, is
- * loaded again. Users hold a model through a {@link Lease} for as long as they run it; a model that is
+ * loaded again. The content is hashed only when the file system says the files changed
+ * ({@link ModelFiles#stamp}). Users hold a model through a {@link Lease} for as long as they run it; a model that is
  * evicted (least recently used beyond {@code capacity}, or replaced on disk) is closed only when its
  * last lease is released, so a run never sees its graph closed under it.
  */
@@ -20,6 +22,8 @@ public final class ModelCache {
 
 	private final int capacity;
 	private final LinkedHashMap<ModelFiles.Identity, Entry> models = new LinkedHashMap<>(8, 0.75f, true);
+	/** Content identities of files whose state was seen unchanged: a model is hashed only when its files change. */
+	private final Map<ModelFiles.Stamp, ModelFiles.Identity> identities = new HashMap<>();
 
 	public ModelCache(int capacity) {
 		this.capacity = capacity;
@@ -73,11 +77,15 @@ public final class ModelCache {
 	 * caller trusted it.
 	 */
 	public Lease acquire(Path path, boolean trust) {
+		ModelFiles.Stamp stamp = ModelFiles.stamp(path);
+		synchronized (this) {
+			Entry entry = stamp == null ? null : models.get(identities.get(stamp));
+			if (entry != null) return lease(entry, stamp.path(), trust);
+		}
 		ModelFiles files = ModelFiles.read(path);
 		synchronized (this) {
 			Entry entry = models.get(files.identity());
-			if (entry != null) ModelAudit.check(entry.model.auditFindings(), files.path(), trust);
-			else {
+			if (entry == null) {
 				entry = new Entry(ModelLoader.load(files, trust));
 				evict(e -> e.getKey().path().equals(files.path()));
 				models.put(files.identity(), entry);
@@ -86,9 +94,16 @@ public final class ModelCache {
 					evict(e -> e.getKey().equals(eldest));
 				}
 			}
-			entry.leases++;
-			return new Lease(entry);
+			if (stamp != null) identities.put(stamp, files.identity());
+			identities.values().removeIf(id -> !models.containsKey(id));
+			return lease(entry, files.path(), trust);
 		}
+	}
+
+	private Lease lease(Entry entry, Path path, boolean trust) {
+		ModelAudit.check(entry.model.auditFindings(), path, trust);
+		entry.leases++;
+		return new Lease(entry);
 	}
 
 	public synchronized int size() {

@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.explainj.ExplainException;
@@ -50,67 +52,113 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 		}
 	}
 
-	public static ModelFiles read(Path model) {
-		Path path = model.toAbsolutePath().normalize();
-		if (!Files.exists(path)) throw new ExplainException("Model not found: " + path + ".",
-			"Give the folder of a SavedModel (the one holding saved_model.pb) or a frozen graph .pb file.");
-		if (Files.isDirectory(path)) return readSavedModel(path);
-		if (path.getFileName().toString().equals("saved_model.pb")) return readSavedModel(path.getParent());
-		regular(path);
-		return of(path, false, path, List.of());
-	}
-
-	public boolean hasVariablesIndex() {
-		return Files.isRegularFile(path.resolve("variables").resolve("variables.index"));
-	}
-
-	private static ModelFiles readSavedModel(Path dir) {
-		Path graphFile = dir.resolve("saved_model.pb");
-		if (!Files.exists(graphFile)) graphFile = dir.resolve("saved_model.pbtxt");
-		if (!Files.exists(graphFile)) throw new ExplainException("The folder " + dir +
-			" is not a TensorFlow model: it has no saved_model.pb.",
-			"Choose the SavedModel folder itself (the one with saved_model.pb and variables/) or a frozen .pb file.");
-		regular(graphFile);
-		Path variables = dir.resolve("variables");
-		List<Path> files = List.of();
-		if (Files.isDirectory(variables)) {
-			try (Stream<Path> list = Files.list(variables)) {
-				files = list.sorted().toList();
-			}
-			catch (IOException e) {
-				throw new ExplainException("Cannot read " + variables + ": " + e.getMessage(), "Check the folder's permissions.",
-					e);
-			}
-			files.forEach(ModelFiles::regular);
-		}
-		return of(dir, true, graphFile, files);
-	}
-
-	private static ModelFiles of(Path path, boolean savedModel, Path graphFile, List<Path> variables) {
+	/**
+	 * What the file system tells about the model's files without reading them (file key, size, change
+	 * and modification time of each), which changes whenever their content does: any write, a cp -p or
+	 * a replacement sets the change time. Null where the file system keeps no change time (Windows):
+	 * then the content has to be hashed each time. Checks the files as {@link #read} does.
+	 */
+	public static Stamp stamp(Path model) {
+		Located files = locate(model);
+		List<String> states = new ArrayList<>();
 		try {
-			long total = Files.size(graphFile);
-			for (Path v : variables) total += Files.size(v);
-			long max = maxBytes();
-			if (total > max) throw new ExplainException("The model " + path + " is " + megabytes(total) + ", more than " +
-				"ExplainJ's limit of " + megabytes(max) + ".", "If it is a genuine model, raise the limit with -D" +
-					MAX_BYTES_PROPERTY + "=BYTES.");
-			byte[] graph = Files.readAllBytes(graphFile);
+			for (Path f : files.all()) {
+				Map<String, Object> a = Files.readAttributes(f, "unix:ino,dev,size,ctime,lastModifiedTime");
+				states.add(a.get("dev") + ":" + a.get("ino") + ":" + a.get("size") + ":" + a.get("ctime") + ":" + a.get(
+					"lastModifiedTime"));
+			}
+		}
+		catch (UnsupportedOperationException | IllegalArgumentException e) {
+			return null;
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read " + files.path() + ": " + e.getMessage(), "Check the files' permissions.",
+				e);
+		}
+		return new Stamp(files.path(), states);
+	}
+
+	/** The state of a model's files as {@link #stamp} sees it. */
+	public record Stamp(Path path, List<String> states) {}
+
+	/** Checks the model's files and reads its graph file. */
+	public static ModelFiles read(Path model) {
+		Located files = locate(model);
+		Path path = files.path();
+		try {
+			long total = 0;
+			for (Path f : files.all()) total += Files.size(f);
+			byte[] graph = Files.readAllBytes(files.graphFile());
 			MessageDigest sha = MessageDigest.getInstance("SHA-256");
 			sha.update(graph);
-			long modified = Files.getLastModifiedTime(graphFile).toMillis();
+			long modified = Files.getLastModifiedTime(files.graphFile()).toMillis();
 			Path index = path.resolve("variables").resolve("variables.index");
-			if (variables.contains(index)) {
+			if (files.variables().contains(index)) {
 				sha.update(Files.readAllBytes(index));
 				modified = Math.max(modified, Files.getLastModifiedTime(index).toMillis());
 			}
-			return new ModelFiles(path, savedModel, graphFile, graph, new Identity(path, total, modified, HexFormat.of()
-				.formatHex(sha.digest())));
+			return new ModelFiles(path, files.savedModel(), files.graphFile(), graph, new Identity(path, total, modified,
+				HexFormat.of().formatHex(sha.digest())));
 		}
 		catch (IOException e) {
 			throw new ExplainException("Cannot read " + path + ": " + e.getMessage(), "Check the files' permissions.", e);
 		}
 		catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException("every Java has SHA-256", e);
+		}
+	}
+
+	public boolean hasVariablesIndex() {
+		return Files.isRegularFile(path.resolve("variables").resolve("variables.index"));
+	}
+
+	/** A model's files, checked to be regular files within the size limit, not read yet. */
+	private record Located(Path path, boolean savedModel, Path graphFile, List<Path> variables) {
+
+		List<Path> all() {
+			List<Path> all = new ArrayList<>(List.of(graphFile));
+			all.addAll(variables);
+			return all;
+		}
+	}
+
+	private static Located locate(Path model) {
+		Path path = model.toAbsolutePath().normalize();
+		if (!Files.exists(path)) throw new ExplainException("Model not found: " + path + ".",
+			"Give the folder of a SavedModel (the one holding saved_model.pb) or a frozen graph .pb file.");
+		Located files;
+		if (Files.isDirectory(path)) files = locateSavedModel(path);
+		else if (path.getFileName().toString().equals("saved_model.pb")) files = locateSavedModel(path.getParent());
+		else files = new Located(path, false, path, List.of());
+		files.all().forEach(ModelFiles::regular);
+		long total = 0;
+		try {
+			for (Path f : files.all()) total += Files.size(f);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read " + path + ": " + e.getMessage(), "Check the files' permissions.", e);
+		}
+		long max = maxBytes();
+		if (total > max) throw new ExplainException("The model " + path + " is " + megabytes(total) + ", more than " +
+			"ExplainJ's limit of " + megabytes(max) + ".", "If it is a genuine model, raise the limit with -D" +
+				MAX_BYTES_PROPERTY + "=BYTES.");
+		return files;
+	}
+
+	private static Located locateSavedModel(Path dir) {
+		Path graphFile = dir.resolve("saved_model.pb");
+		if (!Files.exists(graphFile)) graphFile = dir.resolve("saved_model.pbtxt");
+		if (!Files.exists(graphFile)) throw new ExplainException("The folder " + dir +
+			" is not a TensorFlow model: it has no saved_model.pb.",
+			"Choose the SavedModel folder itself (the one with saved_model.pb and variables/) or a frozen .pb file.");
+		Path variables = dir.resolve("variables");
+		if (!Files.isDirectory(variables)) return new Located(dir, true, graphFile, List.of());
+		try (Stream<Path> list = Files.list(variables)) {
+			return new Located(dir, true, graphFile, list.sorted().toList());
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read " + variables + ": " + e.getMessage(), "Check the folder's permissions.",
+				e);
 		}
 	}
 
