@@ -66,11 +66,11 @@ public final class ModelAudit {
 
 	/**
 	 * Datasets, readers and iterators over them exist to bring data from files or services into a
-	 * training loop; a classifier reads only its input tensor. Matched by name so that new variants are
-	 * refused too (SnapshotDatasetV2, DataServiceDatasetV4 ...).
+	 * training loop; a classifier reads only its input tensor. A dataset can also hide a whole graph in
+	 * a string (DatasetFromGraph) that this audit would not see. Matched by name so that new variants
+	 * are refused too (SnapshotDatasetV2, DataServiceDatasetV4, IteratorGetNextSync ...).
 	 */
-	private static final Pattern DATA_OPS = Pattern.compile(".*Dataset(V\\d+)?|.*Reader(V\\d+)?|Reader[A-Z].*|" +
-		"(Experimental)?DatasetToTFRecord|DistributedSave|RegisterDataset(V\\d+)?");
+	private static final Pattern DATA_OPS = Pattern.compile(".*(Dataset|Iterator|Reader).*|DistributedSave");
 
 	/**
 	 * Operations refused only with certain attributes: the debugger's ops with a dump URL or folder
@@ -102,7 +102,7 @@ public final class ModelAudit {
 			"CollectiveReduceV2", "CollectiveReduceV3", "CollectiveGather", "CollectiveGatherV2", "CollectiveBcastSend",
 			"CollectiveBcastSendV2", "CollectiveBcastRecv", "CollectiveBcastRecvV2", "CollectiveAllToAllV2",
 			"CollectiveAllToAllV3", "CollectivePermute", "CollectiveReduceScatterV2", "CollectiveInitializeCommunicator",
-			"CollectiveAssignGroupV2", "NcclAllReduce", "NcclBroadcast", "NcclReduce")) m.put(op, NETWORK);
+			"CollectiveAssignGroupV2", "NcclAllReduce", "NcclBroadcast", "NcclReduce", "RemoteCall")) m.put(op, NETWORK);
 		return Map.copyOf(m);
 	}
 

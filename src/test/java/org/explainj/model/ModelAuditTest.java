@@ -135,7 +135,8 @@ class ModelAuditTest {
 		for (String op : List.of("ReadFile", "WriteFile", "MatchingFiles", "PyFunc", "EagerPyFunc", "ImmutableConst",
 			"TFRecordDatasetV2", "TextLineDataset", "FixedLengthRecordDataset", "WholeFileReaderV2", "ReaderReadV2",
 			"SnapshotDatasetV2", "DataServiceDatasetV4", "DatasetToTFRecord", "CreateSummaryFileWriter",
-			"CollectiveReduceV2", "InitializeTableFromTextFileV2")) assertNotNull(ModelAudit.reason(node(op)), op);
+			"CollectiveReduceV2", "InitializeTableFromTextFileV2", "DatasetFromGraph", "DatasetToSingleElement",
+			"IteratorGetNext", "MakeIterator", "RegisterDatasetV2", "RemoteCall")) assertNotNull(ModelAudit.reason(node(op)), op);
 		for (String op : List.of("Conv2D", "MatMul", "Snapshot", "Print", "Const", "ReadVariableOp", "StatefulPartitionedCall",
 			"PrintV2", "DebugIdentity", "DecodeProtoV2")) assertNull(ModelAudit.reason(node(op)), op);
 		assertNotNull(ModelAudit.reason(node("PrintV2", "output_stream", AttrValue.newBuilder().setS(

@@ -81,6 +81,20 @@ class ModelFilesTest {
 			"(variables/variables.index). Copy the complete SavedModel folder, variables/ included.", e.getMessage());
 	}
 
+	@Test
+	void brokenOrEmptySavedModelGraphsAreNamed() throws Exception {
+		Path broken = Files.createDirectories(tmp.resolve("broken"));
+		Files.write(broken.resolve("saved_model.pb"), new byte[] { (byte) 0xff });
+		ExplainException e = assertThrows(ExplainException.class, () -> ModelLoader.load(broken));
+		assertEquals("The file " + broken.toAbsolutePath().resolve("saved_model.pb") + " is not a TensorFlow SavedModel. " +
+			"Give the folder of a SavedModel exported by TensorFlow or Keras.", e.getMessage());
+		Path empty = Files.createDirectories(tmp.resolve("empty"));
+		Files.write(empty.resolve("saved_model.pb"), new byte[0]);
+		e = assertThrows(ExplainException.class, () -> ModelLoader.load(empty));
+		assertEquals("The SavedModel in " + empty.toAbsolutePath() + " has no graph tagged 'serve'. Export it for " +
+			"serving (the 'serve' tag).", e.getMessage());
+	}
+
 	/** The TF2 fixture computes with constants only: without variables/ it is still complete. */
 	@Test
 	void savedModelWithoutVariablesLoadsWhenItHasNone() throws Exception {
