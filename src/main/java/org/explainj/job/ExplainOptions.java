@@ -14,7 +14,8 @@ import org.explainj.model.ScoreKind;
 /**
  * Everything one explanation run needs besides the image; the same for menus, macros, scripts and the
  * command line. {@code reduction} null means the method's own default; {@code parameters} are the
- * method's own options (steps, layer ...), checked against what it declares.
+ * method's own options (steps, layer ...), checked against what it declares. {@code trustModel} runs a
+ * model that the audit ({@link org.explainj.model.ModelAudit}) refuses; the result then says so.
  */
 public record ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score,
 	IntensityScaling scaling, Reduction reduction, int batchSize, Map<String, String> parameters, boolean trustModel)

@@ -94,8 +94,11 @@ public final class ModelCache {
 					evict(e -> e.getKey().equals(eldest));
 				}
 			}
-			if (stamp != null) identities.put(stamp, files.identity());
 			identities.values().removeIf(id -> !models.containsKey(id));
+			if (stamp != null) {
+				identities.keySet().removeIf(s -> s.path().equals(stamp.path()));
+				identities.put(stamp, files.identity());
+			}
 			return lease(entry, files.path(), trust);
 		}
 	}
