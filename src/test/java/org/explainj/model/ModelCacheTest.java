@@ -133,11 +133,14 @@ class ModelCacheTest {
 		List<String> sentences = Collections.synchronizedList(new ArrayList<>());
 		List<Throwable> unexpected = Collections.synchronizedList(new ArrayList<>());
 		AtomicBoolean replacing = new AtomicBoolean(true);
-		Runnable explainer = () -> {
+		// one thread runs the gradient, the other integrated gradients, which copies the network (NetworkCopy)
+		ExplainOptions pathMethod = new ExplainOptions(pb, org.explainj.methods.Methods.byName("integrated-gradients"),
+			options.target(), options.score(), options.scaling(), null, 32, java.util.Map.of("steps", "8"));
+		java.util.function.Function<ExplainOptions, Runnable> explainer = o -> () -> {
 			// explain while the file is replaced, then three times more once it is stable
 			for (int after = 0; after < 3; after += replacing.get() ? 0 : 1) {
 				try {
-					scores.add(ExplainJob.run(cell, options).explanation().targetScores()[0]);
+					scores.add(ExplainJob.run(cell, o).explanation().targetScores()[0]);
 				}
 				catch (ExplainException e) {
 					sentences.add(e.getMessage());
@@ -147,7 +150,7 @@ class ModelCacheTest {
 				}
 			}
 		};
-		Thread a = new Thread(explainer), b = new Thread(explainer);
+		Thread a = new Thread(explainer.apply(options)), b = new Thread(explainer.apply(pathMethod));
 		a.start();
 		b.start();
 		for (int r = 0; r < 12; r++) {
