@@ -43,13 +43,16 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 	public static long maxBytes() {
 		String value = System.getProperty(MAX_BYTES_PROPERTY);
 		if (value == null) return DEFAULT_MAX_BYTES;
+		long max;
 		try {
-			return Long.parseLong(value.strip());
+			max = Long.parseLong(value.strip());
 		}
 		catch (NumberFormatException e) {
-			throw new ExplainException("The system property " + MAX_BYTES_PROPERTY + "=" + value + " is not a number of bytes.",
-				"Give a whole number, e.g. -D" + MAX_BYTES_PROPERTY + "=4000000000.");
+			max = 0;
 		}
+		if (max <= 0) throw new ExplainException("The system property " + MAX_BYTES_PROPERTY + "=" + value +
+			" is not a number of bytes.", "Give a positive whole number, e.g. -D" + MAX_BYTES_PROPERTY + "=4000000000.");
+		return max;
 	}
 
 	/**

@@ -65,6 +65,10 @@ class ModelFilesTest {
 			e = assertThrows(ExplainException.class, () -> ModelFiles.read(TestData.MALARIA));
 			assertTrue(e.getMessage().startsWith("The system property explainj.maxModelBytes=lots is not a number"), e
 				.getMessage());
+			System.setProperty(ModelFiles.MAX_BYTES_PROPERTY, "-5");
+			e = assertThrows(ExplainException.class, () -> ModelFiles.read(TestData.MALARIA));
+			assertEquals("The system property explainj.maxModelBytes=-5 is not a number of bytes. Give a positive whole " +
+				"number, e.g. -Dexplainj.maxModelBytes=4000000000.", e.getMessage());
 		}
 		finally {
 			if (old == null) System.clearProperty(ModelFiles.MAX_BYTES_PROPERTY);
