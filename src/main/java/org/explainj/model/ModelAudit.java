@@ -150,7 +150,7 @@ public final class ModelAudit {
 	}
 
 	/** The first few findings and how many more, e.g. "WriteFile (node 'w'), ReadFile (node 'r') and 3 more". */
-	public static String describe(List<Finding> findings) {
+	private static String describe(List<Finding> findings) {
 		String named = findings.stream().limit(NAMED).map(Finding::toString).collect(Collectors.joining(", "));
 		return findings.size() > NAMED ? named + " and " + (findings.size() - NAMED) + " more" : named;
 	}
