@@ -34,7 +34,7 @@ final class Maximize {
 			.withLambda(number(a, "lambda", MaximizeOptions.DEFAULT_LAMBDA)).withLearningRate(number(a, "lr",
 				MaximizeOptions.DEFAULT_LEARNING_RATE)).withSeed(a.integer("seed", 0)).withJitter(a.integer("jitter", 0))
 			.withTv(number(a, "tv", 0)).withBlurEvery(a.integer("blur", 0)).withRange(number(a, "low", 0), number(a, "high",
-				1)).withGenerator(generator == null ? null : Path.of(generator));
+				1)).withGenerator(generator == null ? null : Path.of(generator)).withTrustedGenerator(a.flag("trust-model"));
 		options.check();
 		ClassifierModel model;
 		Prototypes p;

@@ -66,8 +66,8 @@ public class MaximizeCommand implements Command {
 	@Parameter(persist = false, label = "High", description = "upper end of the model's input range")
 	public double high = 1;
 
-	@Parameter(persist = false, label = "Trust model", description = "run the model even if it reads or writes " +
-		"files, talks to the network or calls Python (only for models from a source you trust)")
+	@Parameter(persist = false, label = "Trust model", description = "run the model and the generator even if they " +
+		"read or write files, talk to the network or call Python (only for models from a source you trust)")
 	public boolean trust = false;
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)
@@ -82,7 +82,7 @@ public class MaximizeCommand implements Command {
 		MaximizeOptions options = MaximizeOptions.defaults().withSteps(steps).withLearningRate((float) learningRate)
 			.withLambda((float) lambda).withSeed(seed).withJitter(jitter).withTv((float) tv).withBlurEvery(blur).withRange(
 				(float) low, (float) high).withGenerator(generator == null || generator.getPath().isBlank() ? null
-					: generator.toPath());
+					: generator.toPath()).withTrustedGenerator(trust);
 		Prototypes p;
 		try (ModelCache.Lease lease = ModelCache.shared().acquire(model.toPath(), trust)) {
 			ClassifierModel classifier = lease.model();

@@ -81,6 +81,22 @@ class HostileModelCliTest {
 	}
 
 	@Test
+	void aGeneratorIsAuditedAndTrustedWithTheClassifier() {
+		String[] args = { "maximize", "--model", "test-images/models/digits-classifier", "--target", "3", "--steps", "2",
+			"--generator", HOSTILE.resolve("tf2-writes-output").toString(), "--out", tmp.resolve("p.tif").toString() };
+		CliTest.Run refused = CliTest.run(args);
+		assertEquals(1, refused.code());
+		assertTrue(refused.err().startsWith("explainj: The model ") && refused.err().contains(
+			"WriteFile (node 'WriteFile' in function '__inference_serve_"), refused.err());
+		String[] trusted = java.util.Arrays.copyOf(args, args.length + 1);
+		trusted[args.length] = "--trust-model";
+		CliTest.Run past = CliTest.run(trusted);
+		assertEquals(1, past.code(), "the fixture is a classifier, not a generator");
+		assertFalse(past.err().contains("WriteFile"), "trusted, the audit let it through: " + past.err());
+		assertEquals(1, past.err().lines().count(), past.err());
+	}
+
+	@Test
 	void trustedModelRunsAndTheOutputSaysSo() throws IOException {
 		try {
 			CliTest.Run r = explain("frozen-writes-output.pb", "--trust-model");
