@@ -10,6 +10,9 @@ import org.explainj.ExplainException;
 /** "--key value" options of one subcommand, checked against the ones it knows. */
 final class Arguments {
 
+	/** Options that take no value: given or not. */
+	private static final Set<String> FLAGS = Set.of("trust-model");
+
 	private final String command;
 	private final Map<String, String> values = new HashMap<>();
 
@@ -22,6 +25,10 @@ final class Arguments {
 			String key = a.substring(2);
 			if (!known.contains(key)) throw new ExplainException("Unknown option --" + key + " for " + command + ".",
 				"Known options: " + known.stream().sorted().map(k -> "--" + k).toList() + ".");
+			if (FLAGS.contains(key)) {
+				values.put(key, "");
+				continue;
+			}
 			if (i + 1 >= args.size()) throw new ExplainException("Option --" + key + " needs a value.",
 				"Write --" + key + " VALUE.");
 			values.put(key, args.get(++i));
@@ -36,6 +43,10 @@ final class Arguments {
 
 	String get(String key, String fallback) {
 		return values.getOrDefault(key, fallback);
+	}
+
+	boolean flag(String key) {
+		return values.containsKey(key);
 	}
 
 	int integer(String key, int fallback) {

@@ -36,29 +36,34 @@ final class Bench {
 		int repeats = a.integer("repeats", 30);
 		out.println("model                batch  forward_ms  method                 method_ms  /forward  /(k gradients)");
 		for (String m : MODELS) {
-			ClassifierModel model = ModelCache.shared().get(Demo.home().resolve(m));
-			String name = Path.of(m).getFileName().toString().replaceFirst("\\.pb$", "");
-			for (int n : new int[] { 1, 32 }) {
-				InputBatch batch = randomBatch(model, n);
-				double forward = median(repeats, () -> forward(model, batch));
-				double gradient = time(model, Methods.byName("gradient"), batch, repeats);
-				for (AttributionMethod method : Methods.all()) {
-					double t;
-					try {
-						t = time(model, method, batch, repeats);
-					}
-					catch (ExplainException e) {
-						out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-21s  n/a: %s%n", name, n, forward, method.name(), e
-							.getMessage());
-						continue;
-					}
-					// path and noise methods run k network passes per image: compare with k separate gradients
-					String passes = method.parameters().stream().filter(p -> p.name().equals("steps") || p.name().equals(
-						"samples")).findFirst().map(p -> String.format(Locale.ROOT, "%.2f (k=%s)", t / (Integer.parseInt(p
-							.defaultValue()) * gradient), p.defaultValue())).orElse("");
-					out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-21s %10.3f  %8.2f  %s%n", name, n, forward, method.name(), t,
-						t / forward, passes);
+			try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
+				bench(lease.model(), m, repeats, out);
+			}
+		}
+	}
+
+	private static void bench(ClassifierModel model, String m, int repeats, PrintStream out) {
+		String name = Path.of(m).getFileName().toString().replaceFirst("\\.pb$", "");
+		for (int n : new int[] { 1, 32 }) {
+			InputBatch batch = randomBatch(model, n);
+			double forward = median(repeats, () -> forward(model, batch));
+			double gradient = time(model, Methods.byName("gradient"), batch, repeats);
+			for (AttributionMethod method : Methods.all()) {
+				double t;
+				try {
+					t = time(model, method, batch, repeats);
 				}
+				catch (ExplainException e) {
+					out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-21s  n/a: %s%n", name, n, forward, method.name(), e
+						.getMessage());
+					continue;
+				}
+				// path and noise methods run k network passes per image: compare with k separate gradients
+				String passes = method.parameters().stream().filter(p -> p.name().equals("steps") || p.name().equals(
+					"samples")).findFirst().map(p -> String.format(Locale.ROOT, "%.2f (k=%s)", t / (Integer.parseInt(p
+						.defaultValue()) * gradient), p.defaultValue())).orElse("");
+				out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-21s %10.3f  %8.2f  %s%n", name, n, forward, method.name(), t,
+					t / forward, passes);
 			}
 		}
 	}

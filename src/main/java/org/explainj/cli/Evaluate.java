@@ -25,6 +25,7 @@ import org.explainj.metrics.MethodComparison;
 import org.explainj.metrics.MuFidelity;
 import org.explainj.metrics.Selectivity;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 
 import ij.ImagePlus;
@@ -40,7 +41,7 @@ final class Evaluate {
 	/** The options of bin/explainj evaluate. */
 	static final java.util.Set<String> OPTIONS = java.util.Set.of("model", "images", "methods", "metric", "window",
 		"steps", "fill", "scale", "batch-size", "continuity-steps", "continuity-mode", "out", "insertion-steps",
-		"insertion-baseline", "subsets", "subset-probability", "seed");
+		"insertion-baseline", "subsets", "subset-probability", "seed", "trust-model");
 
 	private static final List<String> OUTPUTS = List.of("comparison.csv", "selectivity.png", "continuity.png",
 		"insertion.png");
@@ -52,7 +53,13 @@ final class Evaluate {
 		List<Path> imageFiles = imageFiles(a.required("images"));
 		Path dir = Path.of(a.required("out"));
 		refuseOverwrite(modelPath, imageFiles, dir, OUTPUTS);
-		ClassifierModel model = ModelCache.shared().get(modelPath);
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(modelPath, a.flag("trust-model"))) {
+			compare(lease.model(), imageFiles, dir, a, out);
+		}
+	}
+
+	private static void compare(ClassifierModel model, List<Path> imageFiles, Path dir, Arguments a, PrintStream out) {
+		if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
 		List<ImagePlus> images = new ArrayList<>();
 		for (Path p : imageFiles) images.add(Main.openImage(p));
 		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));

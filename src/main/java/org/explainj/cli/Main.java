@@ -23,6 +23,7 @@ import org.explainj.methods.Methods;
 import org.explainj.methods.Target;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.LayerIndex;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 import org.explainj.model.ScoreKind;
 import org.explainj.render.Heatmaps;
@@ -38,13 +39,15 @@ public final class Main {
 		  explain  --model PATH --image FILE --method NAME --out FILE.tif
 		           [--target top|INDEX|NAME] [--score logit|probability|log-probability]
 		           [--scale none|unit|minmax|percentile] [--reduce none|sum|abs-sum|max-abs|l2-sq]
-		           [--overlay FILE.png] [--batch-size N] [--PARAMETER VALUE ...]
+		           [--overlay FILE.png] [--batch-size N] [--PARAMETER VALUE ...] [--trust-model]
 		           (each method's parameters: bin/explainj methods)
 		  maximize --model PATH --target C[,C...] --out FILE.tif [--generator PATH] [--steps N]
 		           [--lambda F] [--lr F] [--seed N] [--jitter N] [--tv F] [--blur N] [--low F] [--high F]
 		           class prototypes (activation maximisation) -> FILE.tif and FILE_objective.csv
 		  methods  list the explanation methods
 		  inspect  --model PATH      input, output, classes and layers of a model
+		  --trust-model (explain, maximize, evaluate, inspect): run a model even though it reads or writes
+		           files, talks to the network or calls Python (refused otherwise; only for trusted sources)
 		  demo     [--out DIR] [--target top|INDEX|NAME]
 		           the NLM malaria classifier on four NIH cell crops -> demo-output/
 		  bench    [--repeats N]    forward time and gradient/forward ratio of the bundled models
@@ -60,7 +63,7 @@ public final class Main {
 		""";
 
 	private static final Set<String> EXPLAIN_OPTIONS = Set.of("model", "image", "method", "out", "target", "score",
-		"scale", "reduce", "overlay", "batch-size");
+		"scale", "reduce", "overlay", "batch-size", "trust-model");
 
 	private Main() {}
 
@@ -83,7 +86,7 @@ public final class Main {
 				case "explain" -> explain(rest, out, err);
 				case "maximize" -> Maximize.run(new Arguments("maximize", rest, Maximize.OPTIONS), out);
 				case "methods" -> methods(out);
-				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model")), out);
+				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model", "trust-model")), out);
 				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
 				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats")), out);
 				case "evaluate" -> Evaluate.run(new Arguments("evaluate", rest, Evaluate.OPTIONS), out);
@@ -126,7 +129,7 @@ public final class Main {
 		ExplainOptions options = new ExplainOptions(Path.of(a.required("model")), method,
 			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), IntensityScaling.parse(a.get(
 				"scale", "unit")), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",
-					ExplainOptions.DEFAULT_BATCH_SIZE), parameters);
+					ExplainOptions.DEFAULT_BATCH_SIZE), parameters, a.flag("trust-model"));
 		Path imageFile = Path.of(a.required("image"));
 		InputFiles inputs = new InputFiles().file("input image", imageFile).model(options.model()).file("baseline image",
 			parameters.containsKey("baseline") ? Path.of(parameters.get("baseline")) : null);
@@ -140,6 +143,7 @@ public final class Main {
 		if (overlay != null) {
 			ResultFiles.savePng(Heatmaps.blend(image.getProcessor(), result.heatmap(0), 0.5), Path.of(overlay));
 		}
+		if (!result.model().auditFindings().isEmpty()) out.println(ModelAudit.trustNote(result.model()));
 		for (int f = 0; f < result.frames(); f++) out.println(image.getTitle() + (result.frames() > 1 ? " #" + (f + 1)
 			: "") + ": " + result.label(f));
 		out.println("wrote " + outFile + (overlay != null ? " and " + overlay : ""));
@@ -165,7 +169,13 @@ public final class Main {
 	}
 
 	private static void inspect(Arguments a, PrintStream out) {
-		ClassifierModel model = ModelCache.shared().get(Path.of(a.required("model")));
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(Path.of(a.required("model")), a.flag("trust-model"))) {
+			describe(lease.model(), out);
+		}
+	}
+
+	private static void describe(ClassifierModel model, PrintStream out) {
+		if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
 		out.println("model:      " + model.path());
 		out.println("format:     " + model.format());
 		out.println("input:      " + model.input().op().name() + " " + model.input().shape());

@@ -12,6 +12,7 @@ import org.explainj.maximize.MaximizeOptions;
 import org.explainj.maximize.PrototypeImages;
 import org.explainj.maximize.Prototypes;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 
 /**
@@ -21,7 +22,7 @@ import org.explainj.model.ModelCache;
 final class Maximize {
 
 	static final Set<String> OPTIONS = Set.of("model", "target", "generator", "steps", "lambda", "lr", "seed", "jitter",
-		"tv", "blur", "low", "high", "out");
+		"tv", "blur", "low", "high", "out", "trust-model");
 
 	private Maximize() {}
 
@@ -34,7 +35,7 @@ final class Maximize {
 			.withLambda(number(a, "lambda", MaximizeOptions.DEFAULT_LAMBDA)).withLearningRate(number(a, "lr",
 				MaximizeOptions.DEFAULT_LEARNING_RATE)).withSeed(a.integer("seed", 0)).withJitter(a.integer("jitter", 0))
 			.withTv(number(a, "tv", 0)).withBlurEvery(a.integer("blur", 0)).withRange(number(a, "low", 0), number(a, "high",
-				1)).withGenerator(generator == null ? null : Path.of(generator));
+				1)).withGenerator(generator == null ? null : Path.of(generator)).withTrustedGenerator(a.flag("trust-model"));
 		options.check();
 		Path model = Path.of(a.required("model"));
 		String name = outFile.getFileName().toString().replaceFirst("(?i)\\.tiff?$", "");
@@ -42,8 +43,13 @@ final class Maximize {
 		InputFiles inputs = new InputFiles().model(model).model(options.generator());
 		inputs.refuse("--out", outFile);
 		inputs.refuse("The objective table", csv);
-		ClassifierModel classifier = ModelCache.shared().get(model);
-		Prototypes p = ActivationMaximizer.maximize(classifier, a.required("target"), options);
+		ClassifierModel classifier;
+		Prototypes p;
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(model, a.flag("trust-model"))) {
+			classifier = lease.model();
+			p = ActivationMaximizer.maximize(classifier, a.required("target"), options);
+		}
+		if (!classifier.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(classifier));
 		ResultFiles.saveTiff(PrototypeImages.stack(p, name), outFile);
 		PrototypeImages.writeCsv(p, csv);
 		out.println((generator == null ? "input space" : "code space of " + generator) + ", " + options.steps() +

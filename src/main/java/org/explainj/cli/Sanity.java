@@ -18,6 +18,7 @@ import org.explainj.methods.InputBatch;
 import org.explainj.metrics.BaselineAttributions;
 import org.explainj.metrics.SanityCheck;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 
 import ij.ImagePlus;
@@ -27,7 +28,7 @@ final class Sanity {
 
 	static final String DEFAULT_METHODS = "gradient,grad-cam,guided-backprop,lrp-epsilon,integrated-gradients";
 
-	static final Set<String> OPTIONS = Set.of("model", "images", "methods", "out", "seed", "scale", "batch-size");
+	static final Set<String> OPTIONS = Set.of("model", "images", "methods", "out", "seed", "scale", "batch-size", "trust-model");
 
 	private Sanity() {}
 
@@ -36,7 +37,13 @@ final class Sanity {
 		List<Path> imageFiles = Evaluate.imageFiles(a.required("images"));
 		Path dir = Path.of(a.required("out"));
 		Evaluate.refuseOverwrite(modelPath, imageFiles, dir, List.of("sanity.csv", "sanity.png", "sanity-montage.png"));
-		ClassifierModel model = ModelCache.shared().get(modelPath);
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(modelPath, a.flag("trust-model"))) {
+			check(lease.model(), imageFiles, dir, a, out);
+		}
+	}
+
+	private static void check(ClassifierModel model, List<Path> imageFiles, Path dir, Arguments a, PrintStream out) {
+		if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
 		List<ImagePlus> images = new ArrayList<>();
 		for (Path p : imageFiles) images.add(Main.openImage(p));
 		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));

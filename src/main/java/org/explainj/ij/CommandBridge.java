@@ -128,6 +128,12 @@ public class CommandBridge implements PlugIn {
 		return items;
 	}
 
+	/**
+	 * Trusting a model that the audit refuses is a decision about one model: the dialog never remembers it,
+	 * so the next model is not trusted by a tick left from an earlier one.
+	 */
+	private static final String NOT_REMEMBERED = "trust";
+
 	private static void addField(GenericDialog gd, ModuleItem<?> item, Module module) {
 		String key = PREFS + item.getName();
 		Object initial = item.getValue(module);
@@ -136,7 +142,8 @@ public class CommandBridge implements PlugIn {
 			gd.addFileField(item.getLabel(), Prefs.get(key, initial == null ? "" : initial.toString()), 40);
 		}
 		else if (type == boolean.class || type == Boolean.class) {
-			gd.addCheckbox(item.getLabel(), Prefs.get(key, Boolean.TRUE.equals(initial)));
+			boolean checked = Boolean.TRUE.equals(initial);
+			gd.addCheckbox(item.getLabel(), item.getName().equals(NOT_REMEMBERED) ? checked : Prefs.get(key, checked));
 		}
 		else if (Number.class.isAssignableFrom(box(type))) {
 			boolean integral = type == int.class || type == long.class;
@@ -168,7 +175,7 @@ public class CommandBridge implements PlugIn {
 		else if (type == boolean.class || type == Boolean.class) {
 			boolean b = gd.getNextBoolean();
 			value = b;
-			Prefs.set(key, b);
+			if (!item.getName().equals(NOT_REMEMBERED)) Prefs.set(key, b);
 		}
 		else if (Number.class.isAssignableFrom(box(type))) {
 			double d = gd.getNextNumber();

@@ -17,12 +17,14 @@ import org.explainj.metrics.MethodComparison;
 import org.explainj.metrics.MuFidelity;
 import org.explainj.metrics.Selectivity;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
+import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.measure.ResultsTable;
@@ -64,6 +66,10 @@ public class EvaluateCommand implements Command {
 	@Parameter(persist = false, label = "Scale", choices = { "unit", "none", "minmax", "percentile" })
 	public String scale = "unit";
 
+	@Parameter(persist = false, label = "Trust model", description = "run the model even if it reads or writes " +
+		"files, talks to the network or calls Python (only for models from a source you trust)")
+	public boolean trust = false;
+
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	public ImagePlus plot;
 
@@ -84,7 +90,13 @@ public class EvaluateCommand implements Command {
 	@Override
 	public void run() {
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
-		ClassifierModel m = ModelCache.shared().get(model.toPath());
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(model.toPath(), trust)) {
+			compare(lease.model());
+		}
+	}
+
+	private void compare(ClassifierModel m) {
+		if (!m.auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(m));
 		List<ImagePlus> images = allOpen ? Arrays.stream(WindowManager.getIDList() == null ? new int[0] : WindowManager
 			.getIDList()).mapToObj(WindowManager::getImage).toList() : List.of(image);
 		InputBatch batch = EvaluationReport.batch(images, m, IntensityScaling.parse(scale));

@@ -12,6 +12,7 @@ import org.explainj.job.ExplainResult;
 import org.explainj.methods.Explainer;
 import org.explainj.methods.Methods;
 import org.explainj.methods.Target;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ScoreKind;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -62,6 +63,10 @@ public abstract class ExplainCommand implements Command {
 	@Parameter(persist = false, label = "Batch size", min = "1", description = "images per TensorFlow run (memory)")
 	public int batchSize = ExplainOptions.DEFAULT_BATCH_SIZE;
 
+	@Parameter(persist = false, label = "Trust model", description = "run the model even if it reads or writes " +
+		"files, talks to the network or calls Python (only for models from a source you trust)")
+	public boolean trust = false;
+
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	public ImagePlus map;
 
@@ -88,7 +93,7 @@ public abstract class ExplainCommand implements Command {
 			"Use e.g. opacity=0.5.");
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
 			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,
-			parameters());
+			parameters(), trust);
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
 			IJ.showProgress(done, total);
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();
@@ -102,6 +107,7 @@ public abstract class ExplainCommand implements Command {
 		for (int i = overlay.size() - 1; i >= 0; i--) if (names.contains(overlay.get(i).getName())) overlay.remove(i);
 		for (Roi roi : heatmaps) overlay.add(roi);
 		image.setOverlay(overlay);
+		if (!result.model().auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(result.model()));
 		for (int f = 0; f < result.frames(); f++) {
 			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (f + 1) : "") + ": " +
 				result.label(f));

@@ -9,6 +9,7 @@ import org.explainj.maximize.PrototypeImages;
 import org.explainj.maximize.Prototypes;
 import org.explainj.methods.Explainer;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -65,6 +66,10 @@ public class MaximizeCommand implements Command {
 	@Parameter(persist = false, label = "High", description = "upper end of the model's input range")
 	public double high = 1;
 
+	@Parameter(persist = false, label = "Trust model", description = "run the model and the generator even if they " +
+		"read or write files, talk to the network or call Python (only for models from a source you trust)")
+	public boolean trust = false;
+
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	public ImagePlus prototypes;
 
@@ -77,10 +82,11 @@ public class MaximizeCommand implements Command {
 		MaximizeOptions options = MaximizeOptions.defaults().withSteps(steps).withLearningRate((float) learningRate)
 			.withLambda((float) lambda).withSeed(seed).withJitter(jitter).withTv((float) tv).withBlurEvery(blur).withRange(
 				(float) low, (float) high).withGenerator(generator == null || generator.getPath().isBlank() ? null
-					: generator.toPath());
-		ClassifierModel classifier = ModelCache.shared().get(model.toPath());
+					: generator.toPath()).withTrustedGenerator(trust);
 		Prototypes p;
-		try {
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(model.toPath(), trust)) {
+			ClassifierModel classifier = lease.model();
+			if (!classifier.auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(classifier));
 			p = ActivationMaximizer.maximize(classifier, target, options, (done, total) -> {
 				IJ.showProgress(done, total);
 				if (IJ.escapePressed()) throw new Explainer.CancellationException();

@@ -14,12 +14,14 @@ import org.explainj.methods.InputBatch;
 import org.explainj.metrics.BaselineAttributions;
 import org.explainj.metrics.SanityCheck;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
+import ij.IJ;
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
 
@@ -46,6 +48,10 @@ public class SanityCheckCommand implements Command {
 	@Parameter(persist = false, label = "Scale", choices = { "unit", "none", "minmax", "percentile" })
 	public String scale = "unit";
 
+	@Parameter(persist = false, label = "Trust model", description = "run the model even if it reads or writes " +
+		"files, talks to the network or calls Python (only for models from a source you trust)")
+	public boolean trust = false;
+
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	public ImagePlus plot;
 
@@ -61,7 +67,13 @@ public class SanityCheckCommand implements Command {
 	@Override
 	public void run() {
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
-		ClassifierModel m = ModelCache.shared().get(model.toPath());
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(model.toPath(), trust)) {
+			check(lease.model());
+		}
+	}
+
+	private void check(ClassifierModel m) {
+		if (!m.auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(m));
 		InputBatch batch = EvaluationReport.batch(List.of(image), m, IntensityScaling.parse(scale));
 		List<AttributionMethod> list = Arrays.stream(methods.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(
 			BaselineAttributions::byName).toList();

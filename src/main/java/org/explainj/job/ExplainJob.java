@@ -37,17 +37,19 @@ public final class ExplainJob {
 	}
 
 	public static ExplainResult run(ImagePlus image, ExplainOptions options, Explainer.Progress progress) {
-		ClassifierModel model = ModelCache.shared().get(options.model());
-		if (model.isRegression() && options.score() != ScoreKind.LOGIT) throw new ExplainException("The model has one " +
-			"linear output (a regression, not a classifier): it has no " + options.score().cliName() + ".",
-			"Use score=logit, which explains the raw output.");
-		ImageFrames frames = ImageFrames.of(image);
-		InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, options.scaling());
-		Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
-			reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
-				.batchSize(), progress);
-		float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
-		return new ExplainResult(image, model, options, explanation, maps, notes(image, model));
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(options.model(), options.trustModel())) {
+			ClassifierModel model = lease.model();
+			if (model.isRegression() && options.score() != ScoreKind.LOGIT) throw new ExplainException("The model has " +
+				"one linear output (a regression, not a classifier): it has no " + options.score().cliName() + ".",
+				"Use score=logit, which explains the raw output.");
+			ImageFrames frames = ImageFrames.of(image);
+			InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, options.scaling());
+			Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
+				reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
+					.batchSize(), progress);
+			float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
+			return new ExplainResult(image, model, options, explanation, maps, notes(image, model));
+		}
 	}
 
 	/** What the user should know about a run that went through: upsampling of tiny images, a regression head. */

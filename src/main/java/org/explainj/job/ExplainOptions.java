@@ -14,12 +14,28 @@ import org.explainj.model.ScoreKind;
 /**
  * Everything one explanation run needs besides the image; the same for menus, macros, scripts and the
  * command line. {@code reduction} null means the method's own default; {@code parameters} are the
- * method's own options (steps, layer ...), checked against what it declares.
+ * method's own options (steps, layer ...), checked against what it declares. {@code trustModel} runs a
+ * model that the audit ({@link org.explainj.model.ModelAudit}) refuses; the result then says so.
  */
 public record ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score,
-	IntensityScaling scaling, Reduction reduction, int batchSize, Map<String, String> parameters)
+	IntensityScaling scaling, Reduction reduction, int batchSize, Map<String, String> parameters, boolean trustModel)
 {
 	public static final int DEFAULT_BATCH_SIZE = 32;
+
+	/** Options for a model that must pass the audit ({@link org.explainj.model.ModelAudit}). */
+	public ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score, IntensityScaling scaling,
+		Reduction reduction, int batchSize, Map<String, String> parameters)
+	{
+		this(model, method, target, score, scaling, reduction, batchSize, parameters, false);
+	}
+
+	/**
+	 * The same options with the model run even when the audit refuses it (it reads or writes files ...);
+	 * the result then says so.
+	 */
+	public ExplainOptions withTrustedModel(boolean trust) {
+		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, parameters, trust);
+	}
 
 	public static ExplainOptions defaults(Path model, String method) {
 		return new ExplainOptions(model, Methods.byName(method), Target.TOP, ScoreKind.LOGIT, IntensityScaling.UNIT,

@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.explainj.methods.Explanation;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelAudit;
 import org.explainj.render.DisplayRange;
 import org.explainj.render.Heatmaps;
 
@@ -151,12 +152,14 @@ public final class ExplainResult {
 			table.addValue("Probability", model.isRegression() ? Double.NaN : explanation.probabilities()[f][predicted]);
 			int frame = f;
 			explanation.diagnostics().forEach((name, values) -> table.addValue(name, values[frame]));
+			if (!model.auditFindings().isEmpty()) table.addValue("Trusted model", ModelAudit.trustNote(model));
 		}
 	}
 
 	private String info() {
 		return "ExplainJ " + options.method().name() + "\nmodel=" + model.path() + "\ntarget=" + options.target() +
 			"\nscore=" + options.score().cliName() + "\nscale=" + options.scaling().cliName() + "\nreduce=" +
-			options.effectiveReduction().cliName() + "\n";
+			options.effectiveReduction().cliName() + "\n" + (model.auditFindings().isEmpty() ? "" : ModelAudit.trustNote(
+				model) + "\n");
 	}
 }

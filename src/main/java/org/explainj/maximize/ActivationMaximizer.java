@@ -12,6 +12,7 @@ import org.explainj.methods.Explainer;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.GeneratorModel;
 import org.explainj.model.LayerIndex;
+import org.explainj.model.ModelAudit;
 import org.explainj.model.NetworkCopy;
 import org.explainj.model.ScoreKind;
 import org.tensorflow.Graph;
@@ -81,7 +82,7 @@ public final class ActivationMaximizer {
 		if (h <= 0 || w <= 0) throw new ExplainException("The model takes images of any size (input " + model.input()
 			.shape() + "); a prototype needs a fixed size.", "Export the model with a fixed input height and width.");
 		List<MaximizeTarget> rows = MaximizeTarget.parse(targets, model);
-		GeneratorModel generator = options.generator() == null ? null : generator(options.generator());
+		GeneratorModel generator = options.generator() == null ? null : generator(options.generator(), options.trustGenerator());
 		if (generator != null) checkFits(generator.outputShape(), model, generator.path());
 		List<String> layerNames = new ArrayList<>();
 		for (MaximizeTarget t : rows) if (t.isUnit() && !layerNames.contains(t.layer().name())) layerNames.add(t.layer()
@@ -374,11 +375,13 @@ public final class ActivationMaximizer {
 		return real + "@" + modified;
 	}
 
-	private static synchronized GeneratorModel generator(Path path) {
+	/** A cached generator is audited again (its frozen graph) for callers who do not trust it. */
+	private static synchronized GeneratorModel generator(Path path, boolean trust) {
 		String key = generatorKey(path);
 		GeneratorModel g = GENERATORS.get(key);
-		if (g == null) {
-			g = GeneratorModel.load(path);
+		if (g != null) ModelAudit.check(ModelAudit.of(g.graphDef()), g.path(), trust);
+		else {
+			g = GeneratorModel.load(path, trust);
 			GENERATORS.put(key, g);
 			while (GENERATORS.size() > 4) GENERATORS.remove(GENERATORS.keySet().iterator().next());
 		}

@@ -22,9 +22,10 @@ import org.explainj.ExplainException;
  * @param generator a generator SavedModel g: z -> x for code space, or null for input space
  * @param reference xbar (input space: one image in model geometry NHWC; code space: one code), or null for
  *            zeros
+ * @param trustGenerator run a generator that the model audit refuses (it reads or writes files ...)
  */
 public record MaximizeOptions(int steps, float learningRate, float lambda, long seed, int jitter, float tv,
-	int blurEvery, float low, float high, Path generator, float[] reference)
+	int blurEvery, float low, float high, Path generator, float[] reference, boolean trustGenerator)
 {
 
 	public static final int DEFAULT_STEPS = 500;
@@ -32,47 +33,52 @@ public record MaximizeOptions(int steps, float learningRate, float lambda, long 
 	public static final float DEFAULT_LAMBDA = 0.01f;
 
 	public static MaximizeOptions defaults() {
-		return new MaximizeOptions(DEFAULT_STEPS, DEFAULT_LEARNING_RATE, DEFAULT_LAMBDA, 0, 0, 0, 0, 0, 1, null, null);
+		return new MaximizeOptions(DEFAULT_STEPS, DEFAULT_LEARNING_RATE, DEFAULT_LAMBDA, 0, 0, 0, 0, 0, 1, null, null, false);
 	}
 
 	public MaximizeOptions withSteps(int n) {
-		return new MaximizeOptions(n, learningRate, lambda, seed, jitter, tv, blurEvery, low, high, generator, reference);
+		return new MaximizeOptions(n, learningRate, lambda, seed, jitter, tv, blurEvery, low, high, generator, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withLearningRate(float lr) {
-		return new MaximizeOptions(steps, lr, lambda, seed, jitter, tv, blurEvery, low, high, generator, reference);
+		return new MaximizeOptions(steps, lr, lambda, seed, jitter, tv, blurEvery, low, high, generator, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withLambda(float l) {
-		return new MaximizeOptions(steps, learningRate, l, seed, jitter, tv, blurEvery, low, high, generator, reference);
+		return new MaximizeOptions(steps, learningRate, l, seed, jitter, tv, blurEvery, low, high, generator, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withSeed(long s) {
-		return new MaximizeOptions(steps, learningRate, lambda, s, jitter, tv, blurEvery, low, high, generator, reference);
+		return new MaximizeOptions(steps, learningRate, lambda, s, jitter, tv, blurEvery, low, high, generator, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withJitter(int j) {
-		return new MaximizeOptions(steps, learningRate, lambda, seed, j, tv, blurEvery, low, high, generator, reference);
+		return new MaximizeOptions(steps, learningRate, lambda, seed, j, tv, blurEvery, low, high, generator, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withTv(float t) {
-		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, t, blurEvery, low, high, generator, reference);
+		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, t, blurEvery, low, high, generator, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withBlurEvery(int k) {
-		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, k, low, high, generator, reference);
+		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, k, low, high, generator, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withRange(float lo, float hi) {
-		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, blurEvery, lo, hi, generator, reference);
+		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, blurEvery, lo, hi, generator, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withGenerator(Path g) {
-		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, blurEvery, low, high, g, reference);
+		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, blurEvery, low, high, g, reference, trustGenerator);
 	}
 
 	public MaximizeOptions withReference(float[] xbar) {
-		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, blurEvery, low, high, generator, xbar);
+		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, blurEvery, low, high, generator, xbar, trustGenerator);
+	}
+
+	public MaximizeOptions withTrustedGenerator(boolean trust) {
+		return new MaximizeOptions(steps, learningRate, lambda, seed, jitter, tv, blurEvery, low, high, generator, reference,
+			trust);
 	}
 
 	/** Checks the values; throws a message naming the bad one. */

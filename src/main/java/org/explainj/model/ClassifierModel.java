@@ -34,11 +34,13 @@ public final class ClassifierModel implements AutoCloseable {
 	private final OutputActivation activation;
 	private final List<String> labels;
 	private final Map<String, String> localNames;
+	private final List<ModelAudit.Finding> auditFindings;
 	private final Map<Object, Object> built = new HashMap<>();
 	private int scopes;
 
 	ClassifierModel(Path path, String format, Graph graph, Session session, AutoCloseable owner,
-		Output<TFloat32> input, Output<TFloat32> output, List<String> labels, Map<String, String> localNames)
+		Output<TFloat32> input, Output<TFloat32> output, List<String> labels, Map<String, String> localNames,
+		List<ModelAudit.Finding> auditFindings)
 	{
 		this.path = path;
 		this.format = format;
@@ -48,6 +50,7 @@ public final class ClassifierModel implements AutoCloseable {
 		this.input = input;
 		this.output = output;
 		this.localNames = localNames;
+		this.auditFindings = List.copyOf(auditFindings);
 		Output<?> beforeIdentities = skipIdentities(output);
 		switch (beforeIdentities.op().type()) {
 			case "Softmax" -> activation = OutputActivation.SOFTMAX;
@@ -113,6 +116,9 @@ public final class ClassifierModel implements AutoCloseable {
 	public String className(int index) {
 		return index < labels.size() ? labels.get(index) : "class " + index;
 	}
+
+	/** The operations the {@link ModelAudit} refuses; not empty only for a model the user chose to trust. */
+	public List<ModelAudit.Finding> auditFindings() { return auditFindings; }
 
 	/** The name a node had inside its function before inlining (the Keras layer scope lives there). */
 	public String localName(String flatNodeName) {

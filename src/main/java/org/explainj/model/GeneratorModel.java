@@ -78,21 +78,14 @@ public final class GeneratorModel {
 	/** [N, H, W, C] as far as known (-1 where not). */
 	public Shape outputShape() { return outputShape; }
 
-	public static GeneratorModel load(Path path) {
+	/** Loads and freezes the generator; it is audited first and refused unless clean or {@code trust}. */
+	public static GeneratorModel load(Path path, boolean trust) {
 		Path dir = Files.isRegularFile(path) && path.getFileName().toString().equals("saved_model.pb") ? path.getParent()
 			: path;
 		if (!Files.isDirectory(dir) || !Files.exists(dir.resolve("saved_model.pb"))) throw new ExplainException(
 			"Generator not found: " + path + " is not a SavedModel folder.",
 			"Give the folder of a generator SavedModel (z -> image), the one holding saved_model.pb.");
-		SavedModelBundle bundle;
-		try {
-			bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
-		}
-		catch (RuntimeException e) {
-			throw new ExplainException("TensorFlow could not load the generator in " + dir + ": " + e.getMessage(),
-				"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
-		}
-		try (bundle) {
+		try (SavedModelBundle bundle = ModelLoader.openSavedModel(ModelFiles.read(dir), trust, new ArrayList<>())) {
 			Map<String, SignatureDef> signatures = bundle.metaGraphDef().getSignatureDefMap();
 			SignatureDef sig = signatures.get("serving_default");
 			if (sig == null && signatures.size() == 1) sig = signatures.values().iterator().next();

@@ -1,26 +1,29 @@
 package org.explainj.model;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.function.Predicate;
 
 /**
  * Keeps recently used models open so that a macro looping over images loads each model once. A model
- * is keyed by its real path and the newest modification time of its files, so a re-exported model is
- * loaded again; the least recently used one is closed when more than {@code capacity} are open.
+ * is keyed by the identity of its content ({@link ModelFiles.Identity}: size, time and SHA-256 of its
+ * graph and variables index), so a model replaced on disk, even with its old modification time, is
+ * loaded again. The content is hashed only when the file system says the files changed
+ * ({@link ModelFiles#stamp}). Users hold a model through a {@link Lease} for as long as they run it; a model that is
+ * evicted (least recently used beyond {@code capacity}, or replaced on disk) is closed only when its
+ * last lease is released, so a run never sees its graph closed under it.
  */
 public final class ModelCache {
 
 	private static final ModelCache SHARED = new ModelCache(4);
 
-	private record Key(Path path, long modified) {}
-
 	private final int capacity;
-	private final LinkedHashMap<Key, ClassifierModel> models = new LinkedHashMap<>(8, 0.75f, true);
+	private final LinkedHashMap<ModelFiles.Identity, Entry> models = new LinkedHashMap<>(8, 0.75f, true);
+	/** Content identities of files whose state was seen unchanged: a model is hashed only when its files change. */
+	private final Map<ModelFiles.Stamp, ModelFiles.Identity> identities = new HashMap<>();
 
 	public ModelCache(int capacity) {
 		this.capacity = capacity;
@@ -31,48 +34,97 @@ public final class ModelCache {
 		return SHARED;
 	}
 
-	public synchronized ClassifierModel get(Path path) {
-		Path real = path.toAbsolutePath().normalize();
-		Key key = new Key(real, Files.exists(real) ? newestModification(real) : 0);
-		ClassifierModel model = models.get(key);
-		if (model != null) return model;
-		model = ModelLoader.load(real);
-		models.entrySet().removeIf(e -> {
-			if (!e.getKey().path().equals(real)) return false;
-			e.getValue().close();
-			return true;
-		});
-		models.put(key, model);
-		while (models.size() > capacity) {
-			Map.Entry<Key, ClassifierModel> eldest = models.entrySet().iterator().next();
-			eldest.getValue().close();
-			models.remove(eldest.getKey());
+	/** An open model and how many leases hold it. */
+	private static final class Entry {
+
+		final ClassifierModel model;
+		int leases;
+		boolean evicted;
+
+		Entry(ClassifierModel model) {
+			this.model = model;
 		}
-		return model;
+	}
+
+	/** Use of one model for the length of a run; release it (close) in a finally block or try-with-resources. */
+	public final class Lease implements AutoCloseable {
+
+		private final Entry entry;
+		private boolean released;
+
+		private Lease(Entry entry) {
+			this.entry = entry;
+		}
+
+		public ClassifierModel model() {
+			return entry.model;
+		}
+
+		@Override
+		public void close() {
+			synchronized (ModelCache.this) {
+				if (released) return;
+				released = true;
+				entry.leases--;
+				if (entry.evicted && entry.leases == 0) entry.model.close();
+			}
+		}
+	}
+
+	/**
+	 * The model at {@code path} as its files are now, loaded when its content is new. A model holding
+	 * operations the {@link ModelAudit} refuses is refused unless {@code trust}, also when an earlier
+	 * caller trusted it.
+	 */
+	public Lease acquire(Path path, boolean trust) {
+		ModelFiles.Stamp stamp = ModelFiles.stamp(path);
+		synchronized (this) {
+			Entry entry = stamp == null ? null : models.get(identities.get(stamp));
+			if (entry != null) return lease(entry, stamp.path(), trust);
+		}
+		ModelFiles files = ModelFiles.read(path);
+		synchronized (this) {
+			Entry entry = models.get(files.identity());
+			if (entry == null) {
+				entry = new Entry(ModelLoader.load(files, trust));
+				evict(e -> e.getKey().path().equals(files.path()));
+				models.put(files.identity(), entry);
+				while (models.size() > capacity) {
+					ModelFiles.Identity eldest = models.keySet().iterator().next();
+					evict(e -> e.getKey().equals(eldest));
+				}
+			}
+			identities.values().removeIf(id -> !models.containsKey(id));
+			if (stamp != null) {
+				identities.keySet().removeIf(s -> s.path().equals(stamp.path()));
+				identities.put(stamp, files.identity());
+			}
+			return lease(entry, files.path(), trust);
+		}
+	}
+
+	private Lease lease(Entry entry, Path path, boolean trust) {
+		ModelAudit.check(entry.model.auditFindings(), path, trust);
+		entry.leases++;
+		return new Lease(entry);
 	}
 
 	public synchronized int size() {
 		return models.size();
 	}
 
+	/** Drops every model; those still leased are closed when their last lease is released. */
 	public synchronized void clear() {
-		models.values().forEach(ClassifierModel::close);
-		models.clear();
+		evict(e -> true);
 	}
 
-	private static long newestModification(Path path) {
-		try (Stream<Path> files = Files.walk(path)) {
-			return files.mapToLong(p -> {
-				try {
-					return Files.getLastModifiedTime(p).toMillis();
-				}
-				catch (IOException e) {
-					throw new UncheckedIOException(e);
-				}
-			}).max().orElse(0);
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException(e);
+	private void evict(Predicate<Map.Entry<ModelFiles.Identity, Entry>> which) {
+		for (Iterator<Map.Entry<ModelFiles.Identity, Entry>> it = models.entrySet().iterator(); it.hasNext();) {
+			Map.Entry<ModelFiles.Identity, Entry> e = it.next();
+			if (!which.test(e)) continue;
+			it.remove();
+			e.getValue().evicted = true;
+			if (e.getValue().leases == 0) e.getValue().model.close();
 		}
 	}
 }

@@ -17,12 +17,15 @@ import org.tensorflow.Output;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.types.TFloat32;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.TextFormat;
 
 /**
  * Opens a SavedModel folder (TF1 graph style or TF2/Keras) or a frozen GraphDef .pb file as a
@@ -37,31 +40,28 @@ public final class ModelLoader {
 	private static final Set<String> NOT_OUTPUTS = Set.of("NoOp", "Const", "Placeholder", "Assert", "SaveV2",
 		"RestoreV2", "VarHandleOp", "VariableV2", "Assign", "AssignVariableOp");
 
+	/** Ops that hold variables, whose values a SavedModel keeps in variables/. */
+	private static final Set<String> VARIABLES = Set.of("VariableV2", "Variable", "VarHandleOp");
+
 	private ModelLoader() {}
 
+	/** Loads a model that must pass the {@link ModelAudit}. */
 	public static ClassifierModel load(Path path) {
-		if (!Files.exists(path)) throw new ExplainException("Model not found: " + path + ".",
-			"Give the folder of a SavedModel (the one holding saved_model.pb) or a frozen graph .pb file.");
-		if (Files.isDirectory(path)) {
-			if (Files.exists(path.resolve("saved_model.pb")) || Files.exists(path.resolve("saved_model.pbtxt"))) {
-				return loadSavedModel(path);
-			}
-			throw new ExplainException("The folder " + path + " is not a TensorFlow model: it has no saved_model.pb.",
-				"Choose the SavedModel folder itself (the one with saved_model.pb and variables/) or a frozen .pb file.");
-		}
-		if (path.getFileName().toString().equals("saved_model.pb")) return loadSavedModel(path.getParent());
-		return loadFrozenGraph(path);
+		return load(ModelFiles.read(path), false);
 	}
 
-	private static ClassifierModel loadSavedModel(Path dir) {
-		SavedModelBundle bundle;
-		try {
-			bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
-		}
-		catch (RuntimeException e) {
-			throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
-				"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
-		}
+	/**
+	 * Loads the model whose files were read as {@code files}; it is audited first and refused when it
+	 * holds operations ExplainJ does not run, unless {@code trust}.
+	 */
+	public static ClassifierModel load(ModelFiles files, boolean trust) {
+		return files.savedModel() ? loadSavedModel(files, trust) : loadFrozenGraph(files, trust);
+	}
+
+	private static ClassifierModel loadSavedModel(ModelFiles files, boolean trust) {
+		Path dir = files.path();
+		List<ModelAudit.Finding> findings = new ArrayList<>();
+		SavedModelBundle bundle = openSavedModel(files, trust, findings);
 		try {
 			Map<String, SignatureDef> signatures = bundle.metaGraphDef().getSignatureDefMap();
 			SignatureDef sig = signatures.get("serving_default");
@@ -74,7 +74,7 @@ public final class ModelLoader {
 			List<String> labels = readLabels(dir.resolve("labels.txt"));
 			if (!FunctionInliner.dependsOnCall(graphDef, outputName)) {
 				return new ClassifierModel(dir, "TF1 SavedModel", bundle.graph(), bundle.session(), bundle,
-					floatOutput(bundle.graph(), inputName), floatOutput(bundle.graph(), outputName), labels, Map.of());
+					floatOutput(bundle.graph(), inputName), floatOutput(bundle.graph(), outputName), labels, Map.of(), findings);
 			}
 			FunctionInliner.Flat flat = new FunctionInliner(graphDef).inline(graphDef, List.of(inputName, outputName));
 			bundle.graph().importGraphDef(flat.graph(), FLAT_PREFIX);
@@ -82,11 +82,60 @@ public final class ModelLoader {
 			flat.localNames().forEach((k, v) -> localNames.put(FLAT_PREFIX + "/" + k, v));
 			return new ClassifierModel(dir, "TF2/Keras SavedModel (functions inlined)", bundle.graph(), bundle.session(),
 				bundle, floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(inputName)),
-				floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(outputName)), labels, localNames);
+				floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(outputName)), labels, localNames, findings);
 		}
 		catch (RuntimeException e) {
 			bundle.close();
 			throw e;
+		}
+	}
+
+	/**
+	 * Parses and audits saved_model.pb, then lets TensorFlow load the folder (which runs the restore and
+	 * the main_op) and checks that TensorFlow read the same graph that was audited. The findings a
+	 * trusted model was loaded with are added to {@code trusted}.
+	 */
+	static SavedModelBundle openSavedModel(ModelFiles files, boolean trust, List<ModelAudit.Finding> trusted) {
+		Path dir = files.path();
+		SavedModel saved = parseSavedModel(files);
+		List<ModelAudit.Finding> findings = ModelAudit.of(saved);
+		ModelAudit.check(findings, dir, trust);
+		trusted.addAll(findings);
+		MetaGraphDef serving = saved.getMetaGraphsList().stream().filter(m -> m.getMetaInfoDef().getTagsList().contains(
+			SavedModelBundle.DEFAULT_TAG)).findFirst().orElseThrow(() -> new ExplainException("The SavedModel in " + dir +
+				" has no graph tagged 'serve'.", "Export it for serving (the 'serve' tag)."));
+		boolean hasVariables = serving.getGraphDef().getNodeList().stream().anyMatch(n -> VARIABLES.contains(n.getOp()));
+		if (hasVariables && !files.hasVariablesIndex()) throw new ExplainException("The SavedModel in " + dir +
+			" has variables but no variables/ folder (variables/variables.index).",
+			"Copy the complete SavedModel folder, variables/ included.");
+		SavedModelBundle bundle;
+		try {
+			bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
+		}
+		catch (RuntimeException e) {
+			throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
+				"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
+		}
+		if (!bundle.metaGraphDef().getGraphDef().equals(serving.getGraphDef())) {
+			bundle.close();
+			throw new ExplainException("The model " + dir + " changed while it was being loaded.",
+				"Load it again once it is completely written.");
+		}
+		return bundle;
+	}
+
+	private static SavedModel parseSavedModel(ModelFiles files) {
+		try {
+			if (files.graphFile().getFileName().toString().endsWith(".pbtxt")) {
+				SavedModel.Builder b = SavedModel.newBuilder();
+				TextFormat.merge(new String(files.graph(), StandardCharsets.UTF_8), b);
+				return b.build();
+			}
+			return SavedModel.parseFrom(files.graph());
+		}
+		catch (InvalidProtocolBufferException | TextFormat.ParseException e) {
+			throw new ExplainException("The file " + files.graphFile() + " is not a TensorFlow SavedModel.",
+				"Give the folder of a SavedModel exported by TensorFlow or Keras.", e);
 		}
 	}
 
@@ -97,18 +146,18 @@ public final class ModelLoader {
 		return tensors.values().iterator().next().getName();
 	}
 
-	private static ClassifierModel loadFrozenGraph(Path file) {
+	private static ClassifierModel loadFrozenGraph(ModelFiles files, boolean trust) {
+		Path file = files.path();
 		GraphDef graphDef;
 		try {
-			graphDef = GraphDef.parseFrom(Files.readAllBytes(file));
+			graphDef = GraphDef.parseFrom(files.graph());
 		}
 		catch (InvalidProtocolBufferException e) {
 			throw new ExplainException("The file " + file + " is not a TensorFlow graph (.pb).",
 				"Give a frozen GraphDef .pb file or a SavedModel folder.", e);
 		}
-		catch (IOException e) {
-			throw new ExplainException("Cannot read " + file + ": " + e.getMessage(), "Check the file's permissions.", e);
-		}
+		List<ModelAudit.Finding> findings = ModelAudit.of(graphDef);
+		ModelAudit.check(findings, file, trust);
 		if (graphDef.getNodeCount() == 0) throw new ExplainException("The file " + file + " holds no graph nodes.",
 			"Give a frozen GraphDef .pb file or a SavedModel folder.");
 		Graph graph = new Graph();
@@ -119,7 +168,7 @@ public final class ModelLoader {
 			String output = findOutput(graphDef, input, file);
 			session = new Session(graph);
 			return new ClassifierModel(file, "frozen GraphDef", graph, session, null, floatOutput(graph, input),
-				floatOutput(graph, output), readLabels(file.resolveSibling("labels.txt")), Map.of());
+				floatOutput(graph, output), readLabels(file.resolveSibling("labels.txt")), Map.of(), findings);
 		}
 		catch (RuntimeException e) {
 			if (session != null) session.close();

@@ -41,7 +41,7 @@ class MaximizeCliTest {
 		assertEquals(2, stack.getStackSize());
 		assertTrue(stack.getStack().getSliceLabel(1).matches("3 p=(0\\.9|1\\.0)\\d+"), stack.getStack().getSliceLabel(1));
 		assertTrue(stack.getStack().getSliceLabel(2).matches("7 p=(0\\.9|1\\.0)\\d+"), stack.getStack().getSliceLabel(2));
-		Prototypes direct = ActivationMaximizer.maximize(ModelCache.shared().get(DIGITS), "3,7", MaximizeOptions.defaults()
+		Prototypes direct = ActivationMaximizer.maximize(ModelCache.shared().acquire(DIGITS, false).model(), "3,7", MaximizeOptions.defaults()
 			.withSteps(100).withSeed(2).withJitter(1));
 		assertArrayEquals(direct.images()[0], (float[]) stack.getStack().getPixels(1), "raw values of the same run");
 		assertArrayEquals(direct.images()[1], (float[]) stack.getStack().getPixels(2));

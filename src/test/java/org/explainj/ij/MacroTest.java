@@ -56,6 +56,8 @@ class MacroTest {
 		Path image = TestData.PARASITIZED.toAbsolutePath(), model = TestData.MALARIA.toAbsolutePath();
 		Path out = tmp.resolve("saliency.tif"), log = tmp.resolve("log.txt"), prototypes = tmp.resolve("prototypes.txt");
 		Path digits = Path.of("test-images/models/digits-classifier").toAbsolutePath();
+		Path hostile = Path.of("test-images/models/hostile/frozen-writes-output.pb").toAbsolutePath();
+		Path trustLog = tmp.resolve("trust-log.txt");
 		String macro = String.join("\n", "open(\"" + image + "\");", "source = getTitle();",
 			// exactly what the recorder writes for the dialog's fields
 			"run(\"Saliency...\", \"model=[" + model + "] target=infected score=logit scale=unit reduce=default " +
@@ -67,7 +69,10 @@ class MacroTest {
 				"lambda=0.01 seed=0 jitter=0 tv=0 blur=0 low=0 high=1\");",
 			"found = \"\";", "for (i = 1; i <= nImages; i++) { selectImage(i); if (nSlices == 2) found = getTitle() + " +
 				"\" \" + getWidth() + \"x\" + getHeight() + \" \" + getInfo(\"slice.label\"); }",
-			"File.saveString(found, \"" + prototypes + "\");");
+			"File.saveString(found, \"" + prototypes + "\");",
+			// a model the audit refuses runs with the macro option 'trust', and the log says so
+			"open(\"" + image + "\");", "run(\"Saliency...\", \"model=[" + hostile + "] target=top map trust\");",
+			"File.saveString(getTitle(), \"" + trustLog + "\");");
 		Path macroFile = Files.writeString(tmp.resolve("test.ijm"), macro);
 		Path ij = Path.of(IJ.class.getProtectionDomain().getCodeSource().getLocation().toURI());
 		ProcessBuilder pb = new ProcessBuilder("xvfb-run", "-a", javaBinary(), "-Djava.awt.headless=false",
@@ -97,6 +102,13 @@ class MacroTest {
 		assertTrue(Files.exists(prototypes), "the Prototypes... call did not finish:\n" + console);
 		String found = Files.readString(prototypes);
 		assertTrue(found.contains("28x28"), "a two-slice 28x28 prototype stack: '" + found + "'\n" + console);
+		assertTrue(Files.exists(trustLog), "the trusted Saliency... call did not finish:\n" + console);
+		assertTrue(Files.readString(trustLog).startsWith("Saliency of "), Files.readString(trustLog));
+		// in batch mode IJ.log writes to the console
+		assertTrue(console.contains("Trusted model frozen-writes-output.pb: ran although it holds operations that read, " +
+			"list or write files"), console);
+		Files.deleteIfExists(Path.of("target/hostile-model-wrote-this/frozen.txt"));
+		Files.deleteIfExists(Path.of("target/hostile-model-wrote-this"));
 	}
 
 	static String javaBinary() {

@@ -24,7 +24,7 @@ class ActivationMaximizerTest {
 	static final String ALL_DIGITS = "0,1,2,3,4,5,6,7,8,9";
 
 	static ClassifierModel digits() {
-		return ModelCache.shared().get(DIGITS);
+		return ModelCache.shared().acquire(DIGITS, false).model();
 	}
 
 	/** The docs/METHODS.md check: objective rises, target beats its start and every other class. */
@@ -64,7 +64,7 @@ class ActivationMaximizerTest {
 
 	@Test
 	void malariaPrototypesForBothClasses() {
-		ClassifierModel model = ModelCache.shared().get(TestData.MALARIA);
+		ClassifierModel model = ModelCache.shared().acquire(TestData.MALARIA, false).model();
 		// the grey start is already 99% uninfected, and any pull to xbar (lambda ||x - xbar||^2 over 44x44x3
 		// pixels) costs more than the last percent of p: here the objective is log p alone (lambda 0)
 		Prototypes p = ActivationMaximizer.maximize(model, "infected,uninfected", MaximizeOptions.defaults().withSteps(

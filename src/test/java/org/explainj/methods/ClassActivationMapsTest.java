@@ -55,7 +55,7 @@ class ClassActivationMapsTest {
 
 	/** The model ExplainJob uses (the shared cache), so that the references see the same graph. */
 	static ClassifierModel model(Path path) {
-		return ModelCache.shared().get(path);
+		return ModelCache.shared().acquire(path, false).model();
 	}
 
 	static ExplainResult explain(ImagePlus image, Path model, String method, String target, Map<String, String> params) {

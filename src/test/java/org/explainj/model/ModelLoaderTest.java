@@ -114,16 +114,20 @@ class ModelLoaderTest {
 		Path dir = Files.createDirectories(tmp.resolve("cached"));
 		Path pb = Files.copy(TestData.MALARIA, dir.resolve("model.pb"));
 		ModelCache cache = new ModelCache(2);
-		try {
-			ClassifierModel first = cache.get(pb);
-			assertSame(first, cache.get(dir.resolve(".").resolve("model.pb")), "same file, same model");
+		try (ModelCache.Lease first = cache.acquire(pb, false);
+			ModelCache.Lease again = cache.acquire(dir.resolve(".").resolve("model.pb"), false))
+		{
+			assertSame(first.model(), again.model(), "same file, same model");
 			Files.setLastModifiedTime(pb, FileTime.fromMillis(Files.getLastModifiedTime(pb).toMillis() + 5000));
-			ClassifierModel reloaded = cache.get(pb);
-			assertNotSame(first, reloaded, "a changed file is loaded again");
-			assertEquals(1, cache.size(), "the stale model was closed and dropped");
-			cache.get(TestData.MNIST);
-			cache.get(TestData.tf1SavedModel(tmp.resolve("third"), false));
-			assertEquals(2, cache.size(), "least recently used model evicted");
+			try (ModelCache.Lease reloaded = cache.acquire(pb, false)) {
+				assertNotSame(first.model(), reloaded.model(), "a changed file is loaded again");
+				assertEquals(1, cache.size(), "the stale model was dropped");
+			}
+			try (ModelCache.Lease mnist = cache.acquire(TestData.MNIST, false);
+				ModelCache.Lease third = cache.acquire(TestData.tf1SavedModel(tmp.resolve("third"), false), false))
+			{
+				assertEquals(2, cache.size(), "least recently used model evicted");
+			}
 		}
 		finally {
 			cache.clear();

@@ -1,0 +1,179 @@
+package org.explainj.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.explainj.ExplainException;
+import org.explainj.TestData;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.CollectionDef;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
+
+/**
+ * The audit refuses the hostile fixtures (made by tools/fixtures/make_hostile_models.py) before
+ * TensorFlow runs any of their ops, runs them when trusted, and passes every benign model.
+ */
+class ModelAuditTest {
+
+	static final Path HOSTILE = Path.of("test-images/models/hostile");
+	/** Where the fixtures write, relative to the working directory (the repository root under Maven). */
+	static final Path WRITTEN = Path.of("target/hostile-model-wrote-this");
+
+	@TempDir
+	Path tmp;
+
+	@BeforeEach
+	void nothingWrittenYet() throws IOException {
+		deleteWritten();
+	}
+
+	static void deleteWritten() throws IOException {
+		if (!Files.exists(WRITTEN)) return;
+		try (Stream<Path> files = Files.list(WRITTEN)) {
+			for (Path f : files.toList()) Files.delete(f);
+		}
+		Files.delete(WRITTEN);
+	}
+
+	@Test
+	void tf1MainOpThatWritesIsRefusedBeforeLoading() throws IOException {
+		ExplainException e = assertThrows(ExplainException.class, () -> ModelLoader.load(HOSTILE.resolve(
+			"tf1-main-op-writes")));
+		assertTrue(e.getMessage().contains("WriteFile (node 'main_op_write')"), e.getMessage());
+		assertTrue(e.getMessage().contains("read, list or write files"), e.getMessage());
+		assertFalse(Files.exists(WRITTEN.resolve("tf1-main-op.txt")), "the main_op did not run");
+	}
+
+	@Test
+	void trustedTf1ModelRunsItsMainOpAndSaysSo() throws IOException {
+		try (ClassifierModel m = ModelLoader.load(ModelFiles.read(HOSTILE.resolve("tf1-main-op-writes")), true)) {
+			assertTrue(Files.exists(WRITTEN.resolve("tf1-main-op.txt")), "trusted: TensorFlow ran the main_op at load");
+			assertEquals(List.of("WriteFile"), m.auditFindings().stream().map(ModelAudit.Finding::op).toList());
+			assertTrue(ModelAudit.trustNote(m).startsWith("Trusted model tf1-main-op-writes: ran although it holds " +
+				"operations that read, list or write files: WriteFile (node 'main_op_write')"), ModelAudit.trustNote(m));
+		}
+		finally {
+			deleteWritten();
+		}
+	}
+
+	@Test
+	void tf2FunctionThatReadsListsAndWritesIsRefused() {
+		ExplainException e = assertThrows(ExplainException.class, () -> ModelLoader.load(HOSTILE.resolve(
+			"tf2-writes-output")));
+		for (String op : List.of("MatchingFiles", "ReadFile", "WriteFile")) {
+			assertTrue(e.getMessage().matches(".*" + op + " \\(node '[^']+' in function '__inference_serve_\\d+'\\).*"), e
+				.getMessage());
+		}
+		assertFalse(Files.exists(WRITTEN));
+	}
+
+	@Test
+	void frozenGraphThatWritesIsRefused() {
+		ExplainException e = assertThrows(ExplainException.class, () -> ModelLoader.load(HOSTILE.resolve(
+			"frozen-writes-output.pb")));
+		assertTrue(e.getMessage().contains("WriteFile (node 'WriteFile')"), e.getMessage());
+		assertTrue(e.getMessage().contains("ReadFile (node 'ReadFile')"), e.getMessage());
+		assertFalse(Files.exists(WRITTEN));
+	}
+
+	/** Every model in test-images/ but the hostile ones, and SavedModels exported by TF Java, pass. */
+	@Test
+	void benignModelsPassTheAudit() throws IOException {
+		List<Path> models = new ArrayList<>();
+		try (Stream<Path> files = Files.walk(Path.of("test-images/models"))) {
+			for (Path p : files.filter(p -> !p.startsWith(HOSTILE)).toList()) {
+				if (p.getFileName().toString().equals("saved_model.pb")) models.add(p.getParent());
+				else if (p.toString().endsWith(".pb") && !p.getFileName().toString().equals("fingerprint.pb") && !p
+					.getFileName().toString().equals("keras_metadata.pb")) models.add(p);
+			}
+		}
+		models.add(TestData.tf1SavedModel(tmp.resolve("tf-java"), true));
+		assertTrue(models.size() >= 10, "found " + models);
+		for (Path m : models) assertEquals(List.of(), findings(m), m.toString());
+	}
+
+	/** The saver's own checkpoint ops are allowed only where the loader runs them (restore) or nobody does (save). */
+	@Test
+	void saverOpsRunByTheMainOpAreRefused() throws IOException {
+		SavedModel saved = SavedModel.parseFrom(Files.readAllBytes(TestData.tf1SavedModel(tmp.resolve("m"), true).resolve(
+			"saved_model.pb")));
+		assertEquals(List.of(), ModelAudit.of(saved), "the exporter's own saver passes");
+		MetaGraphDef meta = saved.getMetaGraphs(0);
+		String saveTensor = meta.getSaverDef().getSaveTensorName();
+		SavedModel saving = saved.toBuilder().setMetaGraphs(0, meta.toBuilder().putCollectionDef("saved_model_main_op",
+			CollectionDef.newBuilder().setNodeList(CollectionDef.NodeList.newBuilder().addValue(saveTensor)).build()))
+			.build();
+		List<ModelAudit.Finding> found = ModelAudit.of(saving);
+		assertFalse(found.isEmpty());
+		assertTrue(found.stream().allMatch(f -> f.op().equals("SaveV2") || f.op().equals("MergeV2Checkpoints")), found
+			.toString());
+		GraphDef frozen = meta.getGraphDef();
+		assertTrue(ModelAudit.of(frozen).stream().anyMatch(f -> f.op().equals("RestoreV2")),
+			"without a saver, a graph may not restore");
+	}
+
+	@Test
+	void denyListAndConditionalRules() {
+		for (String op : List.of("ReadFile", "WriteFile", "MatchingFiles", "PyFunc", "EagerPyFunc", "ImmutableConst",
+			"TFRecordDatasetV2", "TextLineDataset", "FixedLengthRecordDataset", "WholeFileReaderV2", "ReaderReadV2",
+			"SnapshotDatasetV2", "DataServiceDatasetV4", "DatasetToTFRecord", "CreateSummaryFileWriter",
+			"CollectiveReduceV2", "InitializeTableFromTextFileV2", "DatasetFromGraph", "DatasetToSingleElement",
+			"IteratorGetNext", "MakeIterator", "RegisterDatasetV2", "RemoteCall")) assertNotNull(ModelAudit.reason(node(op)), op);
+		for (String op : List.of("Conv2D", "MatMul", "Snapshot", "Print", "Const", "ReadVariableOp", "StatefulPartitionedCall",
+			"PrintV2", "DebugIdentity", "DecodeProtoV2")) assertNull(ModelAudit.reason(node(op)), op);
+		assertNotNull(ModelAudit.reason(node("PrintV2", "output_stream", AttrValue.newBuilder().setS(
+			com.google.protobuf.ByteString.copyFromUtf8("file:///tmp/leak")).build())));
+		assertNull(ModelAudit.reason(node("PrintV2", "output_stream", AttrValue.newBuilder().setS(
+			com.google.protobuf.ByteString.copyFromUtf8("stderr")).build())));
+		assertNotNull(ModelAudit.reason(node("DebugIdentity", "debug_urls", AttrValue.newBuilder().setList(AttrValue
+			.ListValue.newBuilder().addS(com.google.protobuf.ByteString.copyFromUtf8("file:///tmp/dump"))).build())));
+		assertNotNull(ModelAudit.reason(node("DecodeProtoV2", "descriptor_source", AttrValue.newBuilder().setS(
+			com.google.protobuf.ByteString.copyFromUtf8("/tmp/descriptors.bin")).build())));
+	}
+
+	@Test
+	void messageNamesAFewOpsThenCountsTheRest() {
+		GraphDef.Builder g = GraphDef.newBuilder();
+		for (int i = 0; i < 7; i++) g.addNode(NodeDef.newBuilder().setName("w" + i).setOp("WriteFile"));
+		g.addNode(NodeDef.newBuilder().setName("p").setOp("PyFunc"));
+		ExplainException e = assertThrows(ExplainException.class, () -> ModelAudit.check(ModelAudit.of(g.build()), Path.of(
+			"m.pb"), false));
+		assertEquals("The model m.pb holds operations that read, list or write files or call back into Python: " +
+			"WriteFile (node 'w0'), WriteFile (node 'w1'), WriteFile (node 'w2'), WriteFile (node 'w3'), WriteFile " +
+			"(node 'w4') and 3 more; ExplainJ does not run it. Use a model from a source you trust; to run this one " +
+			"anyway, pass --trust-model (command line), tick 'Trust model' (dialog) or add 'trust' (macro).", e.getMessage());
+		ModelAudit.check(ModelAudit.of(g.build()), Path.of("m.pb"), true);
+	}
+
+	private static List<ModelAudit.Finding> findings(Path model) throws IOException {
+		ModelFiles files = ModelFiles.read(model);
+		return files.savedModel() ? ModelAudit.of(SavedModel.parseFrom(files.graph())) : ModelAudit.of(GraphDef.parseFrom(
+			files.graph()));
+	}
+
+	private static NodeDef node(String op) {
+		return NodeDef.newBuilder().setName("n").setOp(op).build();
+	}
+
+	private static NodeDef node(String op, String attr, AttrValue value) {
+		return NodeDef.newBuilder().setName("n").setOp(op).putAttr(attr, value).build();
+	}
+}
