@@ -31,7 +31,7 @@ public final class DeepLiftMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("baseline", "zeros", Baselines.DESCRIPTION), new MethodParameter("maxpool",
+		return List.of(Baselines.PARAMETER, new MethodParameter("maxpool",
 			"deeplift", "deeplift (keeps summation-to-delta) or gradient (plain routing, as Captum)"));
 	}
 
@@ -46,7 +46,7 @@ public final class DeepLiftMethod implements AttributionMethod {
 		Relevance.requireLogit(context, "DeepLIFT's contributions sum to the change of");
 		MethodSettings s = context.settings();
 		boolean deepLiftMaxPool = s.choice("maxpool", List.of("deeplift", "gradient")).equals("deeplift");
-		Operand<TFloat32> x0 = Baselines.of(context, s.string("baseline"));
+		Operand<TFloat32> x0 = Baselines.of(context);
 		AttributionContext reference = context.on(x0, 1, s);
 		Operand<TFloat32> multipliers = new BackwardWalk(tf, context.model(), context::tensor, Composite.gradient(
 			ReluRule.GRADIENT)).withReference(reference::tensor, deepLiftMaxPool).run(context.model().logits(), context

@@ -1,18 +1,21 @@
 package org.explainj.methods;
 
 import java.util.List;
+import java.util.Map;
 
 import org.explainj.ExplainException;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Integrated gradients (METHODS.md 3.4): (x - x0) * sum_k w_k grad f(x0 + a_k (x - x0)), with the
- * right-endpoint Riemann sum a_k = k/m, w_k = 1/m, or Gauss-Legendre nodes. All path points of a batch
- * go through one copy of the network in one run. The completeness gap sum(IG) - (f(x) - f(x0)) is
- * reported with every map.
+ * right-endpoint Riemann sum a_k = k/m, w_k = 1/m, or Gauss-Legendre nodes. The path points are the
+ * method's parts: the explainer feeds them in chunks that fit the batch size (one graph for any number
+ * of steps) and adds the shares up. The completeness gap sum(IG) - (f(x) - f(x0)) is reported with
+ * every map.
  */
 public final class IntegratedGradientsMethod implements AttributionMethod {
 
@@ -26,11 +29,12 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 
 	@Override public Reduction defaultReduction() { return Reduction.SUM; }
 
+	private static final List<String> RULES = List.of("riemann", "gauss-legendre");
+
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("steps", "50", "path points m"), new MethodParameter("baseline", "zeros",
-			Baselines.DESCRIPTION), new MethodParameter("rule", "riemann",
-				"riemann (right endpoints k/m) or gauss-legendre"));
+		return List.of(MethodParameter.fed("steps", "50", "path points m"), Baselines.PARAMETER, MethodParameter.fed(
+			"rule", "riemann", "riemann (right endpoints k/m) or gauss-legendre"));
 	}
 
 	@Override
@@ -39,29 +43,51 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 	}
 
 	@Override
+	public int parts(MethodSettings settings) {
+		return settings.integer("steps");
+	}
+
+	@Override
+	public void check(MethodSettings settings) {
+		if (settings.integer("steps") < 1) throw new ExplainException("integrated-gradients: steps must be at least 1.",
+			"Use e.g. steps=50.");
+		settings.choice("rule", RULES);
+	}
+
+	/** Path positions a_k ("alpha") and weights w_k ("weight") of the quadrature rule. */
+	@Override
+	public Map<String, float[]> partValues(MethodSettings settings) {
+		check(settings);
+		int m = settings.integer("steps");
+		double[][] rule = settings.choice("rule", RULES).equals("riemann") ? riemann(m) : gaussLegendre(m);
+		return Map.of("alpha", toFloat(rule[0]), "weight", toFloat(rule[1]));
+	}
+
+	/**
+	 * The share of the path points of this run: (x - x0) * sum_k w_k grad f(x0 + a_k (x - x0)); the gap's
+	 * share is sum(share) - sum_k w_k (f(x) - f(x0)), so that the shares add up to IG and its gap.
+	 */
+	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
-		MethodSettings s = context.settings();
-		int m = s.integer("steps");
-		if (m < 1) throw new ExplainException("integrated-gradients: steps must be at least 1.", "Use e.g. steps=50.");
-		double[][] rule = s.choice("rule", List.of("riemann", "gauss-legendre")).equals("riemann") ? riemann(m)
-			: gaussLegendre(m);
 		Operand<TFloat32> x = context.input();
-		Operand<TFloat32> x0 = Baselines.of(context, s.string("baseline"));
+		Operand<TFloat32> x0 = Baselines.of(context);
 		Operand<TFloat32> delta = tf.math.sub(x, x0);
-		Operand<TFloat32> alphas = tf.constant(toFloat(rule[0]));
-		Operand<TFloat32> weights = tf.constant(toFloat(rule[1]));
-		Operand<TFloat32> shape5 = tf.reshape(alphas, tf.constant(new int[] { 1, m, 1, 1, 1 }));
-		Operand<TFloat32> path = tf.math.add(tf.expandDims(x0, tf.constant(1)), tf.math.mul(shape5, tf.expandDims(delta,
-			tf.constant(1))));
-		Operand<TFloat32> grads = Shapes.split(tf, context.on(Shapes.merge(tf, path), m, s).gradient(), m);
-		Operand<TFloat32> mean = tf.reduceSum(tf.math.mul(grads, tf.reshape(weights, tf.constant(new int[] { 1, m, 1, 1,
-			1 }))), tf.constant(1));
-		Operand<TFloat32> ig = tf.math.mul(delta, mean);
-		Operand<TFloat32> total = tf.reduceSum(ig, tf.constant(new int[] { 1, 2, 3 }), ReduceSum.keepDims(false));
+		Operand<TFloat32> alphas = context.partValues("alpha");
+		Operand<TFloat32> weights = context.partValues("weight");
+		Operand<TInt32> count = tf.size(alphas);
+		Operand<TInt32> column = tf.constant(new int[] { 1, -1, 1, 1, 1 });
+		Operand<TFloat32> path = tf.math.add(tf.expandDims(x0, tf.constant(1)), tf.math.mul(tf.reshape(alphas, column), tf
+			.expandDims(delta, tf.constant(1))));
+		AttributionContext points = context.on(Shapes.merge(tf, path), count, tf.math.reciprocal(tf.dtypes.cast(count,
+			TFloat32.class)), context.settings());
+		Operand<TFloat32> grads = Shapes.split(tf, points.gradient(), count);
+		Operand<TFloat32> weighted = tf.reduceSum(tf.math.mul(grads, tf.reshape(weights, column)), tf.constant(1));
+		Operand<TFloat32> share = tf.math.mul(delta, weighted);
+		Operand<TFloat32> total = tf.reduceSum(share, tf.constant(new int[] { 1, 2, 3 }), ReduceSum.keepDims(false));
 		Operand<TFloat32> difference = tf.math.sub(context.targetScore(), context.targetScoreOn(x0, 1));
-		context.report(GAP, tf.math.sub(total, difference));
-		return ig;
+		context.report(GAP, tf.math.sub(total, tf.math.mul(difference, tf.reduceSum(weights, tf.constant(0)))));
+		return share;
 	}
 
 	static double[][] riemann(int m) {
