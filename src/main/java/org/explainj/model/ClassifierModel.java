@@ -132,6 +132,13 @@ public final class ClassifierModel implements AutoCloseable {
 		return (T) ops;
 	}
 
+	/** How many operations the graph holds (the network and every method's ops built so far). */
+	public synchronized int graphSize() {
+		int n = 0;
+		for (var it = graph.operations(); it.hasNext(); it.next()) n++;
+		return n;
+	}
+
 	/** Scores of every class as [N, K] for the given kind. */
 	public Operand<TFloat32> scores(Ops tf, ScoreKind kind) {
 		return scores(tf, kind, logits);
