@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.explainj.ExplainException;
+
 /**
  * Keeps recently used models open so that a macro looping over images loads each model once. A model
  * is keyed by its real path and the newest modification time of its files, so a re-exported model is
@@ -35,8 +37,9 @@ public final class ModelCache {
 		Path real = path.toAbsolutePath().normalize();
 		Key key = new Key(real, Files.exists(real) ? newestModification(real) : 0);
 		ClassifierModel model = models.get(key);
-		if (model != null) return model;
-		model = ModelLoader.load(real);
+		// a model whose graph grew too large (many method structures) is loaded afresh below
+		if (model != null && !model.overgrown()) return model;
+		model = load(real);
 		models.entrySet().removeIf(e -> {
 			if (!e.getKey().path().equals(real)) return false;
 			e.getValue().close();
@@ -49,6 +52,37 @@ public final class ModelCache {
 			models.remove(eldest.getKey());
 		}
 		return model;
+	}
+
+	/**
+	 * Loads the model; a TensorFlow, protobuf or JavaCPP of another version earlier on the class path (Fiji's
+	 * libtensorflow 1.15 in jars/, an old protobuf-java) shows as a linkage error: name the jar and the fix.
+	 */
+	private static ClassifierModel load(Path path) {
+		try {
+			return ModelLoader.load(path);
+		}
+		catch (LinkageError e) {
+			String culprit = e.getMessage() == null ? "org.tensorflow.Graph" : e.getMessage().replaceAll(
+				"^'?[^ ]* ?([\\w.$]+)\\..*", "$1").replace('/', '.');
+			throw new ExplainException("TensorFlow Java cannot run: " + jarOf(culprit) + " holds another version of " +
+				"classes ExplainJ needs (" + e + ").", "Remove that jar (e.g. libtensorflow-1.15 or an old protobuf-java " +
+					"in Fiji's jars/) or replace it with the version in ExplainJ's target/lib/.");
+		}
+	}
+
+	private static String jarOf(String className) {
+		for (String candidate : new String[] { className, "org.tensorflow.Graph", "com.google.protobuf.Message" }) {
+			try {
+				var source = Class.forName(candidate, false, ModelCache.class.getClassLoader()).getProtectionDomain()
+					.getCodeSource();
+				if (source != null) return source.getLocation().getPath();
+			}
+			catch (ClassNotFoundException | LinkageError ignored) {
+				// try the next candidate
+			}
+		}
+		return "a jar on the class path";
 	}
 
 	public synchronized int size() {
