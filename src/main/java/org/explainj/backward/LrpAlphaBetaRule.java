@@ -11,14 +11,19 @@ import org.tensorflow.types.TFloat32;
  */
 public final class LrpAlphaBetaRule implements LinearRule {
 
-	private final float alpha;
-	private final float beta;
+	private final Scalar alpha;
+	// null: no negative part (beta = 0 known when the graph is built)
+	private final Scalar beta;
 	private final boolean biases;
 
-	public LrpAlphaBetaRule(double alpha, double beta, boolean biases) {
-		this.alpha = (float) alpha;
-		this.beta = (float) beta;
+	public LrpAlphaBetaRule(Scalar alpha, Scalar beta, boolean biases) {
+		this.alpha = alpha;
+		this.beta = beta;
 		this.biases = biases;
+	}
+
+	public LrpAlphaBetaRule(double alpha, double beta, boolean biases) {
+		this(Scalar.of(alpha), beta == 0 ? null : Scalar.of(beta), biases);
 	}
 
 	/** LRP-z+: positive contributions only, biases ignored (alpha 1, beta 0). */
@@ -33,9 +38,9 @@ public final class LrpAlphaBetaRule implements LinearRule {
 		Operand<TFloat32> wp = LinearRule.positive(tf, w), wn = LinearRule.negative(tf, w);
 		Operand<TFloat32> b = biases ? layer.biasOrZero(tf) : tf.constant(0f);
 		Operand<TFloat32> positive = part(tf, layer, ap, wp, an, wn, LinearRule.positive(tf, b), r);
-		if (beta == 0) return tf.math.mul(tf.constant(alpha), positive);
+		if (beta == null) return tf.math.mul(alpha.in(tf), positive);
 		Operand<TFloat32> negative = part(tf, layer, ap, wn, an, wp, LinearRule.negative(tf, b), r);
-		return tf.math.sub(tf.math.mul(tf.constant(alpha), positive), tf.math.mul(tf.constant(beta), negative));
+		return tf.math.sub(tf.math.mul(alpha.in(tf), positive), tf.math.mul(beta.in(tf), negative));
 	}
 
 	/** Relevance through the contributions a1*w1 + a2*w2 (+ bias), normalised by their sum. */

@@ -10,10 +10,14 @@ import org.tensorflow.types.TFloat32;
  */
 public final class LrpEpsilonRule implements LinearRule {
 
-	private final float epsilon;
+	private final Scalar epsilon;
+
+	public LrpEpsilonRule(Scalar epsilon) {
+		this.epsilon = epsilon;
+	}
 
 	public LrpEpsilonRule(double epsilon) {
-		this.epsilon = (float) epsilon;
+		this(Scalar.of(epsilon));
 	}
 
 	@Override
@@ -21,7 +25,7 @@ public final class LrpEpsilonRule implements LinearRule {
 		Operand<TFloat32> z = tf.math.add(layer.forward(tf, layer.input(), layer.weight()), layer.biasOrZero(tf));
 		Operand<TFloat32> sign = tf.select(tf.math.greaterEqual(z, tf.zerosLike(z)), tf.onesLike(z), tf.math.neg(tf
 			.onesLike(z)));
-		Operand<TFloat32> stabilised = tf.math.add(z, tf.math.mul(sign, tf.constant(epsilon)));
+		Operand<TFloat32> stabilised = tf.math.add(z, tf.math.mul(sign, epsilon.in(tf)));
 		return tf.math.mul(layer.input(), layer.transpose(tf, LinearRule.divide(tf, r, stabilised), layer.weight()));
 	}
 }

@@ -14,12 +14,16 @@ import org.tensorflow.types.TFloat32;
  */
 public final class ZBoxRule implements LinearRule {
 
-	private final Float low;
-	private final Float high;
+	private final Scalar low;
+	private final Scalar high;
+
+	public ZBoxRule(Scalar low, Scalar high) {
+		this.low = low;
+		this.high = high;
+	}
 
 	public ZBoxRule(double low, double high) {
-		this.low = (float) low;
-		this.high = (float) high;
+		this(Scalar.of(low), Scalar.of(high));
 	}
 
 	/** Bounds from each image: its minimum and maximum over pixels and channels. */
@@ -41,9 +45,9 @@ public final class ZBoxRule implements LinearRule {
 		Operand<TFloat32> valid = layer.validOrOnes(tf);
 		var inside = tf.math.greater(valid, tf.zerosLike(valid));
 		Operand<TFloat32> big = tf.math.mul(tf.onesLike(x), tf.constant(Float.MAX_VALUE));
-		Operand<TFloat32> lowest = low != null ? tf.constant(low) : tf.reduceMin(tf.select(inside, x, big), all, ReduceMin
+		Operand<TFloat32> lowest = low != null ? low.in(tf) : tf.reduceMin(tf.select(inside, x, big), all, ReduceMin
 			.keepDims(true));
-		Operand<TFloat32> highest = high != null ? tf.constant(high) : tf.reduceMax(tf.select(inside, x, tf.math.neg(big)),
+		Operand<TFloat32> highest = high != null ? high.in(tf) : tf.reduceMax(tf.select(inside, x, tf.math.neg(big)),
 			all, ReduceMax.keepDims(true));
 		Operand<TFloat32> l = tf.math.mul(valid, lowest), h = tf.math.mul(valid, highest);
 		Operand<TFloat32> wp = LinearRule.positive(tf, w), wn = LinearRule.negative(tf, w);

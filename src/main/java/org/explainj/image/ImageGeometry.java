@@ -20,56 +20,79 @@ import org.tensorflow.types.TInt32;
 
 /**
  * Moves images between their own geometry and the model's with TensorFlow ops, in a small graph of its
- * own: intensity scaling, channel mapping and antialiased resizing on the way in; resizing of the maps
- * back to the source image, in ImageJ's planar layout, on the way out.
+ * own: antialiased resizing, channel mapping and intensity scaling on the way in (resizing first, one
+ * channel plane at a time: all three are linear, and a huge image never needs a full float copy);
+ * resizing of the maps back to the source image, in ImageJ's planar layout and in bands of rows, on the
+ * way out.
  */
 public final class ImageGeometry {
+
+	/** Rows of the source geometry made per run on the way out (bounds the memory of huge images). */
+	static final int BAND = 512;
 
 	private static ImageGeometry shared;
 
 	private final Session session;
-	// in: planar [C,H,W] -> model input [1,h,w,c]
+	// in, per channel plane: [H,W] -> [h,w]
+	private final Placeholder<TFloat32> plane;
+	private final Placeholder<TInt32> modelSize;
+	private final Operand<TFloat32> resizedPlane;
+	// in, the resized planes: planar [C,h,w] -> model input [1,h,w,c]
 	private final Placeholder<TFloat32> planar;
 	private final Placeholder<TFloat32> mixing;
 	private final Placeholder<TFloat32> low;
 	private final Placeholder<TFloat32> high;
-	private final Placeholder<TInt32> modelSize;
 	private final Operand<TFloat32> modelInput;
 	private final Operand<TBool> allFinite;
-	// out: maps [N,h,w,k] -> planar [N,k,H,W]
+	// out: maps [N,h,w,k] -> rows [first, first + band) of planar [N,k,H,W]
 	private final Placeholder<TFloat32> maps;
+	private final Placeholder<TInt32> bandSize;
 	private final Placeholder<TInt32> sourceSize;
-	private final Operand<TFloat32> sourceMaps;
+	private final Placeholder<TFloat32> firstRow;
+	private final Operand<TFloat32> sourceBand;
 
 	private ImageGeometry() {
 		Graph graph = new Graph();
 		Ops tf = Ops.create(graph);
+		plane = tf.placeholder(TFloat32.class);
+		modelSize = tf.placeholder(TInt32.class);
+		Operand<TFloat32> nhwc = tf.expandDims(tf.expandDims(plane, tf.constant(0)), tf.constant(3));
+		Operand<TInt32> planeSize = tf.shape(plane);
+		resizedPlane = tf.squeeze(resize(tf, nhwc, planeSize, modelSize, modelSize, tf.constant(new float[] { 0, 0 })));
+
 		planar = tf.placeholder(TFloat32.class);
 		mixing = tf.placeholder(TFloat32.class);
 		low = tf.placeholder(TFloat32.class);
 		high = tf.placeholder(TFloat32.class);
-		modelSize = tf.placeholder(TInt32.class);
 		Operand<TFloat32> hwc1 = tf.expandDims(tf.linalg.transpose(planar, tf.constant(new int[] { 1, 2, 0 })),
 			tf.constant(3));
 		// [H,W,C,1] * [C,c] summed over C: every output channel a weighted sum of the input channels
 		Operand<TFloat32> mixed = tf.reduceSum(tf.math.mul(hwc1, mixing), tf.constant(2), ReduceSum.keepDims(false));
-		Operand<TFloat32> scaled = tf.math.div(tf.math.sub(mixed, low), tf.math.sub(high, low));
-		Operand<TInt32> planarSize = tf.gather(tf.shape(planar), tf.constant(new int[] { 1, 2 }), tf.constant(0));
-		modelInput = resize(tf, tf.expandDims(scaled, tf.constant(0)), planarSize, modelSize);
+		modelInput = tf.expandDims(tf.math.div(tf.math.sub(mixed, low), tf.math.sub(high, low)), tf.constant(0));
+		// resizing spreads a NaN or an infinity to its neighbours, so the resized planes show them too
 		allFinite = tf.reduceAll(tf.math.isFinite(planar), tf.constant(new int[] { 0, 1, 2 }));
 
 		maps = tf.placeholder(TFloat32.class);
+		bandSize = tf.placeholder(TInt32.class);
 		sourceSize = tf.placeholder(TInt32.class);
+		firstRow = tf.placeholder(TFloat32.class);
 		Operand<TInt32> mapSize = tf.gather(tf.shape(maps), tf.constant(new int[] { 1, 2 }), tf.constant(0));
-		sourceMaps = tf.linalg.transpose(resize(tf, maps, mapSize, sourceSize), tf.constant(new int[] { 0, 3, 1, 2 }));
+		Operand<TFloat32> shift = tf.stack(java.util.List.of(tf.math.neg(firstRow), tf.constant(0f)));
+		sourceBand = tf.linalg.transpose(resize(tf, maps, mapSize, sourceSize, bandSize, shift), tf.constant(new int[] {
+			0, 3, 1, 2 }));
 		session = new Session(graph);
 	}
 
-	/** Triangle (bilinear) kernel with antialiasing, as tf.image.resize(antialias=True). */
-	private static Operand<TFloat32> resize(Ops tf, Operand<TFloat32> nhwc, Operand<TInt32> from, Operand<TInt32> to) {
+	/**
+	 * Triangle (bilinear) kernel with antialiasing, as tf.image.resize(antialias=True), from size
+	 * {@code from} to {@code to}; {@code out} rows and columns of it are made, shifted by {@code shift}.
+	 */
+	private static Operand<TFloat32> resize(Ops tf, Operand<TFloat32> nhwc, Operand<TInt32> from, Operand<TInt32> to,
+		Operand<TInt32> out, Operand<TFloat32> shift)
+	{
 		Operand<TFloat32> scale = tf.math.div(tf.dtypes.cast(to, TFloat32.class), tf.dtypes.cast(from, TFloat32.class));
-		return tf.image.scaleAndTranslate(nhwc, to, scale, tf.constant(new float[] { 0, 0 }),
-			ScaleAndTranslate.kernelType("triangle"), ScaleAndTranslate.antialias(true));
+		return tf.image.scaleAndTranslate(nhwc, out, scale, shift, ScaleAndTranslate.kernelType("triangle"),
+			ScaleAndTranslate.antialias(true));
 	}
 
 	public static synchronized ImageGeometry shared() {
@@ -84,20 +107,21 @@ public final class ImageGeometry {
 	public synchronized InputBatch toModelInput(ImageFrames frames, ClassifierModel model, IntensityScaling scaling) {
 		int h = model.height() > 0 ? model.height() : frames.height();
 		int w = model.width() > 0 ? model.width() : frames.width();
-		int c = model.channels();
-		float[][] m = ChannelMapping.matrix(frames.channels(), c, frames.rgb());
+		int c = model.channels(), channels = frames.channels();
+		float[][] m = ChannelMapping.matrix(channels, c, frames.rgb());
 		float[] data = new float[frames.count() * h * w * c];
 		for (int i = 0; i < frames.count(); i++) {
-			float[] pixels = frames.planar(i);
-			double[] range = scaling.range(pixels, frames.typeMax());
-			try (TFloat32 p = TFloat32.tensorOf(Shape.of(frames.channels(), frames.height(), frames.width()),
-					DataBuffers.of(pixels, true, false));
+			int frame = i;
+			double[] range = scaling.range(ch -> frames.plane(frame, ch), channels, frames.typeMax());
+			float[] resized = new float[channels * h * w];
+			for (int ch = 0; ch < channels; ch++) resize(frames.plane(i, ch), frames.height(), frames.width(), h, w,
+				resized, ch * h * w);
+			try (TFloat32 p = TFloat32.tensorOf(Shape.of(channels, h, w), DataBuffers.of(resized, true, false));
 				TFloat32 mix = TFloat32.tensorOf(org.tensorflow.ndarray.StdArrays.ndCopyOf(m));
 				TFloat32 lo = TFloat32.scalarOf((float) range[0]);
 				TFloat32 hi = TFloat32.scalarOf((float) range[1]);
-				TInt32 size = TInt32.vectorOf(h, w);
-				Result r = session.runner().feed(planar, p).feed(mixing, mix).feed(low, lo).feed(high, hi)
-					.feed(modelSize, size).fetch(modelInput).fetch(allFinite).run())
+				Result r = session.runner().feed(planar, p).feed(mixing, mix).feed(low, lo).feed(high, hi).fetch(
+					modelInput).fetch(allFinite).run())
 			{
 				// NaN or infinity would flow through the network into a NaN score and a map that hides it
 				if (!((TBool) r.get(1)).getBoolean()) throw new ExplainException((frames.count() > 1 ? "Slice " + (i + 1) +
@@ -109,15 +133,40 @@ public final class ImageGeometry {
 		return new InputBatch(data, frames.count(), h, w, c);
 	}
 
+	/** One plane resized to h x w, written into {@code out} at {@code offset}. */
+	private void resize(float[] pixels, int height, int width, int h, int w, float[] out, int offset) {
+		if (height == h && width == w) {
+			System.arraycopy(pixels, 0, out, offset, h * w);
+			return;
+		}
+		try (TFloat32 p = TFloat32.tensorOf(Shape.of(height, width), DataBuffers.of(pixels, true, false));
+			TInt32 size = TInt32.vectorOf(h, w);
+			Result r = session.runner().feed(plane, p).feed(modelSize, size).fetch(resizedPlane).run())
+		{
+			((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(out, offset, h * w);
+		}
+	}
+
 	/** The maps resized to width x height, as planar [n, channels, height, width]. */
 	public synchronized float[] toSource(Explanation e, int width, int height) {
-		float[] out = new float[e.n() * e.channels() * width * height];
+		int planes = e.n() * e.channels();
+		float[] out = new float[planes * width * height];
 		try (TFloat32 in = TFloat32.tensorOf(Shape.of(e.n(), e.height(), e.width(), e.channels()),
 				DataBuffers.of(e.maps(), true, false));
-			TInt32 size = TInt32.vectorOf(height, width);
-			Result r = session.runner().feed(maps, in).feed(sourceSize, size).fetch(sourceMaps).run())
+			TInt32 size = TInt32.vectorOf(height, width))
 		{
-			((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(out);
+			for (int first = 0; first < height; first += BAND) {
+				int rows = Math.min(BAND, height - first);
+				try (TInt32 band = TInt32.vectorOf(rows, width);
+					TFloat32 shift = TFloat32.scalarOf(first);
+					Result r = session.runner().feed(maps, in).feed(sourceSize, size).feed(bandSize, band).feed(firstRow,
+						shift).fetch(sourceBand).run())
+				{
+					var values = ((TFloat32) r.get(0)).asRawTensor().data().asFloats();
+					for (int p = 0; p < planes; p++) values.slice((long) p * rows * width, (long) rows * width).read(out,
+						p * width * height + first * width, rows * width);
+				}
+			}
 		}
 		return out;
 	}

@@ -31,21 +31,29 @@ public enum IntensityScaling {
 		throw new ExplainException("Unknown scaling '" + s + "'.", "Use none, unit, minmax or percentile.");
 	}
 
-	/** {low, high} for one image's pixel values (all channels). */
-	double[] range(float[] pixels, double typeMax) {
+	/**
+	 * {low, high} for one image's pixel values (all its channel planes, read one at a time; percentiles
+	 * need them all at once).
+	 */
+	double[] range(java.util.function.IntFunction<float[]> planes, int channels, double typeMax) {
 		return switch (this) {
 			case NONE -> new double[] { 0, 1 };
 			case UNIT -> new double[] { 0, typeMax };
 			case MINMAX -> {
 				double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-				for (float v : pixels) {
-					lo = Math.min(lo, v);
-					hi = Math.max(hi, v);
+				for (int c = 0; c < channels; c++) {
+					for (float v : planes.apply(c)) {
+						lo = Math.min(lo, v);
+						hi = Math.max(hi, v);
+					}
 				}
 				yield nonEmpty(lo, hi);
 			}
 			case PERCENTILE -> {
-				float[] sorted = pixels.clone();
+				float[] first = planes.apply(0);
+				float[] sorted = Arrays.copyOf(first, first.length * channels);
+				for (int c = 1; c < channels; c++) System.arraycopy(planes.apply(c), 0, sorted, c * first.length,
+					first.length);
 				Arrays.sort(sorted);
 				yield nonEmpty(percentile(sorted, LOW_PERCENTILE), percentile(sorted, HIGH_PERCENTILE));
 			}

@@ -89,7 +89,8 @@ public final class ExplainResult {
 		if (channels() > 1 || source.getNSlices() > 1 || source.getNFrames() > 1) imp.setOpenAsHyperStack(true);
 		imp.setCalibration(source.getCalibration().copy());
 		imp.setProperty("Info", info());
-		DisplayRange range = DisplayRange.of(displayMap(0));
+		// one channel: the range of the image's own pixels, without another full-size copy
+		DisplayRange range = DisplayRange.of(channels() == 1 ? (float[]) stack.getPixels(1) : displayMap(0));
 		imp.getProcessor().setColorModel(range.lut().colorModel());
 		imp.setDisplayRange(range.min(), range.max());
 		return imp;

@@ -9,6 +9,7 @@ import org.explainj.model.ScoreKind;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
@@ -21,6 +22,12 @@ import org.tensorflow.types.TInt64;
  * batch; {@link #on} derives one on generated inputs (a path, noisy or occluded copies, k per sample)
  * through a {@link NetworkCopy}, so that any method can run on them: that is how a noise tunnel wraps
  * any method.
+ * <p>
+ * Per-call numbers (epsilon, noise, a constant baseline ...) are fed, not compiled into the graph:
+ * {@link #scalar} gives the explained method a placeholder that the {@link Explainer} fills from the
+ * settings of every run, so one graph serves a whole parameter sweep. Methods that sum over many parts
+ * (path points, noisy samples) read the parts of a run from {@link #partIndices}: the explainer feeds
+ * them in chunks, so that memory does not grow with the number of parts.
  */
 public final class AttributionContext {
 
@@ -32,7 +39,9 @@ public final class AttributionContext {
 	private final AttributionContext root;
 	private final Operand<TFloat32> input;
 	private final NetworkCopy copy;
-	private final int repeats;
+	private final Operand<TInt32> repeats;
+	// weight of one row of this context in its image's reported numbers
+	private final Operand<TFloat32> rowWeight;
 	private final Operand<TFloat32> scores;
 	private final Operand<TInt32> predicted;
 	private final Operand<TInt32> target;
@@ -42,6 +51,10 @@ public final class AttributionContext {
 	private final Placeholder<TInt32> requestedTarget;
 	private final Map<String, Operand<TFloat32>> diagnostics;
 	private Placeholder<TFloat32> reference;
+	private final Map<String, Placeholder<TFloat32>> fedScalars;
+	private final Map<String, Placeholder<TInt64>> fedWholeNumbers;
+	private final Map<String, Placeholder<TFloat32>> fedPartValues;
+	private Placeholder<TInt32> fedPartIndices;
 
 	AttributionContext(Ops tf, ClassifierModel model, ScoreKind kind, MethodSettings settings, Target.Unit unit) {
 		this.tf = tf;
@@ -52,16 +65,22 @@ public final class AttributionContext {
 		this.root = this;
 		this.input = model.input();
 		this.copy = null;
-		this.repeats = 1;
+		this.repeats = tf.constant(1);
+		this.rowWeight = tf.constant(1f);
 		this.requestedTarget = tf.withName("target").placeholder(TInt32.class);
 		this.diagnostics = new LinkedHashMap<>();
+		this.fedScalars = new LinkedHashMap<>();
+		this.fedWholeNumbers = new LinkedHashMap<>();
+		this.fedPartValues = new LinkedHashMap<>();
 		this.scores = model.scores(tf, kind);
 		this.predicted = tf.dtypes.cast(tf.math.argMax(model.logits(), tf.constant(1), TInt64.class), TInt32.class);
 		this.target = tf.select(tf.math.less(requestedTarget, tf.constant(0)), predicted, requestedTarget);
 		this.targetScore = pick(scores, target);
 	}
 
-	private AttributionContext(AttributionContext parent, Operand<TFloat32> inputs, int repeats, MethodSettings settings) {
+	private AttributionContext(AttributionContext parent, Operand<TFloat32> inputs, Operand<TInt32> repeats,
+		Operand<TFloat32> rowShare, MethodSettings settings)
+	{
 		this.tf = parent.tf;
 		this.model = parent.model;
 		this.kind = parent.kind;
@@ -70,9 +89,13 @@ public final class AttributionContext {
 		this.root = parent.root;
 		this.input = inputs;
 		this.copy = NetworkCopy.apply(model, inputs);
-		this.repeats = parent.repeats * repeats;
+		this.repeats = tf.math.mul(parent.repeats, repeats);
+		this.rowWeight = tf.math.mul(parent.rowWeight, rowShare);
 		this.requestedTarget = null;
 		this.diagnostics = null;
+		this.fedScalars = null;
+		this.fedWholeNumbers = null;
+		this.fedPartValues = null;
 		this.scores = model.scores(tf, kind, copy.of(model.logits()));
 		this.predicted = repeat(parent.predicted, repeats);
 		this.target = repeat(parent.target, repeats);
@@ -89,8 +112,12 @@ public final class AttributionContext {
 		this.input = same.input;
 		this.copy = same.copy;
 		this.repeats = same.repeats;
+		this.rowWeight = same.rowWeight;
 		this.requestedTarget = same.requestedTarget;
 		this.diagnostics = same.diagnostics;
+		this.fedScalars = same.fedScalars;
+		this.fedWholeNumbers = same.fedWholeNumbers;
+		this.fedPartValues = same.fedPartValues;
 		this.scores = same.scores;
 		this.predicted = same.predicted;
 		this.target = same.target;
@@ -103,12 +130,23 @@ public final class AttributionContext {
 	 * (targets are repeated accordingly), with the settings of the method that will run on it.
 	 */
 	public AttributionContext on(Operand<TFloat32> inputs, int k, MethodSettings methodSettings) {
-		return new AttributionContext(this, inputs, k, methodSettings);
+		return on(inputs, tf.constant(k), tf.constant(1f / k), methodSettings);
 	}
 
-	private Operand<TInt32> repeat(Operand<TInt32> perSample, int k) {
-		return tf.reshape(tf.tile(tf.expandDims(perSample, tf.constant(1)), tf.constant(new int[] { 1, k })), tf
-			.constant(new int[] { -1 }));
+	/**
+	 * The same for a number of rows known only when the graph runs (a chunk of parts); each row counts
+	 * {@code rowShare} in its image's reported numbers (1/k for a mean over the k rows).
+	 */
+	public AttributionContext on(Operand<TFloat32> inputs, Operand<TInt32> k, Operand<TFloat32> rowShare,
+		MethodSettings methodSettings)
+	{
+		return new AttributionContext(this, inputs, k, rowShare, methodSettings);
+	}
+
+	private Operand<TInt32> repeat(Operand<TInt32> perSample, Operand<TInt32> k) {
+		Operand<TInt32> multiples = tf.concat(java.util.List.of(tf.constant(new int[] { 1 }), tf.reshape(k, tf.constant(
+			new int[] { 1 }))), tf.constant(0));
+		return tf.reshape(tf.tile(tf.expandDims(perSample, tf.constant(1)), multiples), tf.constant(new int[] { -1 }));
 	}
 
 	private Operand<TFloat32> pick(Operand<TFloat32> all, Operand<TInt32> classes) {
@@ -130,7 +168,7 @@ public final class AttributionContext {
 	public Operand<TFloat32> input() { return input; }
 
 	/** How many rows of this context belong to one image of the fed batch. */
-	public int repeats() { return repeats; }
+	public Operand<TInt32> repeats() { return repeats; }
 
 	/** This context's version of a tensor of the network (a layer's output): itself or its copy. */
 	public Output<TFloat32> tensor(Output<TFloat32> original) {
@@ -194,9 +232,9 @@ public final class AttributionContext {
 	 * context; inside a noise tunnel the values of an image's copies are averaged.
 	 */
 	public void report(String name, Operand<TFloat32> perRow) {
-		Operand<TFloat32> perImage = repeats == 1 ? perRow : tf.math.mean(tf.reshape(perRow, tf.constant(new int[] { -1,
-			repeats })), tf.constant(1));
-		root.diagnostics.put(name, perImage);
+		Operand<TInt32> rows = tf.concat(java.util.List.of(tf.constant(new int[] { -1 }), tf.reshape(repeats, tf.constant(
+			new int[] { 1 }))), tf.constant(0));
+		root.diagnostics.put(name, tf.reduceSum(tf.reshape(tf.math.mul(perRow, rowWeight), rows), tf.constant(1)));
 	}
 
 	/** The score the user asked to explain. */
@@ -213,4 +251,56 @@ public final class AttributionContext {
 	}
 
 	Placeholder<TFloat32> referencePlaceholder() { return root.reference; }
+
+	/** True when this context runs the method being explained (not one it wraps with fixed settings). */
+	private boolean explained() {
+		return settings.method().equals(root.settings.method());
+	}
+
+	/**
+	 * The value of a number parameter: fed with every run for the explained method (declare the parameter
+	 * with {@link MethodParameter#fed}), a constant for a method wrapped with fixed settings.
+	 */
+	public Operand<TFloat32> scalar(String name) {
+		if (!explained()) return tf.constant((float) settings.number(name));
+		return root.fedScalars.computeIfAbsent(name, n -> tf.withName("fed_" + n).placeholder(TFloat32.class,
+			Placeholder.shape(Shape.scalar())));
+	}
+
+	/** The same for a whole number (a seed), as int64. */
+	public Operand<TInt64> wholeNumber(String name) {
+		if (!explained()) return tf.constant((long) settings.integer(name));
+		return root.fedWholeNumbers.computeIfAbsent(name, n -> tf.withName("fed_" + n).placeholder(TInt64.class,
+			Placeholder.shape(Shape.scalar())));
+	}
+
+	/**
+	 * The indices of the parts this run covers, [P] (see {@link AttributionMethod#parts}): a chunk fed by
+	 * the explainer for the explained method, all of them for a wrapped one.
+	 */
+	public Operand<TInt32> partIndices() {
+		if (!explained()) return tf.range(tf.constant(0), tf.constant(own().parts(settings)), tf.constant(1));
+		if (root.fedPartIndices == null) root.fedPartIndices = tf.withName("fed_parts").placeholder(TInt32.class,
+			Placeholder.shape(Shape.of(-1)));
+		return root.fedPartIndices;
+	}
+
+	/** The per-part numbers {@code name} of {@link AttributionMethod#partValues} for {@link #partIndices}, [P]. */
+	public Operand<TFloat32> partValues(String name) {
+		if (!explained()) return tf.constant(own().partValues(settings).get(name));
+		return root.fedPartValues.computeIfAbsent(name, n -> tf.withName("fed_part_" + n).placeholder(TFloat32.class,
+			Placeholder.shape(Shape.of(-1))));
+	}
+
+	private AttributionMethod own() {
+		return Methods.byName(settings.method());
+	}
+
+	Map<String, Placeholder<TFloat32>> fedScalars() { return root.fedScalars; }
+
+	Map<String, Placeholder<TInt64>> fedWholeNumbers() { return root.fedWholeNumbers; }
+
+	Map<String, Placeholder<TFloat32>> fedPartValues() { return root.fedPartValues; }
+
+	Placeholder<TInt32> fedPartIndices() { return root.fedPartIndices; }
 }

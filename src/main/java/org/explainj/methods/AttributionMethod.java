@@ -36,6 +36,40 @@ public interface AttributionMethod {
 		return 1;
 	}
 
+	/**
+	 * How many parts (path points, noisy samples) the map sums over. A method with more than one reads the
+	 * parts of a run from {@link AttributionContext#partIndices} and returns their share of the sum; the
+	 * explainer runs the parts in chunks that fit the batch size and adds the shares up in the graph,
+	 * then applies {@link #finish}. Reported numbers are added up the same way.
+	 */
+	default int parts(MethodSettings settings) {
+		return 1;
+	}
+
+	/** Numbers per part (e.g. path positions and quadrature weights), each of length {@link #parts}. */
+	default java.util.Map<String, float[]> partValues(MethodSettings settings) {
+		return java.util.Map.of();
+	}
+
+	/** The map from the sum of every part's share (default: the sum itself). */
+	default Operand<TFloat32> finish(AttributionContext context, Operand<TFloat32> sum) {
+		return sum;
+	}
+
+	/**
+	 * Checks the fed values of one run (the graph is built once, for the first values): one clear
+	 * {@link org.explainj.ExplainException} for a value the method cannot use.
+	 */
+	default void check(MethodSettings settings) {}
+
+	/**
+	 * What the graph of these settings depends on (default: the structural values, fed numbers left out),
+	 * so that runs differing only in fed values share one graph.
+	 */
+	default java.util.Map<String, String> structure(MethodSettings settings) {
+		return settings.structure(this);
+	}
+
 	/** True for methods that can explain an internal unit ({@code LAYER:CHANNEL} targets). */
 	default boolean explainsUnits() {
 		return false;

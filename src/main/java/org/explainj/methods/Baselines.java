@@ -12,22 +12,25 @@ import org.tensorflow.types.TFloat32;
  */
 public final class Baselines {
 
-	static final String DESCRIPTION = "zeros, blur, a constant value or an image FILE (brought to the model like the " +
-		"input)";
+	/** The parameter of every method with a baseline: a constant value is fed, the others shape the graph. */
+	static final MethodParameter PARAMETER = MethodParameter.fedWhenNumber("baseline", "zeros", "zeros, blur, a " +
+		"constant value or an image FILE (brought to the model like the input)");
 
 	private Baselines() {}
 
-	static Operand<TFloat32> of(AttributionContext context, String baseline) {
+	static Operand<TFloat32> of(AttributionContext context) {
 		Ops tf = context.tf();
+		String baseline = context.settings().string(PARAMETER.name());
 		Operand<TFloat32> x = context.input();
 		return switch (baseline) {
 			case "zeros" -> tf.zerosLike(x);
 			case "blur" -> blur(context);
 			default -> {
 				if (isConstant(baseline)) {
-					yield tf.math.mul(tf.onesLike(x), tf.constant(Float.parseFloat(baseline.trim())));
+					yield tf.math.mul(tf.onesLike(x), context.scalar(PARAMETER.name()));
 				}
-				if (baseline.isBlank()) throw new ExplainException("The baseline is empty.", "Use " + DESCRIPTION + ".");
+				if (baseline.isBlank()) throw new ExplainException("The baseline is empty.", "Use " + PARAMETER.description() +
+					".");
 				// broadcast the one reference image over the batch
 				yield tf.math.add(tf.zerosLike(x), context.reference());
 			}
@@ -36,7 +39,7 @@ public final class Baselines {
 
 	/** True when the baseline names a constant value (e.g. 0.5, -1, .25, 1e-3) rather than a file. */
 	public static boolean isConstant(String baseline) {
-		return baseline.trim().matches("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+		return MethodSettings.isNumber(baseline);
 	}
 
 	/** Separable Gaussian blur as two depthwise convolutions with reflected borders. */

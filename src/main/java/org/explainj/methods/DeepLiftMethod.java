@@ -32,9 +32,9 @@ public final class DeepLiftMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("baseline", "zeros", Baselines.DESCRIPTION), new MethodParameter("maxpool",
-			"deeplift", "deeplift (keeps summation-to-delta) or gradient (plain routing, as Captum)"), new MethodParameter(
-				"rule", "rescale", "nonlinearities by rescale or revealcancel"));
+		return List.of(Baselines.PARAMETER, new MethodParameter("maxpool", "deeplift",
+			"deeplift (keeps summation-to-delta) or gradient (plain routing, as Captum)"), new MethodParameter("rule",
+				"rescale", "nonlinearities by rescale or revealcancel"));
 	}
 
 	@Override
@@ -48,7 +48,7 @@ public final class DeepLiftMethod implements AttributionMethod {
 		Relevance.requireLogit(context, "DeepLIFT's contributions sum to the change of");
 		MethodSettings s = context.settings();
 		boolean deepLiftMaxPool = s.choice("maxpool", List.of("deeplift", "gradient")).equals("deeplift");
-		Operand<TFloat32> x0 = Baselines.of(context, s.string("baseline"));
+		Operand<TFloat32> x0 = Baselines.of(context);
 		AttributionContext reference = context.on(x0, 1, s);
 		BackwardWalk walk = new BackwardWalk(tf, context.model(), context::tensor, Composite.gradient(ReluRule.GRADIENT))
 			.withReference(reference::tensor, deepLiftMaxPool);

@@ -30,10 +30,15 @@ public final class DeepTaylorMethod implements AttributionMethod {
 	}
 
 	@Override
+	public void check(MethodSettings settings) {
+		PixelBounds.check(settings);
+	}
+
+	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		MethodSettings s = context.settings();
 		String pixels = s.choice("pixels", List.of("zbox", "w2", "flat"));
-		return Relevance.walk(context, Composite.deepTaylor(pixels.equals("zbox") ? PixelBounds.zBox(s) : new WSquareRule(
+		return Relevance.walk(context, Composite.deepTaylor(pixels.equals("zbox") ? PixelBounds.zBox(context) : new WSquareRule(
 			pixels.equals("flat"))));
 	}
 }

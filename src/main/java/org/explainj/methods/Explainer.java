@@ -1,6 +1,8 @@
 package org.explainj.methods;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,27 +11,39 @@ import org.explainj.model.ClassifierModel;
 import org.explainj.model.ScoreKind;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
+import org.tensorflow.exceptions.TFResourceExhaustedException;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
- * Runs a method on a batch: builds its ops once per (model, method, score, reduction) and feeds the
- * images in chunks of at most {@code batchSize} network evaluations (a method that evaluates the network
- * k times per image gets batchSize / k images, at least one), which bounds memory.
+ * Runs a method on a batch: builds its ops once per (model, method structure, score, reduction, unit),
+ * with the per-call numbers fed, and runs them in chunks of at most {@code batchSize} network
+ * evaluations: a method that evaluates the network k times per image gets batchSize / k images a run,
+ * and a method that sums over many parts (path points, noisy copies) gets its parts in chunks, added up
+ * in the graph (the running sum is fed back), so that memory does not grow with steps or samples. A run
+ * that TensorFlow cannot allocate (ResourceExhausted) is tried again with half the chunk.
  */
 public final class Explainer {
 
-	private record Key(MethodSettings settings, ScoreKind score, Reduction reduction, Target.Unit unit) {}
+	private record Key(String method, Map<String, String> structure, ScoreKind score, Reduction reduction,
+		Target.Unit unit) {}
 
-	private record Ops(AttributionContext context, Operand<TFloat32> map, Operand<TFloat32> probabilities) {}
+	/** The ops of one method: its share for the fed parts, the running sums, and the finished map. */
+	private record Ops(AttributionContext context, Operand<TFloat32> previous, Operand<TFloat32> sum,
+		List<Operand<TFloat32>> previousReports, List<Operand<TFloat32>> reportSums, Operand<TFloat32> map,
+		Operand<TFloat32> probabilities) {}
 
 	private final ClassifierModel model;
-	private final Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> feeds;
+	private final Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> extraFeeds;
+	// test hook: runs with more evaluations than this fail as TensorFlow's allocator would
+	private final int evaluationLimit;
 
 	public Explainer(ClassifierModel model) {
-		this(model, Map.of());
+		this(model, Map.of(), Integer.MAX_VALUE);
 	}
 
 	/**
@@ -37,8 +51,19 @@ public final class Explainer {
 	 * randomised weights for the sanity check); the caller owns and closes the tensors.
 	 */
 	public Explainer(ClassifierModel model, Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> feeds) {
+		this(model, feeds, Integer.MAX_VALUE);
+	}
+
+	Explainer(ClassifierModel model, int evaluationLimit) {
+		this(model, Map.of(), evaluationLimit);
+	}
+
+	private Explainer(ClassifierModel model, Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> feeds,
+		int evaluationLimit)
+	{
 		this.model = model;
-		this.feeds = Map.copyOf(feeds);
+		this.extraFeeds = Map.copyOf(feeds);
+		this.evaluationLimit = evaluationLimit;
 	}
 
 	public Explanation explain(AttributionMethod method, InputBatch batch, Target target, ScoreKind score,
@@ -62,71 +87,258 @@ public final class Explainer {
 		if (unit != null && !method.explainsUnits()) throw new ExplainException("The target " + target + " is an " +
 			"internal unit (LAYER:CHANNEL); " + method.name() + " explains classes.", "Use deconvnet or guided-backprop " +
 				"for units, or a class as target.");
-		Ops ops = model.ops(new Key(settings, score, reduction, unit), tf -> {
-			AttributionContext context = new AttributionContext(tf, model, score, settings, unit);
-			return new Ops(context, reduction.apply(tf, method.build(context)), model.scores(tf, ScoreKind.PROBABILITY));
-		});
+		method.check(settings);
+		Ops ops = model.ops(new Key(method.name(), method.structure(settings), score, reduction, unit), tf -> build(tf,
+			method, settings, score, reduction, unit));
 		int targetIndex = target.index(model.labels(), model.numClasses());
-		// maps may come at another resolution than the input (Grad-CAM at its layer's): read their shape
-		float[] maps = null;
-		int mapHeight = 0, mapWidth = 0, outChannels = 0, mapSize = 0;
-		int[] predicted = new int[batch.n()];
-		int[] targets = new int[batch.n()];
-		float[] targetScores = new float[batch.n()];
-		float[][] probabilities = new float[batch.n()][];
-		int k = model.numClasses();
 		if (ops.context().referencePlaceholder() != null && reference == null) throw new ExplainException(method.name() +
 			" needs a reference image here.", "Give an image file as its baseline.");
-		java.util.List<String> names = java.util.List.copyOf(ops.context().diagnostics().keySet());
-		Map<String, float[]> diagnostics = new LinkedHashMap<>();
-		names.forEach(name -> diagnostics.put(name, new float[batch.n()]));
-		// batch size counts network evaluations: a method that runs k per image gets batchSize / k images a run
-		int images = Math.max(1, batchSize / method.evaluationsPerImage(settings, batch.height(), batch.width()));
-		for (int start = 0; start < batch.n(); start += images) {
-			if (Thread.currentThread().isInterrupted()) throw new CancellationException();
-			int m = Math.min(images, batch.n() - start);
-			int[] requested = new int[m];
-			Arrays.fill(requested, targetIndex);
-			try (TFloat32 x = TFloat32.tensorOf(Shape.of(m, batch.height(), batch.width(), batch.channels()),
-					DataBuffers.of(batch.data(), true, false).slice((long) start * batch.imageSize(), (long) m * batch.imageSize()));
-				TInt32 t = TInt32.vectorOf(requested);
-				TFloat32 ref = reference == null ? null : TFloat32.tensorOf(Shape.of(1, reference.height(), reference
-					.width(), reference.channels()), DataBuffers.of(reference.data(), true, false));
-				Result r = run(ops, x, t, ref, names))
-			{
-				TFloat32 map = (TFloat32) r.get(0);
-				if (maps == null) {
-					mapHeight = (int) map.shape().get(1);
-					mapWidth = (int) map.shape().get(2);
-					outChannels = (int) map.shape().get(3);
-					mapSize = mapHeight * mapWidth * outChannels;
-					maps = new float[batch.n() * mapSize];
+		boolean chunked = ops.context().fedPartIndices() != null || !ops.context().fedPartValues().isEmpty();
+		int parts = chunked ? method.parts(settings) : 1;
+		Map<String, float[]> partValues = chunked ? method.partValues(settings) : Map.of();
+		int perImage = Math.max(1, method.evaluationsPerImage(settings, batch.height(), batch.width()));
+		int perPart = Math.max(1, (perImage + parts - 1) / parts);
+		// batch size counts network evaluations: whole images while they fit, else one image's parts in chunks
+		int images = Math.max(1, batchSize / perImage);
+		int partsPerRun = images > 1 ? parts : Math.max(1, Math.min(parts, batchSize / perPart));
+		Collector out = new Collector(batch.n(), model.numClasses(), ops.context().diagnostics().keySet());
+		try (TFloat32 ref = reference == null ? null : TFloat32.tensorOf(Shape.of(1, reference.height(), reference
+			.width(), reference.channels()), DataBuffers.of(reference.data(), true, false));
+			Feeds feeds = new Feeds(ops, settings, ref))
+		{
+			for (int start = 0; start < batch.n();) {
+				if (Thread.currentThread().isInterrupted()) throw new CancellationException();
+				int m = Math.min(images, batch.n() - start);
+				try (TFloat32 x = TFloat32.tensorOf(Shape.of(m, batch.height(), batch.width(), batch.channels()),
+						DataBuffers.of(batch.data(), true, false).slice((long) start * batch.imageSize(), (long) m * batch
+							.imageSize()));
+					TInt32 t = TInt32.vectorOf(filled(m, targetIndex)))
+				{
+					partsPerRun = runParts(ops, feeds, x, t, m, parts, partsPerRun, perPart, partValues, out, start);
+					start += m;
+					progress.update(start, batch.n());
 				}
-				map.asRawTensor().data().asFloats().read(maps, start * mapSize, m * mapSize);
-				((TInt32) r.get(1)).asRawTensor().data().asInts().read(predicted, start, m);
-				((TInt32) r.get(2)).asRawTensor().data().asInts().read(targets, start, m);
-				((TFloat32) r.get(3)).asRawTensor().data().asFloats().read(targetScores, start, m);
-				float[] p = new float[m * k];
-				((TFloat32) r.get(4)).asRawTensor().data().asFloats().read(p);
-				for (int i = 0; i < m; i++) probabilities[start + i] = Arrays.copyOfRange(p, i * k, (i + 1) * k);
-				for (int d = 0; d < names.size(); d++) {
-					((TFloat32) r.get(5 + d)).asRawTensor().data().asFloats().read(diagnostics.get(names.get(d)), start, m);
+				catch (OutOfMemory e) {
+					if (m == 1) throw e.tooBig();
+					images = Math.max(1, m / 2);
+					if (images == 1) partsPerRun = Math.max(1, Math.min(parts, batchSize / perPart));
 				}
 			}
-			progress.update(start + m, batch.n());
 		}
-		return new Explanation(method.name(), maps, batch.n(), mapHeight, mapWidth, outChannels, predicted, targets,
-			targetScores, probabilities, diagnostics);
+		return out.explanation(method.name());
 	}
 
-	private Result run(Ops ops, TFloat32 x, TInt32 targets, TFloat32 reference, java.util.List<String> diagnostics) {
+	private Ops build(org.tensorflow.op.Ops tf, AttributionMethod method, MethodSettings settings, ScoreKind score,
+		Reduction reduction, Target.Unit unit)
+	{
+		AttributionContext context = new AttributionContext(tf, model, score, settings, unit);
+		Operand<TFloat32> share = method.build(context);
+		Operand<TFloat32> previous = runningSum(tf, share);
+		Operand<TFloat32> sum = tf.math.add(previous, share);
+		List<Operand<TFloat32>> previousReports = new ArrayList<>();
+		List<Operand<TFloat32>> reportSums = new ArrayList<>();
+		for (Operand<TFloat32> report : context.diagnostics().values()) {
+			Operand<TFloat32> p = runningSum(tf, report);
+			previousReports.add(p);
+			reportSums.add(tf.math.add(p, report));
+		}
+		// an identity: the finished map may be the running sum itself, and a run fetches both
+		return new Ops(context, previous, sum, previousReports, reportSums, tf.identity(reduction.apply(tf, method.finish(
+			context, sum))), model.scores(tf, ScoreKind.PROBABILITY));
+	}
+
+	/** The sum of the earlier chunks' shares, fed back; zeros (of the share's shape) before the first. */
+	private static Operand<TFloat32> runningSum(org.tensorflow.op.Ops tf, Operand<TFloat32> share) {
+		return tf.placeholderWithDefault(tf.zerosLike(share), Shape.unknown());
+	}
+
+	/**
+	 * Runs the parts of m images in chunks, feeding each chunk's running sums into the next; returns the
+	 * chunk size that worked (halved after each out-of-memory run).
+	 */
+	private int runParts(Ops ops, Feeds feeds, TFloat32 x, TInt32 targets, int m, int parts, int partsPerRun,
+		int perPart, Map<String, float[]> partValues, Collector out, int start)
+	{
+		List<TFloat32> sums = null;
+		try {
+			for (int first = 0; first < parts;) {
+				if (Thread.currentThread().isInterrupted()) throw new CancellationException();
+				int count = Math.min(partsPerRun, parts - first);
+				boolean last = first + count == parts;
+				List<TFloat32> next;
+				try (Feeds.Chunk chunk = feeds.chunk(first, count, partValues)) {
+					if ((long) m * count * perPart > evaluationLimit) throw new TFResourceExhaustedException(
+						"OOM when allocating tensor (test limit " + evaluationLimit + " evaluations)");
+					next = run(ops, feeds, chunk, x, targets, sums, last, out, start, m);
+				}
+				catch (TFResourceExhaustedException e) {
+					if (count == 1) throw new OutOfMemory(e);
+					partsPerRun = Math.max(1, count / 2);
+					continue;
+				}
+				close(sums);
+				sums = next;
+				first += count;
+			}
+			return partsPerRun;
+		}
+		finally {
+			close(sums);
+		}
+	}
+
+	/** One run; returns the new running sums (map, then reports); on the last chunk also collects the results. */
+	private List<TFloat32> run(Ops ops, Feeds feeds, Feeds.Chunk chunk, TFloat32 x, TInt32 targets, List<TFloat32> sums,
+		boolean last, Collector out, int start, int m)
+	{
 		var runner = model.session().runner().feed(model.input(), x).feed(ops.context().requestedTarget(), targets);
-		if (ops.context().referencePlaceholder() != null) runner.feed(ops.context().referencePlaceholder(), reference);
-		feeds.forEach(runner::feed);
-		runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops.context()
-			.targetScore()).fetch(ops.probabilities());
-		diagnostics.forEach(name -> runner.fetch(ops.context().diagnostics().get(name)));
-		return runner.run();
+		feeds.apply(runner, chunk);
+		extraFeeds.forEach(runner::feed);
+		if (sums != null) {
+			runner.feed(ops.previous(), sums.get(0));
+			for (int d = 0; d < ops.previousReports().size(); d++) runner.feed(ops.previousReports().get(d), sums.get(d + 1));
+		}
+		runner.fetch(ops.sum());
+		ops.reportSums().forEach(runner::fetch);
+		if (last) runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops
+			.context().targetScore()).fetch(ops.probabilities());
+		Result r = runner.run();
+		List<TFloat32> next = new ArrayList<>();
+		int reports = ops.reportSums().size();
+		for (int i = 0; i <= reports; i++) next.add((TFloat32) r.get(i));
+		if (last) {
+			try (TFloat32 map = (TFloat32) r.get(reports + 1); TInt32 predicted = (TInt32) r.get(reports + 2);
+				TInt32 target = (TInt32) r.get(reports + 3); TFloat32 score = (TFloat32) r.get(reports + 4);
+				TFloat32 probabilities = (TFloat32) r.get(reports + 5))
+			{
+				out.add(start, m, map, predicted, target, score, probabilities, next.subList(1, next.size()));
+			}
+		}
+		return next;
+	}
+
+	private static int[] filled(int m, int value) {
+		int[] a = new int[m];
+		Arrays.fill(a, value);
+		return a;
+	}
+
+	private static void close(List<TFloat32> tensors) {
+		if (tensors != null) tensors.forEach(TFloat32::close);
+	}
+
+	/** What every run feeds besides the images: the method's numbers, the reference, the chunk's parts. */
+	private static final class Feeds implements AutoCloseable {
+
+		private final Ops ops;
+		private final Map<Placeholder<?>, org.tensorflow.Tensor> fixed = new LinkedHashMap<>();
+
+		Feeds(Ops ops, MethodSettings settings, TFloat32 reference) {
+			this.ops = ops;
+			ops.context().fedScalars().forEach((name, p) -> fixed.put(p, TFloat32.scalarOf((float) settings.number(name))));
+			ops.context().fedWholeNumbers().forEach((name, p) -> fixed.put(p, TInt64.scalarOf(settings.integer(name))));
+			if (ops.context().referencePlaceholder() != null) fixed.put(ops.context().referencePlaceholder(), reference);
+		}
+
+		/** The part indices first .. first + count - 1 and their values. */
+		Chunk chunk(int first, int count, Map<String, float[]> values) {
+			Chunk c = new Chunk();
+			if (ops.context().fedPartIndices() != null) {
+				int[] indices = new int[count];
+				for (int i = 0; i < count; i++) indices[i] = first + i;
+				c.tensors.put(ops.context().fedPartIndices(), TInt32.vectorOf(indices));
+			}
+			ops.context().fedPartValues().forEach((name, p) -> c.tensors.put(p, TFloat32.vectorOf(Arrays.copyOfRange(
+				values.get(name), first, first + count))));
+			return c;
+		}
+
+		void apply(org.tensorflow.Session.Runner runner, Chunk chunk) {
+			fixed.forEach(runner::feed);
+			chunk.tensors.forEach(runner::feed);
+		}
+
+		@Override
+		public void close() {
+			fixed.forEach((p, t) -> {
+				if (p != ops.context().referencePlaceholder()) t.close();
+			});
+		}
+
+		static final class Chunk implements AutoCloseable {
+			private final Map<Placeholder<?>, org.tensorflow.Tensor> tensors = new LinkedHashMap<>();
+
+			@Override
+			public void close() {
+				tensors.values().forEach(org.tensorflow.Tensor::close);
+			}
+		}
+	}
+
+	/** The results of every image, gathered from the last chunk of each run. */
+	private static final class Collector {
+
+		private final int n, classes;
+		private final List<String> names;
+		private final int[] predicted, targets;
+		private final float[] targetScores;
+		private final float[][] probabilities;
+		private final Map<String, float[]> diagnostics = new LinkedHashMap<>();
+		private float[] maps;
+		private int mapHeight, mapWidth, channels, mapSize;
+
+		Collector(int n, int classes, java.util.Set<String> names) {
+			this.n = n;
+			this.classes = classes;
+			this.names = List.copyOf(names);
+			this.predicted = new int[n];
+			this.targets = new int[n];
+			this.targetScores = new float[n];
+			this.probabilities = new float[n][];
+			this.names.forEach(name -> diagnostics.put(name, new float[n]));
+		}
+
+		void add(int start, int m, TFloat32 map, TInt32 predicted, TInt32 target, TFloat32 score, TFloat32 probs,
+			List<TFloat32> reports)
+		{
+			// maps may come at another resolution than the input (Grad-CAM at its layer's): read their shape
+			if (maps == null) {
+				mapHeight = (int) map.shape().get(1);
+				mapWidth = (int) map.shape().get(2);
+				channels = (int) map.shape().get(3);
+				mapSize = mapHeight * mapWidth * channels;
+				maps = new float[n * mapSize];
+			}
+			map.asRawTensor().data().asFloats().read(maps, start * mapSize, m * mapSize);
+			predicted.asRawTensor().data().asInts().read(this.predicted, start, m);
+			target.asRawTensor().data().asInts().read(targets, start, m);
+			score.asRawTensor().data().asFloats().read(targetScores, start, m);
+			float[] p = new float[m * classes];
+			probs.asRawTensor().data().asFloats().read(p);
+			for (int i = 0; i < m; i++) probabilities[start + i] = Arrays.copyOfRange(p, i * classes, (i + 1) * classes);
+			for (int d = 0; d < names.size(); d++) reports.get(d).asRawTensor().data().asFloats().read(diagnostics.get(
+				names.get(d)), start, m);
+		}
+
+		Explanation explanation(String method) {
+			return new Explanation(method, maps, n, mapHeight, mapWidth, channels, predicted, targets, targetScores,
+				probabilities, diagnostics);
+		}
+	}
+
+	/** A run of one image and one part did not fit in memory. */
+	private static final class OutOfMemory extends RuntimeException {
+		private static final long serialVersionUID = 1L;
+
+		OutOfMemory(TFResourceExhaustedException cause) {
+			super(cause);
+		}
+
+		ExplainException tooBig() {
+			return new ExplainException("TensorFlow ran out of memory on a single network evaluation (" + getCause()
+				.getMessage().lines().findFirst().orElse("") + ").", "Use a smaller model input, or run on a machine " +
+					"with more memory.");
+		}
 	}
 
 	/** Receives (images done, images in all). */

@@ -1,6 +1,8 @@
 package org.explainj.methods;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.explainj.ExplainException;
 
@@ -8,12 +10,15 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Integrated gradients (docs/METHODS.md 3.4): (x - x0) * sum_k w_k grad f(x0 + a_k (x - x0)), with the
- * right-endpoint Riemann sum a_k = k/m, w_k = 1/m, or Gauss-Legendre nodes. All path points of a batch
- * go through one copy of the network in one run. The completeness gap sum(IG) - (f(x) - f(x0)) is
- * reported with every map; with a gap target the steps double until it is met ({@link AdaptiveSteps}).
+ * right-endpoint Riemann sum a_k = k/m, w_k = 1/m, or Gauss-Legendre nodes. The path points are the
+ * method's parts: the explainer feeds them in chunks that fit the batch size (one graph for any number
+ * of steps) and adds the shares up. The completeness gap sum(IG) - (f(x) - f(x0)) is reported with
+ * every map. With a gap target the steps double until it is met ({@link AdaptiveSteps}); those levels
+ * are built into the graph, so their settings key it.
  */
 public final class IntegratedGradientsMethod implements AttributionMethod {
 
@@ -29,59 +34,98 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 
 	@Override public Reduction defaultReduction() { return Reduction.SUM; }
 
+	private static final List<String> RULES = List.of("riemann", "gauss-legendre");
+
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("steps", "50", "path points m").within(
-			MethodParameter.Range.wholeAtLeast(1)), new MethodParameter("baseline", "zeros",
-			Baselines.DESCRIPTION), new MethodParameter("rule", "riemann",
-				"riemann (right endpoints k/m) or gauss-legendre"), new MethodParameter("gap", "0",
-					"completeness target: double the steps until |gap| <= gap |f(x) - f(x0)| (0 = off; riemann)").within(
-						MethodParameter.Range.atLeast(0)),
-			new MethodParameter("max-steps", "1024", "most steps the doubling may reach").within(
-				MethodParameter.Range.wholeAtLeast(1)));
+		return List.of(MethodParameter.fed("steps", "50", "path points m").within(MethodParameter.Range.wholeAtLeast(1)),
+			Baselines.PARAMETER, MethodParameter.fed("rule", "riemann", "riemann (right endpoints k/m) or gauss-legendre"),
+			new MethodParameter("gap", "0", "completeness target: double the steps until |gap| <= gap |f(x) - f(x0)| " +
+				"(0 = off; riemann)").within(MethodParameter.Range.atLeast(0)), new MethodParameter("max-steps", "1024",
+					"most steps the doubling may reach").within(MethodParameter.Range.wholeAtLeast(1)));
 	}
 
 	@Override
 	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
-		if (settings.number("gap") > 0) return AdaptiveSteps.largestLevel(settings.integer("steps"), settings.integer(
+		if (adaptive(settings)) return AdaptiveSteps.largestLevel(settings.integer("steps"), settings.integer(
 			"max-steps")) + 1;
 		return settings.integer("steps") + 1;
 	}
 
+	/** Adaptive runs build their levels into the graph: one part, and every value keys the graph. */
+	private static boolean adaptive(MethodSettings settings) {
+		return settings.number("gap") > 0;
+	}
+
+	@Override
+	public Map<String, String> structure(MethodSettings settings) {
+		return adaptive(settings) ? new TreeMap<>(settings.values()) : AttributionMethod.super.structure(settings);
+	}
+
+	@Override
+	public int parts(MethodSettings settings) {
+		return adaptive(settings) ? 1 : settings.integer("steps");
+	}
+
+	@Override
+	public void check(MethodSettings settings) {
+		if (settings.choice("rule", RULES).equals("gauss-legendre") && adaptive(settings)) throw new ExplainException(
+			"integrated-gradients: adaptive steps (gap > 0) refine the riemann rule.",
+			"Use rule=riemann with gap, or gap=0 with gauss-legendre.");
+	}
+
+	/** Path positions a_k ("alpha") and weights w_k ("weight") of the quadrature rule. */
+	@Override
+	public Map<String, float[]> partValues(MethodSettings settings) {
+		check(settings);
+		if (adaptive(settings)) return Map.of();
+		int m = settings.integer("steps");
+		double[][] rule = settings.choice("rule", RULES).equals("riemann") ? riemann(m) : gaussLegendre(m);
+		return Map.of("alpha", toFloat(rule[0]), "weight", toFloat(rule[1]));
+	}
+
+	/**
+	 * The share of the path points of this run: (x - x0) * sum_k w_k grad f(x0 + a_k (x - x0)); the gap's
+	 * share is sum(share) - sum_k w_k (f(x) - f(x0)), so that the shares add up to IG and its gap.
+	 */
 	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
-		MethodSettings s = context.settings();
-		int m = s.integer("steps");
-		String ruleName = s.choice("rule", List.of("riemann", "gauss-legendre"));
-		Operand<TFloat32> x0 = Baselines.of(context, s.string("baseline"));
+		Operand<TFloat32> x = context.input();
+		Operand<TFloat32> x0 = Baselines.of(context);
 		Operand<TFloat32> difference = tf.math.sub(context.targetScore(), context.targetScoreOn(x0, 1));
-		double gap = s.number("gap");
-		if (gap > 0) {
-			if (!ruleName.equals("riemann")) throw new ExplainException("integrated-gradients: adaptive steps (gap > 0) " +
-				"refine the riemann rule.", "Use rule=riemann with gap, or gap=0 with gauss-legendre.");
-			return AdaptiveSteps.integrate(context, x0, difference, m, gap, s.integer("max-steps"));
-		}
-		double[][] rule = ruleName.equals("riemann") ? riemann(m) : gaussLegendre(m);
-		Operand<TFloat32> ig = tf.math.mul(tf.math.sub(context.input(), x0), weightedGradients(context, context.input(),
-			x0, rule[0], rule[1]));
-		context.report(GAP, tf.math.sub(total(tf, ig), difference));
-		return ig;
+		MethodSettings s = context.settings();
+		if (adaptive(s)) return AdaptiveSteps.integrate(context, x0, difference, s.integer("steps"), s.number("gap"), s
+			.integer("max-steps"));
+		Operand<TFloat32> alphas = context.partValues("alpha");
+		Operand<TFloat32> weights = context.partValues("weight");
+		Operand<TFloat32> share = tf.math.mul(tf.math.sub(x, x0), weightedGradients(context, x, x0, alphas, weights, tf
+			.size(alphas)));
+		context.report(GAP, tf.math.sub(total(tf, share), tf.math.mul(difference, tf.reduceSum(weights, tf.constant(0)))));
+		return share;
 	}
 
-	/** sum_k w_k grad f(x0 + a_k (x - x0)) per image, all path points through one network copy. */
+	/** sum_k w_k grad f(x0 + a_k (x - x0)) per image, the m path points through one network copy. */
+	static Operand<TFloat32> weightedGradients(AttributionContext context, Operand<TFloat32> x, Operand<TFloat32> x0,
+		Operand<TFloat32> alphas, Operand<TFloat32> weights, Operand<TInt32> m)
+	{
+		Ops tf = context.tf();
+		Operand<TInt32> column = tf.constant(new int[] { 1, -1, 1, 1, 1 });
+		Operand<TFloat32> path = tf.math.add(tf.expandDims(x0, tf.constant(1)), tf.math.mul(tf.reshape(alphas, column), tf
+			.expandDims(tf.math.sub(x, x0), tf.constant(1))));
+		AttributionContext points = context.on(Shapes.merge(tf, path), m, tf.math.reciprocal(tf.dtypes.cast(m,
+			TFloat32.class)), context.settings());
+		Operand<TFloat32> grads = Shapes.split(tf, points.gradient(), m);
+		return tf.reduceSum(tf.math.mul(grads, tf.reshape(weights, column)), tf.constant(1));
+	}
+
+	/** The same with path positions and weights known when the graph is built. */
 	static Operand<TFloat32> weightedGradients(AttributionContext context, Operand<TFloat32> x, Operand<TFloat32> x0,
 		double[] alphas, double[] weights)
 	{
 		Ops tf = context.tf();
-		int m = alphas.length;
-		Operand<TFloat32> delta = tf.math.sub(x, x0);
-		Operand<TFloat32> shape5 = tf.reshape(tf.constant(toFloat(alphas)), tf.constant(new int[] { 1, m, 1, 1, 1 }));
-		Operand<TFloat32> path = tf.math.add(tf.expandDims(x0, tf.constant(1)), tf.math.mul(shape5, tf.expandDims(delta,
-			tf.constant(1))));
-		Operand<TFloat32> grads = Shapes.split(tf, context.on(Shapes.merge(tf, path), m, context.settings()).gradient(), m);
-		return tf.reduceSum(tf.math.mul(grads, tf.reshape(tf.constant(toFloat(weights)), tf.constant(new int[] { 1, m, 1,
-			1, 1 }))), tf.constant(1));
+		return weightedGradients(context, x, x0, tf.constant(toFloat(alphas)), tf.constant(toFloat(weights)), tf.constant(
+			alphas.length));
 	}
 
 	/** The sum of each image's map, [N]. */

@@ -7,6 +7,7 @@ import org.explainj.backward.Composite;
 import org.explainj.backward.LrpAlphaBetaRule;
 import org.explainj.backward.LrpEpsilonRule;
 import org.explainj.backward.LrpGammaRule;
+import org.explainj.backward.Scalar;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -21,7 +22,7 @@ public final class LrpMethod implements AttributionMethod {
 	/** The presets, by method name. */
 	public enum Preset { ZERO, EPSILON, GAMMA, ALPHA_BETA, Z_PLUS, EPSILON_PLUS }
 
-	private static final MethodParameter EPSILON = new MethodParameter("epsilon", "0.01",
+	private static final MethodParameter EPSILON = MethodParameter.fed("epsilon", "0.01",
 		"stabiliser added to z with z's sign (absolute)").within(MethodParameter.Range.atLeast(0));
 	private static final MethodParameter MAXPOOL = new MethodParameter("maxpool", "wta",
 		"wta (winner-take-all, the first maximum) or proportional (as sum pooling)");
@@ -78,14 +79,26 @@ public final class LrpMethod implements AttributionMethod {
 		return switch (preset) {
 			case ZERO, Z_PLUS -> List.of(MAXPOOL);
 			case EPSILON -> List.of(EPSILON, MAXPOOL);
-			case GAMMA -> List.of(new MethodParameter("gamma", "0.25", "weight of the positive weights added").within(
+			case GAMMA -> List.of(MethodParameter.fed("gamma", "0.25", "weight of the positive weights added").within(
 				MethodParameter.Range.atLeast(0)), MAXPOOL);
-			case ALPHA_BETA -> List.of(new MethodParameter("alpha", "1", "weight of positive contributions").within(
-				MethodParameter.Range.atLeast(1)),
-				new MethodParameter("beta", "0", "weight of negative ones; alpha - beta = 1 (presets 1/0, 2/1)")
-					.within(MethodParameter.Range.atLeast(0)), MAXPOOL);
+			case ALPHA_BETA -> List.of(MethodParameter.fed("alpha", "1", "weight of positive contributions").within(
+				MethodParameter.Range.atLeast(1)), MethodParameter.fed("beta", "0",
+					"weight of negative ones; alpha - beta = 1 (presets 1/0, 2/1)").within(MethodParameter.Range.atLeast(0)),
+				MAXPOOL);
 			case EPSILON_PLUS -> List.of(EPSILON, PixelBounds.LOW, PixelBounds.HIGH, MAXPOOL);
 		};
+	}
+
+	@Override
+	public void check(MethodSettings s) {
+		for (MethodParameter p : parameters()) if (p.feed() == MethodParameter.Feed.FED) s.number(p.name());
+		if (preset == Preset.ALPHA_BETA) {
+			double alpha = s.number("alpha"), beta = s.number("beta");
+			if (Math.abs(alpha - beta - 1) > 1e-9 || beta < 0) throw new ExplainException("lrp-alpha-beta needs " +
+				"alpha - beta = 1 and beta >= 0, not alpha " + alpha + ", beta " + beta + ".",
+				"Use alpha=1 beta=0 or alpha=2 beta=1.");
+		}
+		if (preset == Preset.EPSILON_PLUS) PixelBounds.check(s);
 	}
 
 	@Override
@@ -93,20 +106,19 @@ public final class LrpMethod implements AttributionMethod {
 		MethodSettings s = context.settings();
 		Composite composite = switch (preset) {
 			case ZERO -> Composite.lrp(new LrpEpsilonRule(0));
-			case EPSILON -> Composite.lrp(new LrpEpsilonRule(s.number("epsilon")));
-			case GAMMA -> Composite.lrp(new LrpGammaRule(s.number("gamma")));
-			case ALPHA_BETA -> {
-				double alpha = s.number("alpha"), beta = s.number("beta");
-				if (Math.abs(alpha - beta - 1) > 1e-9 || beta < 0) throw new ExplainException("lrp-alpha-beta needs " +
-					"alpha - beta = 1 and beta >= 0, not alpha " + alpha + ", beta " + beta + ".",
-					"Use alpha=1 beta=0 or alpha=2 beta=1.");
-				yield Composite.lrp(new LrpAlphaBetaRule(alpha, beta, true));
-			}
+			case EPSILON -> Composite.lrp(new LrpEpsilonRule(fed(context, "epsilon")));
+			case GAMMA -> Composite.lrp(new LrpGammaRule(fed(context, "gamma")));
+			case ALPHA_BETA -> Composite.lrp(new LrpAlphaBetaRule(fed(context, "alpha"), fed(context, "beta"), true));
 			case Z_PLUS -> Composite.lrp(LrpAlphaBetaRule.zPlus());
-			case EPSILON_PLUS -> Composite.epsilonPlus(s.number("epsilon"), PixelBounds.zBox(s));
+			case EPSILON_PLUS -> Composite.epsilonPlus(fed(context, "epsilon"), PixelBounds.zBox(context));
 		};
 		if (s.choice("maxpool", List.of("wta", "proportional")).equals("proportional")) composite = composite
 			.withProportionalMaxPool();
 		return Relevance.walk(context, composite);
+	}
+
+	private static Scalar fed(AttributionContext context, String name) {
+		Operand<TFloat32> value = context.scalar(name);
+		return tf -> value;
 	}
 }

@@ -6,20 +6,39 @@ import java.util.Locale;
 import org.explainj.ExplainException;
 
 /**
- * One option of a method: its name (CLI --name, macro key), default value, a line of help and, for
+ * One option of a method: its name (CLI --name, macro key), default value, a line of help, whether its
+ * value shapes the graph or is fed with every run (so that a sweep over it reuses one graph) and, for
  * numbers, the values it may take. {@link MethodSettings} checks every value against the range, so a
  * method reads only values inside it.
  */
-public record MethodParameter(String name, String defaultValue, String description, Range range) {
+public record MethodParameter(String name, String defaultValue, String description, Feed feed, Range range) {
 
-	/** A parameter whose value is a word or a file (no numeric range). */
+	/** How a value reaches the graph. */
+	public enum Feed {
+		/** Shapes the graph (a layer, a rule, a variant): one graph per value. */
+		STRUCTURAL,
+		/** A number fed with every run ({@link AttributionContext#scalar}). */
+		FED,
+		/** Fed when it is a number; a word (auto, zeros, a file) shapes the graph. */
+		FED_WHEN_NUMBER
+	}
+
+	/** A parameter that shapes the graph, without a numeric range. */
 	public MethodParameter(String name, String defaultValue, String description) {
-		this(name, defaultValue, description, null);
+		this(name, defaultValue, description, Feed.STRUCTURAL, null);
+	}
+
+	public static MethodParameter fed(String name, String defaultValue, String description) {
+		return new MethodParameter(name, defaultValue, description, Feed.FED, null);
+	}
+
+	public static MethodParameter fedWhenNumber(String name, String defaultValue, String description) {
+		return new MethodParameter(name, defaultValue, description, Feed.FED_WHEN_NUMBER, null);
 	}
 
 	/** The same parameter, restricted to {@code r}. */
 	public MethodParameter within(Range r) {
-		return new MethodParameter(name, defaultValue, description, r);
+		return new MethodParameter(name, defaultValue, description, feed, r);
 	}
 
 	/** Refuses a value outside the range, naming the method, the parameter and an example. */

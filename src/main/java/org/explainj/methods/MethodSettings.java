@@ -55,6 +55,26 @@ public record MethodSettings(String method, Map<String, String> values) {
 		}
 	}
 
+	/**
+	 * What the graph of these settings depends on: the structural values, with fed numbers left out, so
+	 * that runs differing only in fed values share one graph.
+	 */
+	public Map<String, String> structure(AttributionMethod m) {
+		Map<String, String> structure = new TreeMap<>();
+		for (MethodParameter p : m.parameters()) {
+			String v = string(p.name());
+			boolean fed = p.feed() == MethodParameter.Feed.FED || (p.feed() == MethodParameter.Feed.FED_WHEN_NUMBER &&
+				isNumber(v));
+			structure.put(p.name(), fed ? "fed" : v);
+		}
+		return structure;
+	}
+
+	/** True when the value is a number (e.g. 0.5, -1, .25, 1e-3) rather than a word or a file. */
+	public static boolean isNumber(String value) {
+		return value.trim().matches("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
+	}
+
 	/** The value, which must be one of {@code allowed}. */
 	public String choice(String name, List<String> allowed) {
 		String v = string(name);

@@ -28,7 +28,7 @@ public final class OcclusionMethod implements AttributionMethod {
 	@Override
 	public List<MethodParameter> parameters() {
 		return List.of(new MethodParameter("patch", "8", "patch side in model pixels").within(Range.wholeAtLeast(1)),
-			new MethodParameter("stride", "4", "step between patches").within(Range.wholeAtLeast(1)), new MethodParameter(
+			new MethodParameter("stride", "4", "step between patches").within(Range.wholeAtLeast(1)), MethodParameter.fed(
 				"fill", "0", "value the patch holds (model input units)").within(Range.anyNumber()));
 	}
 
@@ -62,8 +62,8 @@ public final class OcclusionMethod implements AttributionMethod {
 		Operand<TFloat32> masks = tf.math.mul(tf.expandDims(rows, tf.constant(2)), tf.expandDims(cols, tf.constant(1)));
 		Operand<TFloat32> mask5 = tf.expandDims(tf.expandDims(masks, tf.constant(0)), tf.constant(4)); // [1,W,h,w,1]
 		Operand<TFloat32> x5 = tf.expandDims(context.input(), tf.constant(1));
-		Operand<TFloat32> occluded = tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask5)), tf.math.mul(mask5, tf
-			.constant((float) s.number("fill"))));
+		Operand<TFloat32> occluded = tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask5)), tf.math.mul(mask5, context
+			.scalar("fill")));
 		Operand<TFloat32> scores = tf.reshape(context.targetScoreOn(Shapes.merge(tf, occluded), windows), tf.constant(
 			new int[] { -1, windows }));
 		Operand<TFloat32> drop = tf.math.sub(tf.expandDims(context.targetScore(), tf.constant(1)), scores); // [N,W]

@@ -11,9 +11,10 @@ final class Shapes {
 	private Shapes() {}
 
 	/** [N, k, d1, d2, d3] from [N*k, d1, d2, d3]. */
-	static Operand<TFloat32> split(Ops tf, Operand<TFloat32> rows, int k) {
+	static Operand<TFloat32> split(Ops tf, Operand<TFloat32> rows, Operand<TInt32> k) {
 		Operand<TInt32> rest = tf.gather(tf.shape(rows), tf.constant(new int[] { 1, 2, 3 }), tf.constant(0));
-		return tf.reshape(rows, tf.concat(java.util.List.of(tf.constant(new int[] { -1, k }), rest), tf.constant(0)));
+		return tf.reshape(rows, tf.concat(java.util.List.of(tf.constant(new int[] { -1 }), tf.reshape(k, tf.constant(
+			new int[] { 1 })), rest), tf.constant(0)));
 	}
 
 	/** [N*k, d1, d2, d3] from [N, k, d1, d2, d3]. */

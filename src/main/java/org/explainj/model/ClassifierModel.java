@@ -37,6 +37,13 @@ public final class ClassifierModel implements AutoCloseable {
 	private final List<ModelAudit.Finding> auditFindings;
 	private final Map<Object, Object> built = new HashMap<>();
 	private int scopes;
+	private int networkOperations = -1;
+
+	/**
+	 * Operations the explanation graphs may add beside the network before the model should be loaded
+	 * afresh: TensorFlow graphs cannot drop operations, so only a new graph gives their memory back.
+	 */
+	static final int GRAPH_GROWTH_LIMIT = 200_000;
 
 	ClassifierModel(Path path, String format, Graph graph, Session session, AutoCloseable owner,
 		Output<TFloat32> input, Output<TFloat32> output, List<String> labels, Map<String, String> localNames,
@@ -138,10 +145,23 @@ public final class ClassifierModel implements AutoCloseable {
 	public synchronized <T> T ops(Object key, Function<Ops, T> builder) {
 		Object ops = built.get(key);
 		if (ops == null) {
+			if (networkOperations < 0) networkOperations = graphSize();
 			ops = builder.apply(Ops.create(graph).withSubScope("explainj_" + scopes++));
 			built.put(key, ops);
 		}
 		return (T) ops;
+	}
+
+	/** How many operations the graph holds (the network and every method's ops built so far). */
+	public synchronized int graphSize() {
+		int n = 0;
+		for (var it = graph.operations(); it.hasNext(); it.next()) n++;
+		return n;
+	}
+
+	/** True when the ops built beside the network exceed {@link #GRAPH_GROWTH_LIMIT}: reload the model. */
+	public synchronized boolean overgrown() {
+		return networkOperations >= 0 && graphSize() - networkOperations > GRAPH_GROWTH_LIMIT;
 	}
 
 	/** Scores of every class as [N, K] for the given kind. */

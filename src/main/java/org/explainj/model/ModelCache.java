@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 
+import org.explainj.ExplainException;
+
 /**
  * Keeps recently used models open so that a macro looping over images loads each model once. A model
  * is keyed by the identity of its content ({@link ModelFiles.Identity}: size, time and SHA-256 of its
@@ -80,13 +82,14 @@ public final class ModelCache {
 		ModelFiles.Stamp stamp = ModelFiles.stamp(path);
 		synchronized (this) {
 			Entry entry = stamp == null ? null : models.get(identities.get(stamp));
-			if (entry != null) return lease(entry, stamp.path(), trust);
+			// a model whose graph grew too large (many method structures) is loaded afresh below
+			if (entry != null && !entry.model.overgrown()) return lease(entry, stamp.path(), trust);
 		}
 		ModelFiles files = ModelFiles.read(path);
 		synchronized (this) {
 			Entry entry = models.get(files.identity());
-			if (entry == null) {
-				entry = new Entry(ModelLoader.load(files, trust));
+			if (entry == null || entry.model.overgrown()) {
+				entry = new Entry(load(files, trust));
 				evict(e -> e.getKey().path().equals(files.path()));
 				models.put(files.identity(), entry);
 				while (models.size() > capacity) {
@@ -107,6 +110,37 @@ public final class ModelCache {
 		ModelAudit.check(entry.model.auditFindings(), path, trust);
 		entry.leases++;
 		return new Lease(entry);
+	}
+
+	/**
+	 * Loads the model; a TensorFlow, protobuf or JavaCPP of another version earlier on the class path (Fiji's
+	 * libtensorflow 1.15 in jars/, an old protobuf-java) shows as a linkage error: name the jar and the fix.
+	 */
+	private static ClassifierModel load(ModelFiles files, boolean trust) {
+		try {
+			return ModelLoader.load(files, trust);
+		}
+		catch (LinkageError e) {
+			String culprit = e.getMessage() == null ? "org.tensorflow.Graph" : e.getMessage().replaceAll(
+				"^'?[^ ]* ?([\\w.$]+)\\..*", "$1").replace('/', '.');
+			throw new ExplainException("TensorFlow Java cannot run: " + jarOf(culprit) + " holds another version of " +
+				"classes ExplainJ needs (" + e + ").", "Remove that jar (e.g. libtensorflow-1.15 or an old protobuf-java " +
+					"in Fiji's jars/) or replace it with the version in ExplainJ's target/lib/.");
+		}
+	}
+
+	private static String jarOf(String className) {
+		for (String candidate : new String[] { className, "org.tensorflow.Graph", "com.google.protobuf.Message" }) {
+			try {
+				var source = Class.forName(candidate, false, ModelCache.class.getClassLoader()).getProtectionDomain()
+					.getCodeSource();
+				if (source != null) return source.getLocation().getPath();
+			}
+			catch (ClassNotFoundException | LinkageError ignored) {
+				// try the next candidate
+			}
+		}
+		return "a jar on the class path";
 	}
 
 	public synchronized int size() {

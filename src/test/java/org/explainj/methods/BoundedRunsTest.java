@@ -1,0 +1,125 @@
+package org.explainj.methods;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.explainj.ExplainException;
+import org.explainj.TestData;
+import org.explainj.image.ImageFrames;
+import org.explainj.image.ImageGeometry;
+import org.explainj.image.IntensityScaling;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelLoader;
+import org.explainj.model.ScoreKind;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs bounded by the batch size: parts (path points, noisy copies) in chunks give the map of one run
+ * with all parts; a parameter sweep reuses one graph; a run that runs out of memory is retried smaller.
+ */
+class BoundedRunsTest {
+
+	static ClassifierModel malaria;
+	static InputBatch cells;
+
+	@BeforeAll
+	static void load() {
+		malaria = ModelLoader.load(TestData.MALARIA);
+		InputBatch a = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.PARASITIZED)), malaria,
+			IntensityScaling.UNIT);
+		InputBatch b = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.UNINFECTED)), malaria,
+			IntensityScaling.UNIT);
+		float[] both = new float[a.data().length * 2];
+		System.arraycopy(a.data(), 0, both, 0, a.data().length);
+		System.arraycopy(b.data(), 0, both, a.data().length, b.data().length);
+		cells = new InputBatch(both, 2, a.height(), a.width(), a.channels());
+	}
+
+	@AfterAll
+	static void close() {
+		malaria.close();
+	}
+
+	static Explanation run(Explainer explainer, String method, Map<String, String> parameters, int batchSize) {
+		AttributionMethod m = Methods.byName(method);
+		return explainer.explain(m, MethodSettings.of(m, parameters), cells, null, Target.TOP, ScoreKind.LOGIT,
+			Reduction.NONE, batchSize, (a, b) -> {});
+	}
+
+	static void assertClose(float[] expected, float[] actual, double relative) {
+		assertEquals(expected.length, actual.length);
+		double scale = 0;
+		for (float v : expected) scale = Math.max(scale, Math.abs(v));
+		for (int i = 0; i < expected.length; i++) assertEquals(expected[i], actual[i], relative * scale, "at " + i);
+	}
+
+	@Test
+	void integratedGradientsInChunksEqualsOneRunWithEveryPathPoint() {
+		Explainer explainer = new Explainer(malaria);
+		for (String rule : new String[] { "riemann", "gauss-legendre" }) {
+			Map<String, String> p = Map.of("steps", "37", "rule", rule);
+			// 2 images x 38 evaluations fit in 100: one run; batch 5 gives chunks of 5 path points (the last one 2)
+			Explanation whole = run(explainer, "integrated-gradients", p, 100);
+			Explanation chunked = run(explainer, "integrated-gradients", p, 5);
+			assertClose(whole.maps(), chunked.maps(), 1e-5);
+			float[] wholeGap = whole.diagnostics().get(IntegratedGradientsMethod.GAP);
+			float[] chunkedGap = chunked.diagnostics().get(IntegratedGradientsMethod.GAP);
+			for (int i = 0; i < 2; i++) assertEquals(wholeGap[i], chunkedGap[i], 1e-4);
+		}
+	}
+
+	@Test
+	void smoothGradNoiseDependsOnTheCopyNotOnTheChunks() {
+		Explainer explainer = new Explainer(malaria);
+		for (String variant : new String[] { "smoothgrad", "smoothgrad-squared", "vargrad" }) {
+			Map<String, String> p = Map.of("samples", "13", "seed", "5", "variant", variant);
+			Explanation whole = run(explainer, "smoothgrad", p, 64);
+			Explanation chunked = run(explainer, "smoothgrad", p, 3);
+			assertClose(whole.maps(), chunked.maps(), 1e-5);
+		}
+		// of=integrated-gradients reports each image's mean gap over its copies, whatever the chunks
+		Map<String, String> p = Map.of("of", "integrated-gradients", "samples", "6");
+		float[] whole = run(explainer, "smoothgrad", p, 1000).diagnostics().get(IntegratedGradientsMethod.GAP);
+		float[] chunked = run(explainer, "smoothgrad", p, 60).diagnostics().get(IntegratedGradientsMethod.GAP);
+		for (int i = 0; i < 2; i++) assertEquals(whole[i], chunked[i], 1e-4);
+	}
+
+	@Test
+	void anEpsilonSweepReusesOneGraphAndEachMapEqualsAFreshGraphs() {
+		Explainer explainer = new Explainer(malaria);
+		float[] first = run(explainer, "lrp-epsilon", Map.of("epsilon", "0.001"), 32).maps();
+		run(explainer, "lrp-epsilon", Map.of("epsilon", "0.002"), 32);
+		int nodes = malaria.graphSize();
+		float[] last = null;
+		for (int i = 3; i <= 500; i++) last = run(explainer, "lrp-epsilon", Map.of("epsilon", Double.toString(i * 0.001)),
+			32).maps();
+		assertEquals(nodes, malaria.graphSize(), "graph operations after 2 and after 500 epsilons");
+		boolean differ = false;
+		for (int i = 0; i < first.length; i++) differ |= Math.abs(first[i] - last[i]) > 1e-4 * Math.abs(first[i]) + 1e-7;
+		assertTrue(differ, "epsilon 0.001 and 0.5 give the same map");
+		try (ClassifierModel fresh = ModelLoader.load(TestData.MALARIA)) {
+			float[] expected = run(new Explainer(fresh), "lrp-epsilon", Map.of("epsilon", "0.5"), 32).maps();
+			for (int i = 0; i < expected.length; i++) assertEquals(expected[i], last[i], 1e-6, "at " + i);
+		}
+	}
+
+	@Test
+	void aRunThatRunsOutOfMemoryIsRetriedWithHalfTheChunk() {
+		Map<String, String> p = Map.of("steps", "40");
+		Explanation unlimited = run(new Explainer(malaria), "integrated-gradients", p, 1000);
+		// a machine where more than 7 evaluations in one run fail: 1000 -> ... -> 5 path points a run
+		Explanation retried = run(new Explainer(malaria, 7), "integrated-gradients", p, 1000);
+		assertClose(unlimited.maps(), retried.maps(), 1e-5);
+		// two whole images of gradient do not fit in 1: one image a run
+		float[] gradients = run(new Explainer(malaria), "gradient", Map.of(), 64).maps();
+		assertClose(gradients, run(new Explainer(malaria, 1), "gradient", Map.of(), 64).maps(), 1e-6);
+		ExplainException e = assertThrows(ExplainException.class, () -> run(new Explainer(malaria, 0), "gradient", Map
+			.of(), 64));
+		assertTrue(e.getMessage().contains("out of memory"), e.getMessage());
+	}
+}
