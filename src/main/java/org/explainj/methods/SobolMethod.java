@@ -30,7 +30,7 @@ public final class SobolMethod implements AttributionMethod {
 		return List.of(new MethodParameter("masks", "32", "design size N (evaluations: N (cells^2 + 2))").within(
 			MethodParameter.Range.wholeAtLeast(2)), new MethodParameter("cells", "8", "mask grid is cells x cells").within(
 				new MethodParameter.Range(true, 1, Math.floor(Math.sqrt(SobolSequence.maxDimensions() / 2)), List.of())),
-			new MethodParameter("baseline", "zeros", "what a masked pixel becomes: " + Baselines.DESCRIPTION),
+			Baselines.PARAMETER,
 			new MethodParameter("seed", "0", "seed of the random shift of the design").within(MethodParameter.Range
 				.anyWhole()));
 	}
@@ -52,7 +52,7 @@ public final class SobolMethod implements AttributionMethod {
 		int d = cells * cells, count = n * (d + 2);
 		Operand<TFloat32> design = design(tf, n, d, s.integer("seed")); // [(d+2) n, d]
 		Operand<TFloat32> masks = upsample(tf, tf.reshape(design, tf.constant(new int[] { count, cells, cells, 1 })), h, w);
-		Operand<TFloat32> f = Perturbations.scores(context, Baselines.of(context, s.string("baseline")), tf.reshape(masks,
+		Operand<TFloat32> f = Perturbations.scores(context, Baselines.of(context), tf.reshape(masks,
 			tf.constant(new int[] { count, h, w })), count);
 		Operand<TFloat32> total = totalOrder(tf, f, n, d); // [N, d]
 		return upsample(tf, tf.reshape(total, tf.constant(new int[] { -1, cells, cells, 1 })), h, w);
