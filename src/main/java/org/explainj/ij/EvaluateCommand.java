@@ -81,6 +81,7 @@ public class EvaluateCommand implements Command {
 
 	@Override
 	public void run() {
+		if (Isolation.runApart(this)) return;
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
 		ClassifierModel m = ModelCache.shared().get(model.toPath());
 		List<ImagePlus> images = allOpen ? Arrays.stream(WindowManager.getIDList() == null ? new int[0] : WindowManager

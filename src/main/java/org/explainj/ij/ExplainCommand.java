@@ -83,6 +83,7 @@ public abstract class ExplainCommand implements Command {
 
 	@Override
 	public void run() {
+		if (Isolation.runApart(this)) return;
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
 			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,

@@ -99,12 +99,12 @@ class MacroTest {
 		assertTrue(found.contains("28x28"), "a two-slice 28x28 prototype stack: '" + found + "'\n" + console);
 	}
 
-	private static String javaBinary() {
+	static String javaBinary() {
 		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
 	}
 
 	/** The plugin jar as Maven packages it: compiled classes and plugins.config at the root. */
-	private static void pluginJar(Path classes, Path jar) throws IOException {
+	static void pluginJar(Path classes, Path jar) throws IOException {
 		try (OutputStream os = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(os);
 			Stream<Path> files = Files.walk(classes))
 		{
