@@ -79,7 +79,7 @@ public final class Explainer {
 		if (ops.context().referencePlaceholder() != null && reference == null) throw new ExplainException(method.name() +
 			" needs a reference image here.", "Give an image file as its baseline.");
 		boolean chunked = ops.context().fedPartIndices() != null || !ops.context().fedPartValues().isEmpty();
-		int parts = chunked ? method.parts(settings) : 1;
+		int parts = chunked ? method.parts(settings, batch.height(), batch.width()) : 1;
 		Map<String, float[]> partValues = chunked ? method.partValues(settings) : Map.of();
 		int perImage = Math.max(1, method.evaluationsPerImage(settings, batch.height(), batch.width()));
 		int perPart = Math.max(1, (perImage + parts - 1) / parts);

@@ -43,7 +43,7 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 	}
 
 	@Override
-	public int parts(MethodSettings settings) {
+	public int parts(MethodSettings settings, int height, int width) {
 		return settings.integer("steps");
 	}
 

@@ -91,6 +91,14 @@ class BoundedRunsTest {
 	}
 
 	@Test
+	void occlusionWindowsInChunksEqualOneRunWithEveryWindow() {
+		Explainer explainer = new Explainer(malaria);
+		// 44 x 44, patch 8, stride 4: 10 x 10 windows; batch 7 runs them 7 at a time
+		Map<String, String> p = Map.of("fill", "0.5");
+		assertClose(run(explainer, "occlusion", p, 1000).maps(), run(explainer, "occlusion", p, 7).maps(), 1e-5);
+	}
+
+	@Test
 	void anEpsilonSweepReusesOneGraphAndEachMapEqualsAFreshGraphs() {
 		Explainer explainer = new Explainer(malaria);
 		float[] first = run(explainer, "lrp-epsilon", Map.of("epsilon", "0.001"), 32).maps();
