@@ -84,11 +84,13 @@ public class EvaluateCommand implements Command {
 	/** The ranked table; not a SciJava output (scripts read it from the command object). */
 	public ResultsTable results;
 
-	/** The ranking itself, for scripts. */
+	/** The ranking itself, for scripts that run the command directly (in Fiji, where the command runs in
+	 * ExplainJ's own class loader, its records are that loader's classes: read {@link #results}). */
 	public List<MethodComparison.Score> scores;
 
 	@Override
 	public void run() {
+		if (Isolation.runApart(this)) return;
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
 		try (ModelCache.Lease lease = ModelCache.shared().acquire(model.toPath(), trust)) {
 			compare(lease.model());

@@ -88,6 +88,7 @@ public abstract class ExplainCommand implements Command {
 
 	@Override
 	public void run() {
+		if (Isolation.runApart(this)) return;
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
 		if (!(opacity >= 0 && opacity <= 1)) throw new ExplainException("Opacity " + opacity + " is outside 0..1.",
 			"Use e.g. opacity=0.5.");

@@ -78,6 +78,7 @@ public class MaximizeCommand implements Command {
 
 	@Override
 	public void run() {
+		if (Isolation.runApart(this)) return;
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
 		MaximizeOptions options = MaximizeOptions.defaults().withSteps(steps).withLearningRate((float) learningRate)
 			.withLambda((float) lambda).withSeed(seed).withJitter(jitter).withTv((float) tv).withBlurEvery(blur).withRange(

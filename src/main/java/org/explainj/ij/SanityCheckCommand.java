@@ -61,11 +61,13 @@ public class SanityCheckCommand implements Command {
 	/** The table; not a SciJava output (scripts read it from the command object). */
 	public ResultsTable results;
 
-	/** The check itself, for scripts. */
+	/** The check itself, for scripts that run the command directly (in Fiji, where the command runs in
+	 * ExplainJ's own class loader, read {@link #results} instead). */
 	public SanityCheck.Report report;
 
 	@Override
 	public void run() {
+		if (Isolation.runApart(this)) return;
 		if (model == null) throw new ExplainException("No model was given.", "Choose a SavedModel folder or a .pb file.");
 		try (ModelCache.Lease lease = ModelCache.shared().acquire(model.toPath(), trust)) {
 			check(lease.model());

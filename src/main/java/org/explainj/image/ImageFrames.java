@@ -1,9 +1,17 @@
 package org.explainj.image;
 
 import org.explainj.ExplainException;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TUint16;
+import org.tensorflow.types.TUint8;
 
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
 
 /**
  * The images to explain, one per z-slice and time point of an ImagePlus, read one channel plane at a
@@ -33,9 +41,30 @@ public record ImageFrames(ImagePlus image, int width, int height, int channels, 
 
 	/** The pixels of channel c of frame i (z fastest, then t), x fastest then y: a new array. */
 	float[] plane(int i, int c) {
+		ImageProcessor ip = processor(i, c);
+		return (float[]) ip.toFloat(rgb ? c : 0, null).getPixels();
+	}
+
+	/**
+	 * The same plane as a tensor [height, width] of the pixel type (uint8, uint16 or float: 1 to 4 bytes a
+	 * pixel instead of a float copy in Java); float where a calibration table maps the raw values.
+	 */
+	Tensor planeTensor(int i, int c) {
+		ImageProcessor ip = processor(i, c);
+		Shape shape = Shape.of(height, width);
+		if (rgb) return TUint8.tensorOf(shape, DataBuffers.of((byte[]) ((ColorProcessor) ip).getChannel(c + 1,
+			null).getPixels(), true, false));
+		if (ip.getCalibrationTable() != null) return TFloat32.tensorOf(shape, DataBuffers.of(plane(i, c), true, false));
+		return switch (ip.getBitDepth()) {
+			case 8 -> TUint8.tensorOf(shape, DataBuffers.of((byte[]) ip.getPixels(), true, false));
+			case 16 -> TUint16.tensorOf(shape, DataBuffers.of((short[]) ip.getPixels(), true, false));
+			default -> TFloat32.tensorOf(shape, DataBuffers.of((float[]) ip.getPixels(), true, false));
+		};
+	}
+
+	private ImageProcessor processor(int i, int c) {
 		int z = i % image.getNSlices() + 1, t = i / image.getNSlices() + 1;
 		ImageStack stack = image.getStack();
-		if (rgb) return (float[]) stack.getProcessor(image.getStackIndex(1, z, t)).toFloat(c, null).getPixels();
-		return (float[]) stack.getProcessor(image.getStackIndex(c + 1, z, t)).toFloat(0, null).getPixels();
+		return stack.getProcessor(image.getStackIndex(rgb ? 1 : c + 1, z, t));
 	}
 }

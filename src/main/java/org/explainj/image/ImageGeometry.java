@@ -8,6 +8,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
@@ -17,6 +18,9 @@ import org.tensorflow.op.image.ScaleAndTranslate;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TUint16;
+import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TNumber;
 
 /**
  * Moves images between their own geometry and the model's with TensorFlow ops, in a small graph of its
@@ -33,10 +37,9 @@ public final class ImageGeometry {
 	private static ImageGeometry shared;
 
 	private final Session session;
-	// in, per channel plane: [H,W] -> [h,w]
-	private final Placeholder<TFloat32> plane;
+	// in, per channel plane of the pixel type: [H,W] -> [h,w] floats
 	private final Placeholder<TInt32> modelSize;
-	private final Operand<TFloat32> resizedPlane;
+	private final java.util.Map<org.tensorflow.proto.DataType, PlaneResize> planeResizes = new java.util.HashMap<>();
 	// in, the resized planes: planar [C,h,w] -> model input [1,h,w,c]
 	private final Placeholder<TFloat32> planar;
 	private final Placeholder<TFloat32> mixing;
@@ -54,11 +57,14 @@ public final class ImageGeometry {
 	private ImageGeometry() {
 		Graph graph = new Graph();
 		Ops tf = Ops.create(graph);
-		plane = tf.placeholder(TFloat32.class);
 		modelSize = tf.placeholder(TInt32.class);
-		Operand<TFloat32> nhwc = tf.expandDims(tf.expandDims(plane, tf.constant(0)), tf.constant(3));
-		Operand<TInt32> planeSize = tf.shape(plane);
-		resizedPlane = tf.squeeze(resize(tf, nhwc, planeSize, modelSize, modelSize, tf.constant(new float[] { 0, 0 })));
+		for (Class<? extends TNumber> type : java.util.List.of(TUint8.class, TUint16.class, TFloat32.class)) {
+			Placeholder<? extends TNumber> plane = tf.placeholder(type);
+			Operand<TFloat32> nhwc = tf.expandDims(tf.expandDims(tf.dtypes.cast(plane, TFloat32.class), tf.constant(0)), tf
+				.constant(3));
+			planeResizes.put(plane.asOutput().dataType(), new PlaneResize(plane, tf.squeeze(resize(tf, nhwc, tf.shape(plane), modelSize,
+				modelSize, tf.constant(new float[] { 0, 0 })))));
+		}
 
 		planar = tf.placeholder(TFloat32.class);
 		mixing = tf.placeholder(TFloat32.class);
@@ -82,6 +88,8 @@ public final class ImageGeometry {
 			0, 3, 1, 2 }));
 		session = new Session(graph);
 	}
+
+	private record PlaneResize(Placeholder<?> plane, Operand<TFloat32> resized) {}
 
 	/**
 	 * Triangle (bilinear) kernel with antialiasing, as tf.image.resize(antialias=True), from size
@@ -114,8 +122,11 @@ public final class ImageGeometry {
 			int frame = i;
 			double[] range = scaling.range(ch -> frames.plane(frame, ch), channels, frames.typeMax());
 			float[] resized = new float[channels * h * w];
-			for (int ch = 0; ch < channels; ch++) resize(frames.plane(i, ch), frames.height(), frames.width(), h, w,
-				resized, ch * h * w);
+			for (int ch = 0; ch < channels; ch++) {
+				if (frames.height() == h && frames.width() == w) System.arraycopy(frames.plane(i, ch), 0, resized, ch * h * w,
+					h * w);
+				else resize(frames.planeTensor(i, ch), h, w, resized, ch * h * w);
+			}
 			try (TFloat32 p = TFloat32.tensorOf(Shape.of(channels, h, w), DataBuffers.of(resized, true, false));
 				TFloat32 mix = TFloat32.tensorOf(org.tensorflow.ndarray.StdArrays.ndCopyOf(m));
 				TFloat32 lo = TFloat32.scalarOf((float) range[0]);
@@ -133,15 +144,11 @@ public final class ImageGeometry {
 		return new InputBatch(data, frames.count(), h, w, c);
 	}
 
-	/** One plane resized to h x w, written into {@code out} at {@code offset}. */
-	private void resize(float[] pixels, int height, int width, int h, int w, float[] out, int offset) {
-		if (height == h && width == w) {
-			System.arraycopy(pixels, 0, out, offset, h * w);
-			return;
-		}
-		try (TFloat32 p = TFloat32.tensorOf(Shape.of(height, width), DataBuffers.of(pixels, true, false));
-			TInt32 size = TInt32.vectorOf(h, w);
-			Result r = session.runner().feed(plane, p).feed(modelSize, size).fetch(resizedPlane).run())
+	/** One plane (closed here) resized to h x w, written into {@code out} at {@code offset}. */
+	private void resize(Tensor plane, int h, int w, float[] out, int offset) {
+		PlaneResize ops = planeResizes.get(plane.dataType());
+		try (plane; TInt32 size = TInt32.vectorOf(h, w);
+			Result r = session.runner().feed(ops.plane(), plane).feed(modelSize, size).fetch(ops.resized()).run())
 		{
 			((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(out, offset, h * w);
 		}

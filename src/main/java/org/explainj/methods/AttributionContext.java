@@ -279,7 +279,7 @@ public final class AttributionContext {
 	 * the explainer for the explained method, all of them for a wrapped one.
 	 */
 	public Operand<TInt32> partIndices() {
-		if (!explained()) return tf.range(tf.constant(0), tf.constant(own().parts(settings)), tf.constant(1));
+		if (!explained()) return tf.range(tf.constant(0), tf.constant(own().parts(settings, model.height(), model.width())), tf.constant(1));
 		if (root.fedPartIndices == null) root.fedPartIndices = tf.withName("fed_parts").placeholder(TInt32.class,
 			Placeholder.shape(Shape.of(-1)));
 		return root.fedPartIndices;

@@ -42,7 +42,7 @@ public interface AttributionMethod {
 	 * explainer runs the parts in chunks that fit the batch size and adds the shares up in the graph,
 	 * then applies {@link #finish}. Reported numbers are added up the same way.
 	 */
-	default int parts(MethodSettings settings) {
+	default int parts(MethodSettings settings, int height, int width) {
 		return 1;
 	}
 

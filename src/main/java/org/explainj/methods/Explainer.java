@@ -74,7 +74,8 @@ public final class Explainer {
 	}
 
 	/**
-	 * Progress is reported after each chunk; an interrupted thread stops between chunks. {@code reference}
+	 * Progress is reported after each chunk (a progress callback may throw {@link CancellationException});
+	 * an interrupted thread stops between chunks. {@code reference}
 	 * is the user's baseline image (one image in model geometry) for methods that ask for one, else null.
 	 */
 	public Explanation explain(AttributionMethod method, MethodSettings settings, InputBatch batch,
@@ -94,7 +95,7 @@ public final class Explainer {
 		if (ops.context().referencePlaceholder() != null && reference == null) throw new ExplainException(method.name() +
 			" needs a reference image here.", "Give an image file as its baseline.");
 		boolean chunked = ops.context().fedPartIndices() != null || !ops.context().fedPartValues().isEmpty();
-		int parts = chunked ? method.parts(settings) : 1;
+		int parts = chunked ? method.parts(settings, batch.height(), batch.width()) : 1;
 		Map<String, float[]> partValues = chunked ? method.partValues(settings) : Map.of();
 		int perImage = Math.max(1, method.evaluationsPerImage(settings, batch.height(), batch.width()));
 		int perPart = Math.max(1, (perImage + parts - 1) / parts);
@@ -114,9 +115,10 @@ public final class Explainer {
 							.imageSize()));
 					TInt32 t = TInt32.vectorOf(filled(m, targetIndex)))
 				{
-					partsPerRun = runParts(ops, feeds, x, t, m, parts, partsPerRun, perPart, partValues, out, start);
+					int done = start;
+					partsPerRun = runParts(ops, feeds, x, t, m, parts, partsPerRun, perPart, partValues, out, start,
+						partsDone -> progress.update(done * parts + m * partsDone, batch.n() * parts));
 					start += m;
-					progress.update(start, batch.n());
 				}
 				catch (OutOfMemory e) {
 					if (m == 1) throw e.tooBig();
@@ -157,7 +159,7 @@ public final class Explainer {
 	 * chunk size that worked (halved after each out-of-memory run).
 	 */
 	private int runParts(Ops ops, Feeds feeds, TFloat32 x, TInt32 targets, int m, int parts, int partsPerRun,
-		int perPart, Map<String, float[]> partValues, Collector out, int start)
+		int perPart, Map<String, float[]> partValues, Collector out, int start, java.util.function.IntConsumer partsDone)
 	{
 		List<TFloat32> sums = null;
 		try {
@@ -179,6 +181,7 @@ public final class Explainer {
 				close(sums);
 				sums = next;
 				first += count;
+				partsDone.accept(first);
 			}
 			return partsPerRun;
 		}
@@ -341,7 +344,7 @@ public final class Explainer {
 		}
 	}
 
-	/** Receives (images done, images in all). */
+	/** Receives (work done, work in all): images, times their parts for methods run in parts. */
 	@FunctionalInterface
 	public interface Progress {
 		void update(int done, int total);

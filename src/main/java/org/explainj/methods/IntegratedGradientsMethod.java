@@ -63,7 +63,7 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 	}
 
 	@Override
-	public int parts(MethodSettings settings) {
+	public int parts(MethodSettings settings, int height, int width) {
 		return adaptive(settings) ? 1 : settings.integer("steps");
 	}
 

@@ -17,7 +17,10 @@ public record MethodParameter(String name, String defaultValue, String descripti
 	public enum Feed {
 		/** Shapes the graph (a layer, a rule, a variant): one graph per value. */
 		STRUCTURAL,
-		/** A number fed with every run ({@link AttributionContext#scalar}). */
+		/**
+		 * Does not shape the graph: a number fed with every run ({@link AttributionContext#scalar}), or a
+		 * value only used to plan the runs (steps, a quadrature rule: {@link AttributionMethod#partValues}).
+		 */
 		FED,
 		/** Fed when it is a number; a word (auto, zeros, a file) shapes the graph. */
 		FED_WHEN_NUMBER

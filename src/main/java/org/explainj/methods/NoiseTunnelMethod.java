@@ -52,7 +52,7 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 	}
 
 	@Override
-	public int parts(MethodSettings settings) {
+	public int parts(MethodSettings settings, int height, int width) {
 		return settings.integer("samples");
 	}
 

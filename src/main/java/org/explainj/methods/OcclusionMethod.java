@@ -13,7 +13,8 @@ import org.tensorflow.types.TInt32;
 /**
  * Occlusion (Zeiler and Fergus): slide a patch of a fill value over the image and record how much the
  * target score drops; each pixel gets the mean drop of the windows that cover it. The occluded copies of
- * every image are made and scored in the graph, all windows in one run.
+ * every image are made and scored in the graph; the windows are the method's parts, run in chunks that
+ * fit the batch size.
  */
 public final class OcclusionMethod implements AttributionMethod {
 
@@ -34,11 +35,17 @@ public final class OcclusionMethod implements AttributionMethod {
 
 	@Override
 	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
+		return parts(settings, height, width) + 1;
+	}
+
+	/** The windows. */
+	@Override
+	public int parts(MethodSettings settings, int height, int width) {
 		if (height <= 0 || width <= 0) return 1;
 		// a caller may ask before build() refuses a patch larger than the image: count it clipped
 		int patch = Math.min(settings.integer("patch"), Math.min(height, width));
 		int stride = settings.integer("stride");
-		return starts(height, patch, stride).length * starts(width, patch, stride).length + 1;
+		return starts(height, patch, stride).length * starts(width, patch, stride).length;
 	}
 
 	@Override
@@ -58,18 +65,23 @@ public final class OcclusionMethod implements AttributionMethod {
 			wy[i * xs.length + j] = ys[i];
 			wx[i * xs.length + j] = xs[j];
 		}
-		Operand<TFloat32> rows = inside(tf, wy, patch, h), cols = inside(tf, wx, patch, w); // [W,h], [W,w]
-		Operand<TFloat32> masks = tf.math.mul(tf.expandDims(rows, tf.constant(2)), tf.expandDims(cols, tf.constant(1)));
-		Operand<TFloat32> mask5 = tf.expandDims(tf.expandDims(masks, tf.constant(0)), tf.constant(4)); // [1,W,h,w,1]
+		// every window's mask gives the coverage; the windows of this run (its parts) give the drops
+		Operand<TFloat32> coverage = tf.reduceSum(tf.reshape(masks(tf, tf.constant(wy), tf.constant(wx), patch, h, w), tf
+			.constant(new int[] { windows, h * w })), tf.constant(0));
+		Operand<TInt32> run = context.partIndices();
+		Operand<TInt32> count = tf.size(run);
+		Operand<TFloat32> masks = masks(tf, tf.gather(tf.constant(wy), run, tf.constant(0)), tf.gather(tf.constant(wx),
+			run, tf.constant(0)), patch, h, w); // [P,h,w]
+		Operand<TFloat32> mask5 = tf.expandDims(tf.expandDims(masks, tf.constant(0)), tf.constant(4)); // [1,P,h,w,1]
 		Operand<TFloat32> x5 = tf.expandDims(context.input(), tf.constant(1));
-		Operand<TFloat32> occluded = tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask5)), tf.math.mul(mask5, context
-			.scalar("fill")));
-		Operand<TFloat32> scores = tf.reshape(context.targetScoreOn(Shapes.merge(tf, occluded), windows), tf.constant(
-			new int[] { -1, windows }));
-		Operand<TFloat32> drop = tf.math.sub(tf.expandDims(context.targetScore(), tf.constant(1)), scores); // [N,W]
-		Operand<TFloat32> flatMasks = tf.reshape(masks, tf.constant(new int[] { windows, h * w }));
+		Operand<TFloat32> occluded = tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask5)), tf.math.mul(mask5,
+			context.scalar("fill")));
+		AttributionContext copies = context.on(Shapes.merge(tf, occluded), count, tf.math.reciprocal(tf.dtypes.cast(count,
+			TFloat32.class)), s);
+		Operand<TFloat32> scores = tf.reshape(copies.targetScore(), tf.stack(java.util.List.of(tf.constant(-1), count)));
+		Operand<TFloat32> drop = tf.math.sub(tf.expandDims(context.targetScore(), tf.constant(1)), scores); // [N,P]
+		Operand<TFloat32> flatMasks = tf.reshape(masks, tf.stack(java.util.List.of(count, tf.constant(h * w))));
 		Operand<TFloat32> summed = tf.linalg.matMul(drop, flatMasks); // [N, h*w]
-		Operand<TFloat32> coverage = tf.reduceSum(flatMasks, tf.constant(0));
 		return tf.reshape(tf.math.div(summed, coverage), tf.constant(new int[] { -1, h, w, 1 }));
 	}
 
@@ -81,10 +93,16 @@ public final class OcclusionMethod implements AttributionMethod {
 		return s.stream().mapToInt(Integer::intValue).toArray();
 	}
 
+	/** [windows, h, w]: 1 inside the patch of each window starting at (ys, xs). */
+	private static Operand<TFloat32> masks(Ops tf, Operand<TInt32> ys, Operand<TInt32> xs, int patch, int h, int w) {
+		Operand<TFloat32> rows = inside(tf, ys, patch, h), cols = inside(tf, xs, patch, w); // [W,h], [W,w]
+		return tf.math.mul(tf.expandDims(rows, tf.constant(2)), tf.expandDims(cols, tf.constant(1)));
+	}
+
 	/** [windows, size]: 1 where position p lies in [start, start + patch). */
-	private static Operand<TFloat32> inside(Ops tf, int[] starts, int patch, int size) {
+	private static Operand<TFloat32> inside(Ops tf, Operand<TInt32> starts, int patch, int size) {
 		Operand<TInt32> p = tf.expandDims(tf.range(tf.constant(0), tf.constant(size), tf.constant(1)), tf.constant(0));
-		Operand<TInt32> lo = tf.expandDims(tf.constant(starts), tf.constant(1));
+		Operand<TInt32> lo = tf.expandDims(starts, tf.constant(1));
 		Operand<TInt32> hi = tf.math.add(lo, tf.constant(patch));
 		return tf.dtypes.cast(tf.math.logicalAnd(tf.math.greaterEqual(p, lo), tf.math.less(p, hi)), TFloat32.class);
 	}

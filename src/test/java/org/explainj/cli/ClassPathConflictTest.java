@@ -9,25 +9,22 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.explainj.TestData;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fiji installs with libtensorflow 1.15 and protobuf-java 3.5.1 ahead of ExplainJ's jars: the command
- * fails with one sentence that names the conflicting jar and the fix (not a NoSuchMethodError).
+ * The command line with libtensorflow 1.15 and protobuf-java 3.5.1 ahead of ExplainJ's jars (no class
+ * loader of its own there, unlike the ImageJ commands): the command fails with one sentence that names
+ * the conflicting jar and the fix, not a NoSuchMethodError.
  */
 class ClassPathConflictTest {
 
-	static Path local(String path) {
-		return Path.of(System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository"), path);
-	}
-
 	@Test
 	void anOldProtobufAheadOfExplainJIsNamedWithTheFix(@TempDir Path dir) throws Exception {
-		Path tf = local("org/tensorflow/libtensorflow/1.15.0/libtensorflow-1.15.0.jar");
-		Path protobuf = local("com/google/protobuf/protobuf-java/3.5.1/protobuf-java-3.5.1.jar");
-		Assumptions.assumeTrue(Files.exists(tf) && Files.exists(protobuf), "mvn dependency:get fetches the old jars");
+		// copied by the build (pom: old-fiji-jars), never on the test class path itself
+		Path tf = Path.of("target/old-fiji-jars/libtensorflow-1.15.0.jar");
+		Path protobuf = Path.of("target/old-fiji-jars/protobuf-java-3.5.1.jar");
+		assertTrue(Files.exists(tf) && Files.exists(protobuf), "the build copies the old jars to target/old-fiji-jars");
 		String classPath = tf + java.io.File.pathSeparator + protobuf + java.io.File.pathSeparator + System.getProperty(
 			"java.class.path");
 		ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

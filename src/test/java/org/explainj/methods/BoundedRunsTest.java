@@ -83,10 +83,19 @@ class BoundedRunsTest {
 			assertClose(whole.maps(), chunked.maps(), 1e-5);
 		}
 		// of=integrated-gradients reports each image's mean gap over its copies, whatever the chunks
-		Map<String, String> p = Map.of("of", "integrated-gradients", "samples", "6");
-		float[] whole = run(explainer, "smoothgrad", p, 1000).diagnostics().get(IntegratedGradientsMethod.GAP);
+		// (2 images x 3 copies x 51 path evaluations in one run, or one copy a run)
+		Map<String, String> p = Map.of("of", "integrated-gradients", "samples", "3");
+		float[] whole = run(explainer, "smoothgrad", p, 306).diagnostics().get(IntegratedGradientsMethod.GAP);
 		float[] chunked = run(explainer, "smoothgrad", p, 60).diagnostics().get(IntegratedGradientsMethod.GAP);
 		for (int i = 0; i < 2; i++) assertEquals(whole[i], chunked[i], 1e-4);
+	}
+
+	@Test
+	void occlusionWindowsInChunksEqualOneRunWithEveryWindow() {
+		Explainer explainer = new Explainer(malaria);
+		// 44 x 44, patch 8, stride 4: 10 x 10 windows; batch 7 runs them 7 at a time
+		Map<String, String> p = Map.of("fill", "0.5");
+		assertClose(run(explainer, "occlusion", p, 1000).maps(), run(explainer, "occlusion", p, 7).maps(), 1e-5);
 	}
 
 	@Test
@@ -111,9 +120,9 @@ class BoundedRunsTest {
 	@Test
 	void aRunThatRunsOutOfMemoryIsRetriedWithHalfTheChunk() {
 		Map<String, String> p = Map.of("steps", "40");
-		Explanation unlimited = run(new Explainer(malaria), "integrated-gradients", p, 1000);
-		// a machine where more than 7 evaluations in one run fail: 1000 -> ... -> 5 path points a run
-		Explanation retried = run(new Explainer(malaria, 7), "integrated-gradients", p, 1000);
+		Explanation unlimited = run(new Explainer(malaria), "integrated-gradients", p, 100);
+		// a machine where more than 7 evaluations in one run fail: 2 images a run -> 1 image with 41, 20, 10, 5 points
+		Explanation retried = run(new Explainer(malaria, 7), "integrated-gradients", p, 100);
 		assertClose(unlimited.maps(), retried.maps(), 1e-5);
 		// two whole images of gradient do not fit in 1: one image a run
 		float[] gradients = run(new Explainer(malaria), "gradient", Map.of(), 64).maps();
