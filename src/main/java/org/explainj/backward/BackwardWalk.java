@@ -71,7 +71,7 @@ public final class BackwardWalk {
 	 * the input difference of a nonlinearity is split into its positive and negative parts dx+ and dx-
 	 * (below a linear layer: the sums of its positive and negative terms w da), each gets its Shapley-style
 	 * share of dy and its own multiplier dy+/dx+, dy-/dx-, and the linear layer below sends each term back
-	 * with the multiplier of the part it fed (docs/METHODS.md).
+	 * with the multiplier of the part it fed (docs/METHODS.md 2.6).
 	 */
 	public BackwardWalk withRevealCancel() {
 		if (reference == null) throw new IllegalStateException("RevealCancel needs the reference network");

@@ -11,7 +11,7 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Integrated gradients with adaptive steps (docs/METHODS.md): the right-endpoint Riemann sum with m, 2m,
+ * Integrated gradients with adaptive steps (docs/METHODS.md 3.4): the right-endpoint Riemann sum with m, 2m,
  * 4m ... points until the completeness gap of an image is at most {@code gap} |f(x) - f(x0)| or the steps
  * would pass {@code maxSteps}. The points k/m are among the points of 2m, so each level evaluates only
  * the m new midpoints. Every level is a branch of the graph behind a Switch on "some image of the batch
