@@ -59,8 +59,9 @@ public record MethodParameter(String name, String defaultValue, String descripti
 			return new Range(true, min, Double.POSITIVE_INFINITY, List.of());
 		}
 
+		/** Any whole number a Java int holds (seeds are read as ints). */
 		public static Range anyWhole() {
-			return new Range(true, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, List.of());
+			return new Range(true, Integer.MIN_VALUE, Integer.MAX_VALUE, List.of());
 		}
 
 		public static Range atLeast(double min) {
@@ -78,8 +79,10 @@ public record MethodParameter(String name, String defaultValue, String descripti
 
 		/** E.g. "a whole number >= 1", "a number or auto". */
 		public String describe() {
-			String s = (whole ? "a whole number" : "a number") + (min > Double.NEGATIVE_INFINITY ? " >= " + format(min) : "") +
-				(max < Double.POSITIVE_INFINITY ? " <= " + format(max) : "");
+			// an int's own limits are no range worth printing
+			boolean bounded = !(whole && min == Integer.MIN_VALUE && max == Integer.MAX_VALUE);
+			String s = (whole ? "a whole number" : "a number") + (bounded && min > Double.NEGATIVE_INFINITY ? " >= " +
+				format(min) : "") + (bounded && max < Double.POSITIVE_INFINITY ? " <= " + format(max) : "");
 			return words.isEmpty() ? s : s + " or " + String.join(" or ", words);
 		}
 
