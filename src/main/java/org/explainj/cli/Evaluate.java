@@ -63,22 +63,22 @@ final class Evaluate {
 		List<ImagePlus> images = new ArrayList<>();
 		for (Path p : imageFiles) images.add(Main.openImage(p));
 		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));
-		List<AttributionMethod> methods = Arrays.stream(a.get("methods", DEFAULT_METHODS).split(",")).map(String::trim)
-			.filter(s -> !s.isEmpty()).map(BaselineAttributions::byName).toList();
+		List<AttributionMethod> methods = BaselineAttributions.list(a.get("methods", DEFAULT_METHODS));
 		String metric = a.get("metric", "all");
 		if (!METRICS.contains(metric)) throw new ExplainException("Unknown metric '" + metric + "'.", "Use one of " +
 			METRICS + ".");
 		boolean all = metric.equals("all");
 		int window = a.integer("window", Selectivity.Settings.defaultWindow(batch.height(), batch.width()));
+		int seed = a.integer("seed", 0);
 		// continuity alone still ranks by selectivity, as before insertion and MuFidelity existed
 		Selectivity.Settings selectivity = all || metric.equals("selectivity") || metric.equals("continuity")
-			? new Selectivity.Settings(window, a.integer("steps", 20), a.get("fill", "zeros"), 0) : null;
+			? new Selectivity.Settings(window, a.integer("steps", 20), a.get("fill", "zeros"), seed) : null;
 		Continuity.Settings continuity = all || metric.equals("continuity") ? new Continuity.Settings(a.integer(
-			"continuity-steps", 10), a.get("continuity-mode", "translate"), 0.01, 0) : null;
+			"continuity-steps", 10), a.get("continuity-mode", "translate"), 0.01, seed) : null;
 		Insertion.Settings insertion = all || metric.equals("insertion") ? new Insertion.Settings(window, a.integer(
-			"insertion-steps", 20), a.get("insertion-baseline", "blur"), 0) : null;
+			"insertion-steps", 20), a.get("insertion-baseline", "blur"), seed) : null;
 		MuFidelity.Settings muFidelity = all || metric.equals("mufidelity") ? new MuFidelity.Settings(window, a.number(
-			"subset-probability", 0.25), a.integer("subsets", 100), a.get("fill", "zeros"), a.integer("seed", 0)) : null;
+			"subset-probability", 0.25), a.integer("subsets", 100), a.get("fill", "zeros"), seed) : null;
 		List<MethodComparison.Score> scores = MethodComparison.run(model, batch, methods, new MethodComparison.Metrics(
 			selectivity, continuity, insertion, muFidelity), a.integer("batch-size", ExplainOptions.DEFAULT_BATCH_SIZE));
 		List<Path> written = new ArrayList<>(List.of(dir.resolve("comparison.csv")));

@@ -3,7 +3,6 @@ package org.explainj.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -47,8 +46,7 @@ final class Sanity {
 		List<ImagePlus> images = new ArrayList<>();
 		for (Path p : imageFiles) images.add(Main.openImage(p));
 		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));
-		List<AttributionMethod> methods = Arrays.stream(a.get("methods", DEFAULT_METHODS).split(",")).map(String::trim)
-			.filter(s -> !s.isEmpty()).map(BaselineAttributions::byName).toList();
+		List<AttributionMethod> methods = BaselineAttributions.list(a.get("methods", DEFAULT_METHODS));
 		SanityCheck.Report report = SanityCheck.run(model, batch, methods, a.integer("seed", 0), a.integer("batch-size",
 			ExplainOptions.DEFAULT_BATCH_SIZE));
 		SanityReport.writeCsv(report, dir.resolve("sanity.csv"));

@@ -57,7 +57,8 @@ public class EvaluateCommand implements Command {
 	@Parameter(persist = false, label = "Window", min = "0", description = "window side in model pixels (0 = auto)")
 	public int window = 0;
 
-	@Parameter(persist = false, label = "Steps", min = "1", description = "windows removed")
+	@Parameter(persist = false, label = "Steps", min = "1",
+		description = "windows removed (selectivity) or put back (insertion)")
 	public int steps = 20;
 
 	@Parameter(persist = false, label = "Fill", choices = { "zeros", "mean", "noise", "blur" })
@@ -102,8 +103,7 @@ public class EvaluateCommand implements Command {
 		List<ImagePlus> images = allOpen ? Arrays.stream(WindowManager.getIDList() == null ? new int[0] : WindowManager
 			.getIDList()).mapToObj(WindowManager::getImage).toList() : List.of(image);
 		InputBatch batch = EvaluationReport.batch(images, m, IntensityScaling.parse(scale));
-		List<AttributionMethod> list = Arrays.stream(methods.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(
-			BaselineAttributions::byName).toList();
+		List<AttributionMethod> list = BaselineAttributions.list(methods);
 		int side = window > 0 ? window : Selectivity.Settings.defaultWindow(batch.height(), batch.width());
 		boolean all = metric.equals("all");
 		Selectivity.Settings selectivity = all || metric.equals("selectivity") ? new Selectivity.Settings(side, steps, fill,

@@ -2,7 +2,6 @@ package org.explainj.ij;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
-import java.util.Arrays;
 import java.util.List;
 
 import org.explainj.ExplainException;
@@ -77,8 +76,7 @@ public class SanityCheckCommand implements Command {
 	private void check(ClassifierModel m) {
 		if (!m.auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(m));
 		InputBatch batch = EvaluationReport.batch(List.of(image), m, IntensityScaling.parse(scale));
-		List<AttributionMethod> list = Arrays.stream(methods.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(
-			BaselineAttributions::byName).toList();
+		List<AttributionMethod> list = BaselineAttributions.list(methods);
 		report = SanityCheck.run(m, batch, list, seed, 32);
 		results = SanityReport.table(report);
 		if (!GraphicsEnvironment.isHeadless()) results.show("ExplainJ sanity check");

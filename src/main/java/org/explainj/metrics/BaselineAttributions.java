@@ -1,7 +1,9 @@
 package org.explainj.metrics;
 
+import java.util.Arrays;
 import java.util.List;
 
+import org.explainj.ExplainException;
 import org.explainj.methods.AttributionContext;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.Methods;
@@ -67,5 +69,14 @@ public final class BaselineAttributions {
 		if (name.trim().equalsIgnoreCase(RANDOM.name())) return RANDOM;
 		if (name.trim().equalsIgnoreCase(EDGES.name())) return EDGES;
 		return Methods.byName(name);
+	}
+
+	/** A comma-separated list of method names (baselines included), in order. */
+	public static List<AttributionMethod> list(String names) {
+		List<AttributionMethod> methods = Arrays.stream(names.split(",")).map(String::trim).filter(
+			n -> !n.isEmpty()).map(BaselineAttributions::byName).toList();
+		if (methods.isEmpty()) throw new ExplainException("No method was named.",
+			"Give a comma-separated list, e.g. gradient,grad-cam.");
+		return methods;
 	}
 }
