@@ -60,7 +60,7 @@ public class CommandBridge implements PlugIn {
 	 */
 	static void report(String sentence) {
 		if (interactive()) {
-			IJ.error("ExplainJ", sentence);
+			IJ.error("ExplainJ", wrapped(sentence, 100));
 			return;
 		}
 		IJ.log("ExplainJ: " + sentence);
@@ -70,6 +70,25 @@ public class CommandBridge implements PlugIn {
 			macro.setIgnoreErrors(true);
 			macro.abort(sentence);
 		}
+	}
+
+	/** The sentence broken into lines of at most about {@code width} characters: ImageJ's dialogs do not wrap. */
+	static String wrapped(String sentence, int width) {
+		StringBuilder out = new StringBuilder();
+		int line = 0;
+		for (String word : sentence.split(" ")) {
+			if (line > 0 && line + 1 + word.length() > width) {
+				out.append('\n');
+				line = 0;
+			}
+			else if (line > 0) {
+				out.append(' ');
+				line++;
+			}
+			out.append(word);
+			line += word.length();
+		}
+		return out.toString();
 	}
 
 	private void run(String commandClass, ImagePlus image) {
