@@ -134,8 +134,10 @@ public final class ExplainResult {
 
 	private String diagnostics(int frame) {
 		StringBuilder s = new StringBuilder();
-		explanation.diagnostics().forEach((name, values) -> s.append(String.format(Locale.ROOT, "; %s %.4g", name,
-			values[frame])));
+		// counts (the steps adaptive IG used) read as whole numbers, measured gaps with four digits
+		explanation.diagnostics().forEach((name, values) -> s.append(values[frame] == Math.rint(values[frame]) && Math.abs(
+			values[frame]) < 1e7 ? String.format(Locale.ROOT, "; %s %d", name, (long) values[frame]) : String.format(
+				Locale.ROOT, "; %s %.4g", name, values[frame])));
 		return s.toString();
 	}
 
