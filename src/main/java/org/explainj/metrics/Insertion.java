@@ -1,6 +1,5 @@
 package org.explainj.metrics;
 
-import java.util.List;
 
 import org.explainj.ExplainException;
 import org.explainj.methods.InputBatch;
@@ -9,7 +8,6 @@ import org.explainj.model.ScoreKind;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * Insertion (Petsiuk et al. 2018; docs/METHODS.md 5.3), the dual of deletion: start from a baseline image
@@ -51,20 +49,10 @@ public final class Insertion {
 		int c, Settings s)
 	{
 		int k = s.window(), th = (h + k - 1) / k, tw = (w + k - 1) / k, tiles = th * tw, steps = s.steps();
-		List<Long> window = List.of(1L, (long) k, (long) k, 1L);
-		// windows cut by the border are ranked by their mean over the pixels they hold
-		Operand<TFloat32> tileScores = tf.reshape(tf.nn.avgPool(in.relevance(), window, window, "SAME"), tf.constant(
-			new int[] { -1, tiles }));
-		Operand<TInt32> order = tf.nn.topK(tileScores, tf.constant(tiles), new org.tensorflow.op.nn.TopK.Options[0])
-			.indices();
-		Operand<TFloat32> picked = tf.oneHot(order, tf.constant(tiles), tf.constant(1f), tf.constant(0f)); // [n,T,T]
-		Operand<TFloat32> firstP = tf.concat(List.of(tf.zerosLike(tf.slice(picked, tf.constant(new int[] { 0, 0, 0 }), tf
-			.constant(new int[] { -1, 1, -1 }))), tf.math.cumsum(picked, tf.constant(1))), tf.constant(1)); // [n,T+1,T]
 		int[] counts = new int[steps + 1];
 		for (int t = 0; t <= steps; t++) counts[t] = Math.round((float) t * tiles / steps);
-		Operand<TFloat32> inserted = tf.gather(firstP, tf.constant(counts), tf.constant(1)); // [n,N+1,T]
-		Operand<TFloat32> mask = tf.reshape(PerturbedScores.pixelMask(tf, tf.reshape(inserted, tf.constant(new int[] { -1,
-			th, tw })), th, tw, k, h, w), tf.constant(new int[] { -1, steps + 1, h, w, 1 }));
+		Operand<TFloat32> mask = PerturbedScores.firstWindows(tf, in.relevance(), k, th, tw, h, w, tiles, tf.constant(
+			counts)); // [n,N+1,h,w,1]
 		Operand<TFloat32> x5 = tf.expandDims(in.x(), tf.constant(1));
 		Operand<TFloat32> base = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), k, s.seed()), tf.constant(1));
 		Operand<TFloat32> images = tf.reshape(tf.math.add(tf.math.mul(x5, mask), tf.math.mul(base, tf.math.sub(tf

@@ -83,13 +83,51 @@ final class PerturbedScores {
 	}
 
 	/**
-	 * Per-window masks [n*m,h,w,1] from window values [n*m, th, tw] (th x tw windows of k x k pixels; the last
-	 * row and column may be cut by the image's border).
+	 * Per-window masks [n*m,h,w,1] from window values [n*m, th, tw]: th x tw windows of k x k pixels laid
+	 * from the top-left corner (see {@link #firstWindows}).
 	 */
 	static Operand<TFloat32> pixelMask(Ops tf, Operand<TFloat32> windows, int th, int tw, int k, int h, int w) {
 		Operand<TFloat32> grid = tf.expandDims(windows, tf.constant(3));
-		Operand<TFloat32> full = tf.image.resizeNearestNeighbor(grid, tf.constant(new int[] { th * k, tw * k }));
-		return tf.slice(full, tf.constant(new int[] { 0, 0, 0, 0 }), tf.constant(new int[] { -1, h, w, 1 }));
+		return fit(tf, tf.image.resizeNearestNeighbor(grid, tf.constant(new int[] { th * k, tw * k })), th * k, tw * k, h, w);
+	}
+
+	/**
+	 * Masks [n, P, h, w, 1] holding, for each t, the first {@code counts[t]} windows of each image's order
+	 * (most relevant first; {@code counts} [P] at most {@code ranked}). The windows are th x tw squares of k
+	 * pixels laid from the top-left corner, as {@link #pixelMask} lays them: where they pass the border
+	 * (th k > h) the cut windows are ranked by their mean over the pixels they hold, where they fall short
+	 * of it the strip left over belongs to no window.
+	 */
+	static Operand<TFloat32> firstWindows(Ops tf, Operand<TFloat32> relevance, int k, int th, int tw, int h, int w,
+		int ranked, Operand<TInt32> counts)
+	{
+		int tiles = th * tw;
+		List<Long> window = List.of(1L, (long) k, (long) k, 1L);
+		Operand<TFloat32> pooled = tf.nn.avgPool(fit(tf, relevance, h, w, th * k, tw * k), window, window, "VALID");
+		// the zeros padded in count in the pool's mean: scale it to the pixels each window holds
+		float[] held = new float[tiles];
+		for (int i = 0; i < th; i++) for (int j = 0; j < tw; j++) held[i * tw + j] = (float) k * k / (Math.min(k, h - i *
+			k) * Math.min(k, w - j * k));
+		Operand<TFloat32> windowMeans = tf.math.mul(tf.reshape(pooled, tf.constant(new int[] { -1, tiles })), tf.constant(
+			held));
+		Operand<TInt32> order = tf.nn.topK(windowMeans, tf.constant(ranked), new org.tensorflow.op.nn.TopK.Options[0])
+			.indices();
+		// first[t] = the first t windows of the order, t = 0..ranked
+		Operand<TFloat32> picked = tf.oneHot(order, tf.constant(tiles), tf.constant(1f), tf.constant(0f)); // [n,R,T]
+		Operand<TFloat32> first = tf.concat(List.of(tf.zerosLike(tf.slice(picked, tf.constant(new int[] { 0, 0, 0 }), tf
+			.constant(new int[] { -1, 1, -1 }))), tf.math.cumsum(picked, tf.constant(1))), tf.constant(1)); // [n,R+1,T]
+		Operand<TFloat32> chosen = tf.gather(first, counts, tf.constant(1)); // [n,P,T]
+		Operand<TFloat32> masks = pixelMask(tf, tf.reshape(chosen, tf.constant(new int[] { -1, th, tw })), th, tw, k, h, w);
+		return tf.reshape(masks, tf.stack(List.of(tf.constant(-1), tf.size(counts), tf.constant(h), tf.constant(w), tf
+			.constant(1))));
+	}
+
+	/** [n,h,w,c] cut or padded with zeros at the bottom and right to [n,toH,toW,c]. */
+	private static Operand<TFloat32> fit(Ops tf, Operand<TFloat32> x, int h, int w, int toH, int toW) {
+		Operand<TFloat32> cut = tf.slice(x, tf.constant(new int[] { 0, 0, 0, 0 }), tf.constant(new int[] { -1, Math.min(h,
+			toH), Math.min(w, toW), -1 }));
+		return tf.pad(cut, tf.constant(new int[][] { { 0, 0 }, { 0, Math.max(0, toH - h) }, { 0, Math.max(0, toW - w) }, {
+			0, 0 } }), tf.constant(0f));
 	}
 
 	/**

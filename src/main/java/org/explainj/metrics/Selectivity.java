@@ -8,7 +8,6 @@ import org.explainj.model.ClassifierModel;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * Selectivity by region perturbation (docs/METHODS.md 5.2, pixel flipping): the image is cut into k x k
@@ -61,20 +60,11 @@ public final class Selectivity {
 	private static Operand<TFloat32> build(Ops tf, ClassifierModel model, PerturbedScores.Inputs in, int h, int w,
 		int c, int k, int steps, Settings s)
 	{
-		int th = h / k, tw = w / k, tiles = th * tw;
-		List<Long> window = List.of(1L, (long) k, (long) k, 1L);
-		Operand<TFloat32> tileScores = tf.reshape(tf.nn.avgPool(in.relevance(), window, window, "VALID"), tf.constant(
-			new int[] { -1, tiles }));
-		Operand<TInt32> order = tf.nn.topK(tileScores, tf.constant(steps), new org.tensorflow.op.nn.TopK.Options[0])
-			.indices();
-		// removed[t] = the first t windows of the order, t = 0..N
-		Operand<TFloat32> picked = tf.oneHot(order, tf.constant(tiles), tf.constant(1f), tf.constant(0f)); // [n,N,T]
-		Operand<TFloat32> removed = tf.concat(List.of(tf.zerosLike(tf.slice(picked, tf.constant(new int[] { 0, 0, 0 }), tf
-			.constant(new int[] { -1, 1, -1 }))), tf.math.cumsum(picked, tf.constant(1))), tf.constant(1)); // [n,N+1,T]
-		Operand<TFloat32> tileMask = tf.reshape(removed, tf.constant(new int[] { -1, th, tw }));
-		Operand<TFloat32> pixelMask = tf.pad(PerturbedScores.pixelMask(tf, tileMask, th, tw, k, th * k, tw * k), tf
-			.constant(new int[][] { { 0, 0 }, { 0, h - th * k }, { 0, w - tw * k }, { 0, 0 } }), tf.constant(0f));
-		Operand<TFloat32> mask = tf.reshape(pixelMask, tf.constant(new int[] { -1, steps + 1, h, w, 1 }));
+		int[] counts = new int[steps + 1];
+		for (int t = 0; t <= steps; t++) counts[t] = t;
+		// only whole windows are removed: the strip past the last whole one stays
+		Operand<TFloat32> mask = PerturbedScores.firstWindows(tf, in.relevance(), k, h / k, w / k, h, w, steps, tf.constant(
+			counts)); // [n,N+1,h,w,1]
 		Operand<TFloat32> x5 = tf.expandDims(in.x(), tf.constant(1));
 		Operand<TFloat32> fill = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), s.window(), s.seed()), tf
 			.constant(1));

@@ -84,6 +84,59 @@ class FidelityMetricsTest {
 			16 + col * 4 + x];
 	}
 
+	/**
+	 * 4x4 windows on a 30x30 image: they are laid from the top-left corner and the bottom row and right
+	 * column are cut to 2 pixels. A cut window (rows 28-29, columns 0-3) with relevance 1 on its 8 pixels
+	 * is ranked before a whole one (rows 0-3, columns 4-7) with 0.9 on its 16 (means over the pixels held),
+	 * and the windows inserted are exactly these: the curve's first two points are the probabilities of
+	 * images made by hand through a linear model computed here.
+	 */
+	@Test
+	void insertionInsertsTheWindowsItRanksOnAnImageTheWindowsDoNotTile(@TempDir Path tmp) throws Exception {
+		int side = 30;
+		float[][] w = new float[side * side][2];
+		java.util.Random r = new java.util.Random(12);
+		for (var row : w) for (int k = 0; k < 2; k++) row[k] = (float) r.nextGaussian();
+		Path file = linearModel(tmp.resolve("linear30.pb"), side, 1, w);
+		float[] x = TestData.randomImage(13, side * side);
+		float[] relevance = new float[side * side];
+		for (int y = 28; y < 30; y++) for (int c = 0; c < 4; c++) relevance[y * side + c] = 1f;
+		for (int y = 0; y < 4; y++) for (int c = 4; c < 8; c++) relevance[y * side + c] = 0.9f;
+		try (ClassifierModel m = ModelLoader.load(file)) {
+			float[][] curves = Insertion.curves(m, new InputBatch(x, 1, side, side, 1), relevance, new int[] { 1 },
+				new Insertion.Settings(4, 64, "zeros", 0), 128);
+			float[] first = new float[side * side];
+			for (int y = 28; y < 30; y++) for (int c = 0; c < 4; c++) first[y * side + c] = x[y * side + c];
+			float[] second = first.clone();
+			for (int y = 0; y < 4; y++) for (int c = 4; c < 8; c++) second[y * side + c] = x[y * side + c];
+			assertEquals(p(linear(w, new float[side * side]), 1), curves[0][0], 1e-5f);
+			assertEquals(p(linear(w, first), 1), curves[0][1], 1e-5f);
+			assertEquals(p(linear(w, second), 1), curves[0][2], 1e-5f);
+			assertEquals(p(linear(w, x), 1), curves[0][64], 1e-5f);
+		}
+	}
+
+	/** Logits x.W of the linear model, by hand. */
+	private static float[] linear(float[][] w, float[] x) {
+		float[] out = new float[w[0].length];
+		for (int j = 0; j < x.length; j++) for (int k = 0; k < out.length; k++) out[k] += x[j] * w[j][k];
+		return out;
+	}
+
+	/** A frozen graph logits = x_flat W (softmax on top) for side x side x channels images. */
+	private static Path linearModel(Path file, int side, int channels, float[][] w) throws Exception {
+		try (Graph g = new Graph()) {
+			Ops tf = Ops.create(g);
+			Placeholder<TFloat32> x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, side,
+				side, channels)));
+			Operand<TFloat32> logits = tf.linalg.matMul(tf.reshape(x, tf.constant(new int[] { -1, side * side * channels })),
+				tf.constant(w));
+			tf.withName("probabilities").nn.softmax(logits);
+			Files.write(file, g.toGraphDef().toByteArray());
+		}
+		return file;
+	}
+
 	@Test
 	void insertionAucByHand() {
 		// trapezoids (0.1 + 0.7) / 2 + (0.7 + 0.9) / 2 = 1.2, over 2 steps
