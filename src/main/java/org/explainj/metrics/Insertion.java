@@ -14,7 +14,8 @@ import org.tensorflow.types.TFloat32;
  * (zeros, the image's mean, noise or a blur of it) and put the image's k x k windows back in the order
  * of their relevance (most relevant first), recording the target's probability after each of N steps
  * (as the paper does: bounded, so curves of different images and of images that score below their
- * baseline stay comparable); step t has inserted round(t T / N) of the T windows, so the curve runs from
+ * baseline stay comparable; a regression head, one linear output, has no probability: its raw output is
+ * recorded); step t has inserted round(t T / N) of the T windows, so the curve runs from
  * the baseline's score to the full image's. All perturbed images of a batch are made and scored in one
  * graph run.
  */
@@ -35,7 +36,10 @@ public final class Insertion {
 
 	private Insertion() {}
 
-	/** The target's probability after 0..N insertion steps, [n][N+1]; maps [n,h,w,1] in model geometry. */
+	/**
+	 * The target's probability (a regression's output) after 0..N insertion steps, [n][N+1]; maps [n,h,w,1]
+	 * in model geometry.
+	 */
 	public static float[][] curves(ClassifierModel model, InputBatch x, float[] relevance, int[] targets,
 		Settings settings, int batchSize)
 	{
@@ -57,7 +61,9 @@ public final class Insertion {
 		Operand<TFloat32> base = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), k, s.seed()), tf.constant(1));
 		Operand<TFloat32> images = tf.reshape(tf.math.add(tf.math.mul(x5, mask), tf.math.mul(base, tf.math.sub(tf
 			.constant(1f), mask))), tf.constant(new int[] { -1, h, w, c }));
-		return PerturbedScores.targetScores(tf, model, images, in.target(), steps + 1, ScoreKind.PROBABILITY);
+		// a softmax over a regression's one output is always 1: its raw output is the curve
+		ScoreKind kind = model.isRegression() ? ScoreKind.LOGIT : ScoreKind.PROBABILITY;
+		return PerturbedScores.targetScores(tf, model, images, in.target(), steps + 1, kind);
 	}
 
 	/** The area under the probability curve over t in [0, 1] (trapezoids): higher is better. */

@@ -137,6 +137,27 @@ class FidelityMetricsTest {
 		return file;
 	}
 
+	/**
+	 * A regression head (one linear output y = w.x + 0.5) has no probability: insertion records the raw
+	 * output, from the baseline's 0.5 to the full image's y, computed here.
+	 */
+	@Test
+	void insertionOnARegressionHeadRecordsTheRawOutput(@TempDir Path tmp) throws Exception {
+		try (ClassifierModel m = ModelLoader.load(TestData.regressionModel(tmp.resolve("regression.pb")))) {
+			float[] x = TestData.randomImage(14, 784);
+			float[] relevance = new float[784];
+			for (int i = 0; i < 784; i++) relevance[i] = TestData.regressionWeight(i) * x[i];
+			float[][] curves = Insertion.curves(m, new InputBatch(x, 1, 28, 28, 1), relevance, new int[] { 0 },
+				new Insertion.Settings(7, 16, "zeros", 0), 32);
+			double y = 0.5;
+			for (int i = 0; i < 784; i++) y += TestData.regressionWeight(i) * x[i];
+			assertEquals(0.5, curves[0][0], 1e-5);
+			assertEquals(y, curves[0][16], 1e-3);
+			// the last rows weigh most and come first: the curve rises above the diagonal
+			assertTrue(Insertion.auc(curves[0]) > (0.5 + y) / 2, Insertion.auc(curves[0]) + " vs " + (0.5 + y) / 2);
+		}
+	}
+
 	@Test
 	void insertionAucByHand() {
 		// trapezoids (0.1 + 0.7) / 2 + (0.7 + 0.9) / 2 = 1.2, over 2 steps
