@@ -172,7 +172,7 @@ class FidelityMetricsTest {
 			InputBatch classOne = new InputBatch(java.util.Arrays.copyOfRange(all.data(), 2 * 256, 4 * 256), 2, 16, 16, 1);
 			List<String> names = List.of("gradient", "sensitivity", "saliency", "gradient-x-input", "integrated-gradients",
 				"smoothgrad", "occlusion", "guided-backprop", "deconvnet", "lrp-0", "lrp-epsilon", "lrp-gamma",
-				"lrp-alpha-beta", "lrp-zplus", "lrp-epsilon-plus", "deep-taylor", "deeplift", "random");
+				"lrp-alpha-beta", "lrp-zplus", "lrp-epsilon-plus", "deep-taylor", "deeplift", "rise", "sobol", "random");
 			var scores = MethodComparison.run(m, classOne, names.stream().map(BaselineAttributions::byName).toList(),
 				new MethodComparison.Metrics(null, null, new Insertion.Settings(4, 16, "zeros", 0), new MuFidelity.Settings(4,
 					0.25, 50, "zeros", 0)), 64);
