@@ -16,8 +16,8 @@ import org.tensorflow.types.TFloat32;
  * (as the paper does: bounded, so curves of different images and of images that score below their
  * baseline stay comparable; a regression head, one linear output, has no probability: its raw output is
  * recorded); step t has inserted round(t T / N) of the T windows, so the curve runs from
- * the baseline's score to the full image's. All perturbed images of a batch are made and scored in one
- * graph run.
+ * the baseline's score to the full image's. The perturbed images are made and scored in the graph, at
+ * most batch-size of them a run.
  */
 public final class Insertion {
 
@@ -45,7 +45,7 @@ public final class Insertion {
 	{
 		int h = x.height(), w = x.width(), c = x.channels();
 		PerturbedScores.Graph ops = model.ops(new Key(settings, h, w, c), tf -> PerturbedScores.Graph.of(tf,
-			in -> build(tf, model, in, h, w, c, settings)));
+			in -> java.util.List.of(build(tf, model, in, h, w, c, settings))));
 		return PerturbedScores.run(model, ops, x, relevance, targets, settings.steps() + 1, batchSize);
 	}
 
@@ -55,15 +55,15 @@ public final class Insertion {
 		int k = s.window(), th = (h + k - 1) / k, tw = (w + k - 1) / k, tiles = th * tw, steps = s.steps();
 		int[] counts = new int[steps + 1];
 		for (int t = 0; t <= steps; t++) counts[t] = Math.round((float) t * tiles / steps);
-		Operand<TFloat32> mask = PerturbedScores.firstWindows(tf, in.relevance(), k, th, tw, h, w, tiles, tf.constant(
-			counts)); // [n,N+1,h,w,1]
+		Operand<TFloat32> mask = PerturbedScores.firstWindows(tf, in.relevance(), k, th, tw, h, w, tiles, tf.gather(tf
+			.constant(counts), in.columns(), tf.constant(0))); // [n,P,h,w,1]
 		Operand<TFloat32> x5 = tf.expandDims(in.x(), tf.constant(1));
 		Operand<TFloat32> base = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), k, s.seed()), tf.constant(1));
 		Operand<TFloat32> images = tf.reshape(tf.math.add(tf.math.mul(x5, mask), tf.math.mul(base, tf.math.sub(tf
 			.constant(1f), mask))), tf.constant(new int[] { -1, h, w, c }));
 		// a softmax over a regression's one output is always 1: its raw output is the curve
 		ScoreKind kind = model.isRegression() ? ScoreKind.LOGIT : ScoreKind.PROBABILITY;
-		return PerturbedScores.targetScores(tf, model, images, in.target(), steps + 1, kind);
+		return PerturbedScores.targetScores(tf, model, images, in.target(), in.count(tf), kind);
 	}
 
 	/** The area under the probability curve over t in [0, 1] (trapezoids): higher is better. */

@@ -12,8 +12,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * Selectivity by region perturbation (docs/METHODS.md 5.2, pixel flipping): the image is cut into k x k
  * windows, the windows are removed in the order of their summed relevance (most relevant first, so
- * removed windows never overlap), and the target's logit is recorded after each of N removals. All
- * N+1 perturbed images of a batch are made and scored in one graph run, through a network copy.
+ * removed windows never overlap), and the target's logit is recorded after each of N removals. The
+ * N+1 perturbed images of every image are made and scored in the graph, through a network copy, at most
+ * batch-size of them a run.
  */
 public final class Selectivity {
 
@@ -53,24 +54,22 @@ public final class Selectivity {
 			").", "Use a smaller window.");
 		int steps = Math.min(settings.steps(), tiles);
 		PerturbedScores.Graph ops = model.ops(new Key(settings, steps, h, w, c), tf -> PerturbedScores.Graph.of(tf,
-			in -> build(tf, model, in, h, w, c, k, steps, settings)));
+			in -> List.of(build(tf, model, in, h, w, c, k, steps, settings))));
 		return PerturbedScores.run(model, ops, x, relevance, targets, steps + 1, batchSize);
 	}
 
 	private static Operand<TFloat32> build(Ops tf, ClassifierModel model, PerturbedScores.Inputs in, int h, int w,
 		int c, int k, int steps, Settings s)
 	{
-		int[] counts = new int[steps + 1];
-		for (int t = 0; t <= steps; t++) counts[t] = t;
-		// only whole windows are removed: the strip past the last whole one stays
-		Operand<TFloat32> mask = PerturbedScores.firstWindows(tf, in.relevance(), k, h / k, w / k, h, w, steps, tf.constant(
-			counts)); // [n,N+1,h,w,1]
+		// column t removes t windows; only whole windows are removed: the strip past the last whole one stays
+		Operand<TFloat32> mask = PerturbedScores.firstWindows(tf, in.relevance(), k, h / k, w / k, h, w, steps, in
+			.columns()); // [n,P,h,w,1]
 		Operand<TFloat32> x5 = tf.expandDims(in.x(), tf.constant(1));
 		Operand<TFloat32> fill = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), s.window(), s.seed()), tf
 			.constant(1));
 		Operand<TFloat32> flipped = tf.reshape(tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask)), tf.math
 			.mul(fill, mask)), tf.constant(new int[] { -1, h, w, c }));
-		return PerturbedScores.targetLogits(tf, model, flipped, in.target(), steps + 1);
+		return PerturbedScores.targetLogits(tf, model, flipped, in.target(), in.count(tf));
 	}
 
 	/**

@@ -230,6 +230,47 @@ class FidelityMetricsTest {
 		}
 	}
 
+	/**
+	 * A model whose class-1 logit is the number of images in its run: every point of a selectivity,
+	 * insertion or MuFidelity run at batch size 4 was scored in a run of at most 4 images (10 columns per
+	 * image: 4, 4 and 2), and at batch size 64 the two images' 20 in one run.
+	 */
+	@Test
+	void perturbationMetricsScoreAtMostBatchSizeImagesARun(@TempDir Path tmp) throws Exception {
+		Path file = tmp.resolve("counter.pb");
+		try (Graph g = new Graph()) {
+			Ops tf = Ops.create(g);
+			Placeholder<TFloat32> x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 8, 8,
+				1)));
+			Operand<TFloat32> zero = tf.linalg.matMul(tf.reshape(x, tf.constant(new int[] { -1, 64 })), tf.constant(new float[64][
+				1])); // [N,1]
+			Operand<TFloat32> rows = tf.dtypes.cast(tf.gather(tf.shape(x), tf.constant(0), tf.constant(0)), TFloat32.class);
+			tf.withName("probabilities").nn.softmax(tf.concat(List.of(zero, tf.math.add(zero, rows)), tf.constant(1)));
+			Files.write(file, g.toGraphDef().toByteArray());
+		}
+		try (ClassifierModel m = ModelLoader.load(file)) {
+			InputBatch x = new InputBatch(TestData.randomImage(15, 2 * 64), 2, 8, 8, 1);
+			float[] relevance = TestData.randomImage(16, 2 * 64);
+			int[] targets = { 1, 1 };
+			float[] four = { 4, 4, 4, 4, 4, 4, 4, 4, 2, 2 }, twenty = new float[10];
+			java.util.Arrays.fill(twenty, 20);
+			for (int batch : new int[] { 4, 64 }) {
+				float[] expected = batch == 4 ? four : twenty;
+				float[][] selectivity = Selectivity.curves(m, x, relevance, targets, new Selectivity.Settings(2, 9, "zeros", 0),
+					batch);
+				float[][] insertion = Insertion.curves(m, x, relevance, targets, new Insertion.Settings(2, 9, "zeros", 0),
+					batch);
+				MuFidelity.Subsets[] mu = MuFidelity.subsets(m, x, relevance, targets, new MuFidelity.Settings(2, 0.3, 9,
+					"zeros", 0), batch);
+				for (int i = 0; i < 2; i++) {
+					assertArrayEquals(expected, selectivity[i], 1e-6f);
+					for (int t = 0; t < 10; t++) assertEquals(p(new float[] { 0, expected[t] }, 1), insertion[i][t], 1e-6f);
+					for (int j = 0; j < 9; j++) assertEquals(expected[0] - expected[j + 1], mu[i].drops()[j], 1e-6f);
+				}
+			}
+		}
+	}
+
 	/** Chunking bounds memory and changes nothing: one or 64 perturbed images a run give the same numbers. */
 	@Test
 	void insertionAndMuFidelityDoNotDependOnTheBatchSize() throws Exception {
