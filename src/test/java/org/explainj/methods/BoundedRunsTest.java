@@ -102,8 +102,8 @@ class BoundedRunsTest {
 	 * RISE's masks and Sobol's design rows are parts: in chunks of batch size 8 (RISE: 8 masks a run, the
 	 * last 2; Sobol with 2 x 2 cells: one row of 6 masks a run) the maps equal one run with every mask; an
 	 * allocation limit of 7 evaluations halves RISE's chunks down to fit, one of 6 is too small for a
-	 * Sobol row and says so; a sweep over the seed (and RISE's
-	 * probability) reuses one graph and changes the map.
+	 * Sobol row and says so; a sweep over the seed (and RISE's probability) reuses one graph and changes
+	 * the map.
 	 */
 	@Test
 	void riseAndSobolMasksInChunksEqualOneRunWithEveryMask() {
