@@ -5,7 +5,7 @@ import java.util.List;
 import org.explainj.ExplainException;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -105,22 +105,31 @@ public final class RiseMethod implements AttributionMethod {
 		Operand<TInt64> seed, int h, int w)
 	{
 		int g = cells + 2;
-		float cy = (float) Math.ceil((double) h / cells), cx = (float) Math.ceil((double) w / cells);
 		Operand<TFloat32> draws = CounterRandom.uniform(tf, seed, indices, tf.constant((long) g * g + 2)); // [P, g*g+2]
 		Operand<TFloat32> cellDraws = tf.slice(draws, tf.constant(new int[] { 0, 0 }), tf.constant(new int[] { -1, g * g }));
 		Operand<TFloat32> grid = tf.reshape(tf.dtypes.cast(tf.math.less(cellDraws, p), TFloat32.class), tf.constant(
-			new int[] { -1, g, g, 1 }));
-		Operand<TFloat32> shift = tf.slice(draws, tf.constant(new int[] { 0, g * g }), tf.constant(new int[] { -1, 2 }));
-		// cropAndResize samples pixel i of a box [y1, y2] at grid coordinate y1 (g-1) + i (y2-y1) (g-1) / (h-1)
-		Operand<TFloat32> sy = tf.gather(shift, tf.constant(0), tf.constant(1)), sx = tf.gather(shift, tf.constant(1),
-			tf.constant(1));
-		Operand<TFloat32> y1 = tf.math.div(sy, tf.constant((float) (g - 1))), x1 = tf.math.div(sx, tf.constant(
-			(float) (g - 1)));
-		Operand<TFloat32> y2 = tf.math.add(y1, tf.constant((h - 1) / cy / (g - 1))), x2 = tf.math.add(x1, tf.constant(
-			(w - 1) / cx / (g - 1)));
-		Operand<TFloat32> boxes = tf.stack(List.of(y1, x1, y2, x2), Stack.axis(1L));
-		Operand<TInt32> box = tf.range(tf.constant(0), tf.size(indices), tf.constant(1));
-		Operand<TFloat32> up = tf.image.cropAndResize(grid, boxes, box, tf.constant(new int[] { h, w }));
-		return tf.reshape(up, tf.constant(new int[] { -1, h, w }));
+			new int[] { -1, g, g }));
+		Operand<TFloat32> sy = tf.slice(draws, tf.constant(new int[] { 0, g * g }), tf.constant(new int[] { -1, 1 }));
+		Operand<TFloat32> sx = tf.slice(draws, tf.constant(new int[] { 0, g * g + 1 }), tf.constant(new int[] { -1, 1 }));
+		// bilinear sampling as two products with interpolation weights: rows [P,h,g] x grid [P,g,g] x cols^T
+		Operand<TFloat32> rows = bilinear(tf, sy, h, cells, g), cols = bilinear(tf, sx, w, cells, g);
+		return tf.train.batchMatMul(tf.train.batchMatMul(rows, grid, TFloat32.class), cols, TFloat32.class,
+			BatchMatMul.adjY(true));
+	}
+
+	/**
+	 * [P, size, g]: the weight max(0, 1 - |u - r|) of grid line r for pixel i at grid coordinate u = s + i /
+	 * C, s the mask's shift [P, 1] in [0, 1) (in grid units); u stays within the grid's g = cells + 2 lines.
+	 */
+	private static Operand<TFloat32> bilinear(Ops tf, Operand<TFloat32> shift, int size, int cells, int g) {
+		double spacing = Math.ceil((double) size / cells);
+		float[] offsets = new float[size], lines = new float[g];
+		for (int i = 0; i < size; i++) offsets[i] = (float) (i / spacing);
+		for (int r = 0; r < g; r++) lines[r] = r;
+		Operand<TFloat32> u = tf.math.add(tf.expandDims(shift, tf.constant(2)), tf.reshape(tf.constant(offsets), tf
+			.constant(new int[] { 1, size, 1 })));
+		Operand<TFloat32> distance = tf.math.abs(tf.math.sub(u, tf.reshape(tf.constant(lines), tf.constant(new int[] { 1, 1,
+			g }))));
+		return tf.nn.relu(tf.math.sub(tf.constant(1f), distance));
 	}
 }
