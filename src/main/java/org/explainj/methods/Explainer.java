@@ -174,7 +174,7 @@ public final class Explainer {
 					next = run(ops, feeds, chunk, x, targets, sums, last, out, start, m);
 				}
 				catch (TFResourceExhaustedException e) {
-					if (count == 1) throw new OutOfMemory(e);
+					if (count == 1) throw new OutOfMemory(e, perPart);
 					partsPerRun = Math.max(1, count / 2);
 					continue;
 				}
@@ -332,15 +332,18 @@ public final class Explainer {
 	/** A run of one image and one part did not fit in memory. */
 	private static final class OutOfMemory extends RuntimeException {
 		private static final long serialVersionUID = 1L;
+		private final int evaluations;
 
-		OutOfMemory(TFResourceExhaustedException cause) {
+		OutOfMemory(TFResourceExhaustedException cause, int evaluations) {
 			super(cause);
+			this.evaluations = evaluations;
 		}
 
 		ExplainException tooBig() {
-			return new ExplainException("TensorFlow ran out of memory on a single network evaluation (" + getCause()
-				.getMessage().lines().findFirst().orElse("") + ").", "Use a smaller model input, or run on a machine " +
-					"with more memory.");
+			String run = evaluations == 1 ? "a single network evaluation" : "the smallest run (one image, one part: " +
+				evaluations + " network evaluations)";
+			return new ExplainException("TensorFlow ran out of memory on " + run + " (" + getCause().getMessage().lines()
+				.findFirst().orElse("") + ").", "Use a smaller model input, or run on a machine with more memory.");
 		}
 	}
 

@@ -5,12 +5,9 @@ import java.util.List;
 import org.explainj.ExplainException;
 import org.explainj.methods.MethodParameter.Range;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceMax;
 import org.tensorflow.op.core.ReduceMin;
-import org.tensorflow.op.random.StatelessRandomNormalV2;
-import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -19,14 +16,12 @@ import org.tensorflow.types.TInt64;
  * SmoothGrad as a noise tunnel (docs/METHODS.md 3.5, Captum's design): any method, run on n noisy copies
  * x + N(0, sigma^2) with sigma = noise * (max(x) - min(x)), then averaged (smoothgrad), averaged as
  * squares (smoothgrad-squared) or their variance (vargrad). The noisy copies are the method's parts,
- * run in chunks that fit the batch size. The noise is drawn in the graph from a counter-based generator:
- * copy i's noise depends only on the seed and i, so one seed gives one map whatever the chunks.
+ * run in chunks that fit the batch size. The noise is drawn in the graph by {@link CounterRandom}: copy
+ * i's noise depends only on the seed and i, so one seed gives one map whatever the chunks.
  */
 public final class NoiseTunnelMethod implements AttributionMethod {
 
 	private static final List<String> VARIANTS = List.of("smoothgrad", "smoothgrad-squared", "vargrad");
-	/** TensorFlow's Philox generator; it draws four normal numbers per counter step. */
-	private static final int PHILOX = 1, PER_COUNTER = 4;
 
 	@Override public String name() { return "smoothgrad"; }
 
@@ -109,29 +104,10 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 		return tf.math.sub(halves.output().get(1), tf.math.square(halves.output().get(0)));
 	}
 
-	/**
-	 * Standard normal noise [P, H, W, C] for the copies {@code indices} (consecutive): copy i takes the
-	 * generator's counter steps from i * ceil(H W C / 4), so its numbers do not depend on the other copies.
-	 */
+	/** Standard normal noise [P, H, W, C] for the copies {@code indices}: copy i's depends only on the seed and i. */
 	private static Operand<TFloat32> noise(Ops tf, Operand<TInt64> seed, Operand<TInt32> indices, Operand<TInt32> hwc) {
 		Operand<TInt64> size = tf.dtypes.cast(tf.reduceProd(hwc, tf.constant(0)), TInt64.class);
-		Operand<TInt64> steps = tf.math.floorDiv(tf.math.add(size, tf.constant((long) PER_COUNTER - 1)), tf.constant(
-			(long) PER_COUNTER));
-		Operand<TInt64> first = tf.dtypes.cast(tf.gather(indices, tf.constant(0), tf.constant(0)), TInt64.class);
-		Operand<TInt64> counter = tf.concat(List.of(tf.reshape(tf.math.mul(first, steps), tf.constant(new int[] { 1 })), tf
-			.constant(new long[] { 0 })), tf.constant(0));
-		Operand<TInt64> padded = tf.math.mul(steps, tf.constant((long) PER_COUNTER));
-		Operand<TInt64> count = tf.dtypes.cast(tf.size(indices), TInt64.class);
-		Operand<TInt64> shape = tf.stack(List.of(count, padded));
-		Operand<TFloat32> flat = StatelessRandomNormalV2.create(tf.scope(), shape, unsigned(tf, tf.reshape(seed, tf
-			.constant(new int[] { 1 }))), unsigned(tf, counter), tf.constant(PHILOX));
-		Operand<TFloat32> trimmed = tf.slice(flat, tf.constant(new long[] { 0, 0 }), tf.stack(List.of(count, size)));
-		return tf.reshape(trimmed, tf.concat(List.of(tf.constant(new int[] { -1 }), hwc), tf.constant(0)));
-	}
-
-	/** The generator's key and counter are uint64, which TensorFlow Java has no class for: a bitcast op. */
-	private static Output<?> unsigned(Ops tf, Operand<TInt64> value) {
-		return tf.scope().opBuilder("Bitcast", "Bitcast").addInput(value.asOutput()).setAttr("type", DataType.DT_UINT64)
-			.build().output(0);
+		return tf.reshape(CounterRandom.normal(tf, seed, indices, size), tf.concat(List.of(tf.constant(new int[] { -1 }),
+			hwc), tf.constant(0)));
 	}
 }

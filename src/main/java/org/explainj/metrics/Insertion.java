@@ -1,6 +1,5 @@
 package org.explainj.metrics;
 
-import java.util.List;
 
 import org.explainj.ExplainException;
 import org.explainj.methods.InputBatch;
@@ -9,16 +8,16 @@ import org.explainj.model.ScoreKind;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * Insertion (Petsiuk et al. 2018; docs/METHODS.md 5.3), the dual of deletion: start from a baseline image
  * (zeros, the image's mean, noise or a blur of it) and put the image's k x k windows back in the order
  * of their relevance (most relevant first), recording the target's probability after each of N steps
  * (as the paper does: bounded, so curves of different images and of images that score below their
- * baseline stay comparable); step t has inserted round(t T / N) of the T windows, so the curve runs from
- * the baseline's score to the full image's. All perturbed images of a batch are made and scored in one
- * graph run.
+ * baseline stay comparable; a regression head, one linear output, has no probability: its raw output is
+ * recorded); step t has inserted round(t T / N) of the T windows, so the curve runs from
+ * the baseline's score to the full image's. The perturbed images are made and scored in the graph, at
+ * most batch-size of them a run.
  */
 public final class Insertion {
 
@@ -37,13 +36,16 @@ public final class Insertion {
 
 	private Insertion() {}
 
-	/** The target's probability after 0..N insertion steps, [n][N+1]; maps [n,h,w,1] in model geometry. */
+	/**
+	 * The target's probability (a regression's output) after 0..N insertion steps, [n][N+1]; maps [n,h,w,1]
+	 * in model geometry.
+	 */
 	public static float[][] curves(ClassifierModel model, InputBatch x, float[] relevance, int[] targets,
 		Settings settings, int batchSize)
 	{
 		int h = x.height(), w = x.width(), c = x.channels();
 		PerturbedScores.Graph ops = model.ops(new Key(settings, h, w, c), tf -> PerturbedScores.Graph.of(tf,
-			in -> build(tf, model, in, h, w, c, settings)));
+			in -> java.util.List.of(build(tf, model, in, h, w, c, settings))));
 		return PerturbedScores.run(model, ops, x, relevance, targets, settings.steps() + 1, batchSize);
 	}
 
@@ -51,25 +53,17 @@ public final class Insertion {
 		int c, Settings s)
 	{
 		int k = s.window(), th = (h + k - 1) / k, tw = (w + k - 1) / k, tiles = th * tw, steps = s.steps();
-		List<Long> window = List.of(1L, (long) k, (long) k, 1L);
-		// windows cut by the border are ranked by their mean over the pixels they hold
-		Operand<TFloat32> tileScores = tf.reshape(tf.nn.avgPool(in.relevance(), window, window, "SAME"), tf.constant(
-			new int[] { -1, tiles }));
-		Operand<TInt32> order = tf.nn.topK(tileScores, tf.constant(tiles), new org.tensorflow.op.nn.TopK.Options[0])
-			.indices();
-		Operand<TFloat32> picked = tf.oneHot(order, tf.constant(tiles), tf.constant(1f), tf.constant(0f)); // [n,T,T]
-		Operand<TFloat32> firstP = tf.concat(List.of(tf.zerosLike(tf.slice(picked, tf.constant(new int[] { 0, 0, 0 }), tf
-			.constant(new int[] { -1, 1, -1 }))), tf.math.cumsum(picked, tf.constant(1))), tf.constant(1)); // [n,T+1,T]
 		int[] counts = new int[steps + 1];
 		for (int t = 0; t <= steps; t++) counts[t] = Math.round((float) t * tiles / steps);
-		Operand<TFloat32> inserted = tf.gather(firstP, tf.constant(counts), tf.constant(1)); // [n,N+1,T]
-		Operand<TFloat32> mask = tf.reshape(PerturbedScores.pixelMask(tf, tf.reshape(inserted, tf.constant(new int[] { -1,
-			th, tw })), th, tw, k, h, w), tf.constant(new int[] { -1, steps + 1, h, w, 1 }));
+		Operand<TFloat32> mask = PerturbedScores.firstWindows(tf, in.relevance(), k, th, tw, h, w, tiles, tf.gather(tf
+			.constant(counts), in.columns(), tf.constant(0))); // [n,P,h,w,1]
 		Operand<TFloat32> x5 = tf.expandDims(in.x(), tf.constant(1));
 		Operand<TFloat32> base = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), k, s.seed()), tf.constant(1));
 		Operand<TFloat32> images = tf.reshape(tf.math.add(tf.math.mul(x5, mask), tf.math.mul(base, tf.math.sub(tf
 			.constant(1f), mask))), tf.constant(new int[] { -1, h, w, c }));
-		return PerturbedScores.targetScores(tf, model, images, in.target(), steps + 1, ScoreKind.PROBABILITY);
+		// a softmax over a regression's one output is always 1: its raw output is the curve
+		ScoreKind kind = model.isRegression() ? ScoreKind.LOGIT : ScoreKind.PROBABILITY;
+		return PerturbedScores.targetScores(tf, model, images, in.target(), in.count(tf), kind);
 	}
 
 	/** The area under the probability curve over t in [0, 1] (trapezoids): higher is better. */

@@ -9,6 +9,7 @@ import org.explainj.model.ClassifierModel;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * MuFidelity (Bhatt et al. 2020; docs/METHODS.md 5.4): for random subsets S of the image's k x k windows
@@ -62,7 +63,7 @@ public final class MuFidelity {
 		for (int i = 0; i < rows.length; i++) {
 			float[] drops = new float[s];
 			for (int j = 0; j < s; j++) drops[j] = rows[i][0] - rows[i][1 + j];
-			out[i] = new Subsets(drops, Arrays.copyOfRange(rows[i], s + 1, 2 * s + 1));
+			out[i] = new Subsets(drops, Arrays.copyOfRange(rows[i], s + 2, 2 * s + 2));
 		}
 		return out;
 	}
@@ -72,25 +73,31 @@ public final class MuFidelity {
 		return Arrays.stream(subsets).mapToDouble(Subsets::correlation).average().orElse(Double.NaN);
 	}
 
-	/** Per image [f(x), f(x without S_1..S_s), sum R over S_1..S_s]. */
-	private static Operand<TFloat32> build(Ops tf, ClassifierModel model, PerturbedScores.Inputs in, int h, int w,
-		int c, Settings st)
+	/**
+	 * Per image and column t of the run: f(x without S_t) (S_0 empty: f(x)) and sum R over S_t. The
+	 * subsets are drawn all at once from the seed (a few numbers per window), the run's columns picked out.
+	 */
+	private static List<Operand<TFloat32>> build(Ops tf, ClassifierModel model, PerturbedScores.Inputs in, int h,
+		int w, int c, Settings st)
 	{
 		int k = st.window(), th = (h + k - 1) / k, tw = (w + k - 1) / k, s = st.subsets();
 		Operand<TFloat32> chosen = tf.dtypes.cast(tf.math.less(tf.random.statelessRandomUniform(tf.constant(new int[] { s,
 			th, tw }), tf.constant(new long[] { st.seed(), 2 }), TFloat32.class), tf.constant((float) st.probability())),
 			TFloat32.class);
-		Operand<TFloat32> masks = PerturbedScores.pixelMask(tf, chosen, th, tw, k, h, w); // [s,h,w,1]
-		// row 0 of each image is the image itself
-		Operand<TFloat32> withNone = tf.concat(List.of(tf.zeros(tf.constant(new int[] { 1, h, w, 1 }), TFloat32.class),
-			masks), tf.constant(0)); // [s+1,h,w,1]
+		Operand<TFloat32> withNone = tf.concat(List.of(tf.zeros(tf.constant(new int[] { 1, th, tw }), TFloat32.class),
+			chosen), tf.constant(0)); // [s+1,th,tw]
+		Operand<TInt32> count = in.count(tf);
+		Operand<TFloat32> masks = PerturbedScores.pixelMask(tf, tf.gather(withNone, in.columns(), tf.constant(0)), th, tw,
+			k, h, w); // [P,h,w,1]
+		Operand<TFloat32> mask5 = tf.expandDims(masks, tf.constant(0));
 		Operand<TFloat32> x5 = tf.expandDims(in.x(), tf.constant(1));
 		Operand<TFloat32> fill = tf.expandDims(PerturbedScores.fill(tf, in.x(), st.fill(), k, st.seed()), tf.constant(1));
-		Operand<TFloat32> images = tf.reshape(tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), withNone)), tf.math
-			.mul(fill, withNone)), tf.constant(new int[] { -1, h, w, c }));
-		Operand<TFloat32> scores = PerturbedScores.targetLogits(tf, model, images, in.target(), s + 1); // [n,s+1]
+		Operand<TFloat32> images = tf.reshape(tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask5)), tf.math
+			.mul(fill, mask5)), tf.constant(new int[] { -1, h, w, c }));
+		Operand<TFloat32> scores = PerturbedScores.targetLogits(tf, model, images, in.target(), count); // [n,P]
 		Operand<TFloat32> sums = tf.linalg.matMul(tf.reshape(in.relevance(), tf.constant(new int[] { -1, h * w })), tf
-			.reshape(masks, tf.constant(new int[] { s, h * w })), org.tensorflow.op.linalg.MatMul.transposeB(true)); // [n,s]
-		return tf.concat(List.of(scores, sums), tf.constant(1));
+			.reshape(masks, tf.stack(List.of(count, tf.constant(h * w)))), org.tensorflow.op.linalg.MatMul.transposeB(
+				true)); // [n,P]
+		return List.of(scores, sums);
 	}
 }

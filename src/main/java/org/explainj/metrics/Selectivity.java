@@ -8,13 +8,13 @@ import org.explainj.model.ClassifierModel;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * Selectivity by region perturbation (docs/METHODS.md 5.2, pixel flipping): the image is cut into k x k
  * windows, the windows are removed in the order of their summed relevance (most relevant first, so
- * removed windows never overlap), and the target's logit is recorded after each of N removals. All
- * N+1 perturbed images of a batch are made and scored in one graph run, through a network copy.
+ * removed windows never overlap), and the target's logit is recorded after each of N removals. The
+ * N+1 perturbed images of every image are made and scored in the graph, through a network copy, at most
+ * batch-size of them a run.
  */
 public final class Selectivity {
 
@@ -54,33 +54,22 @@ public final class Selectivity {
 			").", "Use a smaller window.");
 		int steps = Math.min(settings.steps(), tiles);
 		PerturbedScores.Graph ops = model.ops(new Key(settings, steps, h, w, c), tf -> PerturbedScores.Graph.of(tf,
-			in -> build(tf, model, in, h, w, c, k, steps, settings)));
+			in -> List.of(build(tf, model, in, h, w, c, k, steps, settings))));
 		return PerturbedScores.run(model, ops, x, relevance, targets, steps + 1, batchSize);
 	}
 
 	private static Operand<TFloat32> build(Ops tf, ClassifierModel model, PerturbedScores.Inputs in, int h, int w,
 		int c, int k, int steps, Settings s)
 	{
-		int th = h / k, tw = w / k, tiles = th * tw;
-		List<Long> window = List.of(1L, (long) k, (long) k, 1L);
-		Operand<TFloat32> tileScores = tf.reshape(tf.nn.avgPool(in.relevance(), window, window, "VALID"), tf.constant(
-			new int[] { -1, tiles }));
-		Operand<TInt32> order = tf.nn.topK(tileScores, tf.constant(steps), new org.tensorflow.op.nn.TopK.Options[0])
-			.indices();
-		// removed[t] = the first t windows of the order, t = 0..N
-		Operand<TFloat32> picked = tf.oneHot(order, tf.constant(tiles), tf.constant(1f), tf.constant(0f)); // [n,N,T]
-		Operand<TFloat32> removed = tf.concat(List.of(tf.zerosLike(tf.slice(picked, tf.constant(new int[] { 0, 0, 0 }), tf
-			.constant(new int[] { -1, 1, -1 }))), tf.math.cumsum(picked, tf.constant(1))), tf.constant(1)); // [n,N+1,T]
-		Operand<TFloat32> tileMask = tf.reshape(removed, tf.constant(new int[] { -1, th, tw }));
-		Operand<TFloat32> pixelMask = tf.pad(PerturbedScores.pixelMask(tf, tileMask, th, tw, k, th * k, tw * k), tf
-			.constant(new int[][] { { 0, 0 }, { 0, h - th * k }, { 0, w - tw * k }, { 0, 0 } }), tf.constant(0f));
-		Operand<TFloat32> mask = tf.reshape(pixelMask, tf.constant(new int[] { -1, steps + 1, h, w, 1 }));
+		// column t removes t windows; only whole windows are removed: the strip past the last whole one stays
+		Operand<TFloat32> mask = PerturbedScores.firstWindows(tf, in.relevance(), k, h / k, w / k, h, w, steps, in
+			.columns()); // [n,P,h,w,1]
 		Operand<TFloat32> x5 = tf.expandDims(in.x(), tf.constant(1));
 		Operand<TFloat32> fill = tf.expandDims(PerturbedScores.fill(tf, in.x(), s.fill(), s.window(), s.seed()), tf
 			.constant(1));
 		Operand<TFloat32> flipped = tf.reshape(tf.math.add(tf.math.mul(x5, tf.math.sub(tf.constant(1f), mask)), tf.math
 			.mul(fill, mask)), tf.constant(new int[] { -1, h, w, c }));
-		return PerturbedScores.targetLogits(tf, model, flipped, in.target(), steps + 1);
+		return PerturbedScores.targetLogits(tf, model, flipped, in.target(), in.count(tf));
 	}
 
 	/**

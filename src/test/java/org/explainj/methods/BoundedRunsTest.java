@@ -98,6 +98,34 @@ class BoundedRunsTest {
 		assertClose(run(explainer, "occlusion", p, 1000).maps(), run(explainer, "occlusion", p, 7).maps(), 1e-5);
 	}
 
+	/**
+	 * RISE's masks and Sobol's design rows are parts: in chunks of batch size 8 (RISE: 8 masks a run, the
+	 * last 2; Sobol with 2 x 2 cells: one row of 6 masks a run) the maps equal one run with every mask; an
+	 * allocation limit of 7 evaluations halves RISE's chunks down to fit, one of 6 is too small for a
+	 * Sobol row and says so; a sweep over the seed (and RISE's probability) reuses one graph and changes
+	 * the map.
+	 */
+	@Test
+	void riseAndSobolMasksInChunksEqualOneRunWithEveryMask() {
+		Explainer explainer = new Explainer(malaria);
+		Map<String, String> rise = Map.of("masks", "50", "seed", "3"), sobol = Map.of("masks", "6", "cells", "2", "seed",
+			"3");
+		float[] riseWhole = run(explainer, "rise", rise, 1000).maps();
+		assertClose(riseWhole, run(explainer, "rise", rise, 8).maps(), 1e-5);
+		assertClose(riseWhole, run(new Explainer(malaria, 7), "rise", rise, 1000).maps(), 1e-5);
+		float[] sobolWhole = run(explainer, "sobol", sobol, 1000).maps();
+		assertClose(sobolWhole, run(explainer, "sobol", sobol, 8).maps(), 1e-5);
+		// a design row is Sobol's smallest run: its 6 masks and the image
+		ExplainException e = assertThrows(ExplainException.class, () -> run(new Explainer(malaria, 6), "sobol", sobol, 8));
+		assertTrue(e.getMessage().contains("smallest run (one image, one part: 7 network evaluations)"), e.getMessage());
+		int nodes = malaria.graphSize();
+		float[] riseSeed = run(explainer, "rise", Map.of("masks", "50", "seed", "4", "probability", "0.3"), 8).maps();
+		float[] sobolSeed = run(explainer, "sobol", Map.of("masks", "6", "cells", "2", "seed", "4"), 8).maps();
+		assertEquals(nodes, malaria.graphSize(), "graph operations after another seed");
+		assertTrue(!java.util.Arrays.equals(riseWhole, riseSeed) && !java.util.Arrays.equals(sobolWhole, sobolSeed),
+			"another seed gives another map");
+	}
+
 	@Test
 	void anEpsilonSweepReusesOneGraphAndEachMapEqualsAFreshGraphs() {
 		Explainer explainer = new Explainer(malaria);

@@ -106,7 +106,7 @@ class PerturbationMethodsTest {
 
 	/**
 	 * The map from the masks fetched out of the graph and the linear scores computed here, in Java; 300
-	 * masks go through the network in three chunks (128, 128, 44).
+	 * masks go through the network in chunks of the batch size (64, the last one 44).
 	 */
 	@Test
 	void riseOnALinearModelEqualsTheEstimatorComputedByHand() throws Exception {
@@ -147,7 +147,9 @@ class PerturbationMethodsTest {
 
 	static float[] masks(int n, int cells, float p, long seed) {
 		try (Graph g = new Graph(); Session s = new Session(g)) {
-			Operand<TFloat32> masks = RiseMethod.masks(Ops.create(g), n, cells, p, seed, SIDE, SIDE);
+			Ops tf = Ops.create(g);
+			Operand<TFloat32> masks = RiseMethod.masks(tf, tf.range(tf.constant(0), tf.constant(n), tf.constant(1)), cells, tf
+				.constant(p), tf.constant(seed), SIDE, SIDE);
 			try (TFloat32 t = (TFloat32) s.runner().fetch(masks).run().get(0)) {
 				float[] out = new float[n * SIDE * SIDE];
 				t.asRawTensor().data().asFloats().read(out);
