@@ -11,7 +11,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * RISE (Petsiuk et al. 2018, docs/METHODS.md): the score on randomly masked copies, averaged per pixel
+ * RISE (Petsiuk et al. 2018, docs/METHODS.md 4.5): the score on randomly masked copies, averaged per pixel
  * over the masks that keep it. Needs no gradient, so it explains models the backward walk cannot cross.
  * The masks are the method's parts, run in chunks that fit the batch size: mask i is made in the graph
  * from the seed and i alone ({@link CounterRandom}), the same for every image, so a map does not depend

@@ -10,7 +10,7 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Sobol attribution (Fel et al. 2021, docs/METHODS.md): the total-order Sobol index of every cell of a
+ * Sobol attribution (Fel et al. 2021, docs/METHODS.md 4.6): the total-order Sobol index of every cell of a
  * cells x cells grid for the score on copies x0 + M (x - x0), M a quasi-Monte-Carlo design of real
  * masks in [0, 1]; Jansen's estimator on Saltelli's design (A, B and A with cell i taken from B). Needs
  * no gradient. The design is a Sobol sequence ({@link SobolSequence}, one number per mask and cell) with a
