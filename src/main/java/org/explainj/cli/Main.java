@@ -150,8 +150,10 @@ public final class Main {
 	}
 
 	static ImagePlus openImage(Path file) {
-		if (!Files.isRegularFile(file)) throw new ExplainException("Image not found: " + file + ".",
+		if (!Files.exists(file)) throw new ExplainException("Image not found: " + file + ".",
 			"Give an image file ImageJ can open (TIFF, PNG, JPEG ...).");
+		if (!Files.isRegularFile(file)) throw new ExplainException("The image " + file + " is not a regular file (it is " +
+			"a folder, device, FIFO or socket).", "Give an image file ImageJ can open (TIFF, PNG, JPEG ...).");
 		ImagePlus imp = IJ.openImage(file.toString());
 		if (imp == null) throw new ExplainException("ImageJ cannot open " + file + " as an image.",
 			"Give a TIFF, PNG, JPEG or another format ImageJ reads.");

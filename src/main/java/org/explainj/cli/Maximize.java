@@ -51,7 +51,7 @@ final class Maximize {
 		}
 		if (!classifier.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(classifier));
 		ResultFiles.saveTiff(PrototypeImages.stack(p, name), outFile);
-		PrototypeImages.writeCsv(p, csv);
+		ResultFiles.saveText(PrototypeImages.csv(p), csv);
 		out.println((generator == null ? "input space" : "code space of " + generator) + ", " + options.steps() +
 			" steps:");
 		for (int i = 0; i < p.size(); i++) {

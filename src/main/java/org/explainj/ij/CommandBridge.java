@@ -23,6 +23,7 @@ import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
+import ij.util.Tools;
 
 /**
  * The ImageJ 1.x menu entry for any ExplainJ command (plugins.config passes the command's class name):
@@ -197,6 +198,12 @@ public class CommandBridge implements PlugIn {
 			if (!item.getName().equals(NOT_REMEMBERED)) Prefs.set(key, b);
 		}
 		else if (Number.class.isAssignableFrom(box(type))) {
+			// GenericDialog answers a word where a macro gives a number with a modal error, which hangs -batch
+			String options = Macro.getOptions();
+			String given = options == null ? null : Macro.getValue(options, item.getLabel(), null);
+			if (given != null && Double.isNaN(Tools.parseDouble(given))) throw new ExplainException("'" + item.getLabel() +
+				"' must be a number, not '" + given + "'.", "Give a number, e.g. " + Macro.trimKey(item.getLabel()) + "=" +
+					item.getDefaultValue() + ".");
 			double d = gd.getNextNumber();
 			if (Double.isNaN(d)) throw new ExplainException("'" + item.getLabel() + "' is not a number.",
 				"Enter a number.");

@@ -1,13 +1,7 @@
 package org.explainj.maximize;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
-
-import org.explainj.ExplainException;
 
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -72,8 +66,8 @@ public final class PrototypeImages {
 		return plot;
 	}
 
-	/** step, then one column per target. */
-	public static void writeCsv(Prototypes p, Path file) {
+	/** The objective per step as CSV: step, then one column per target (files are the front ends' to write). */
+	public static String csv(Prototypes p) {
 		StringBuilder s = new StringBuilder("step");
 		for (String t : p.targets()) s.append(',').append(t.contains(",") || t.contains("\"") ? "\"" + t.replace("\"",
 			"\"\"") + "\"" : t);
@@ -84,22 +78,6 @@ public final class PrototypeImages {
 			for (int i = 0; i < p.size(); i++) s.append(',').append(p.curves()[i][k]);
 			s.append('\n');
 		}
-		Path tmp = null;
-		try {
-			tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".explainj", ".csv");
-			Files.writeString(tmp, s, StandardCharsets.UTF_8);
-			Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-		}
-		catch (IOException e) {
-			try {
-				if (tmp != null) Files.deleteIfExists(tmp);
-			}
-			catch (IOException ignored) {
-				// the folder itself is gone: nothing left to clean
-			}
-			throw new ExplainException("Cannot write " + file + ": " + e.getMessage(), "Check that the folder exists and " +
-				"is writable.", e);
-		}
+		return s.toString();
 	}
 }

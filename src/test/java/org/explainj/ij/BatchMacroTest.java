@@ -129,6 +129,13 @@ class BatchMacroTest {
 	}
 
 	@Test
+	void wordWhereANumberBelongs() throws Exception {
+		assertStopsWith("word-for-number", "run(\"Saliency...\", \"model=[" + TestData.MALARIA.toAbsolutePath() +
+			"] target=top score=logit scale=unit reduce=default opacity=0.5 map batch=abc\");",
+			"must be a number, not 'abc'.");
+	}
+
+	@Test
 	void failureOutsideExplainJsChecks() throws Exception {
 		assertStopsWith("not-explainj", "run(\"FailingCommand test...\");", "ExplainJ failed unexpectedly " +
 			"(IllegalStateException: " + FailingCommand.MESSAGE + ")");
