@@ -87,13 +87,17 @@ public final class ModelAudit {
 	 * (file:// or grpc://), PrintV2 into a file, proto codecs whose descriptors come from a file, a
 	 * candidate sampler reading its vocabulary from a file.
 	 */
-	static final Map<String, Predicate<NodeDef>> CONDITIONAL = Map.ofEntries(Map.entry("DebugIdentity",
-		ModelAudit::dumps), Map.entry("DebugIdentityV2", ModelAudit::dumps), Map.entry("DebugIdentityV3",
-			ModelAudit::dumps), Map.entry("DebugNanCount", ModelAudit::dumps), Map.entry("DebugNumericSummary",
-				ModelAudit::dumps), Map.entry("DebugNumericSummaryV2", ModelAudit::dumps), Map.entry("PrintV2",
-					n -> attr(n, "output_stream").startsWith("file://")), Map.entry("DecodeProtoV2",
-						ModelAudit::descriptorFile), Map.entry("EncodeProto", ModelAudit::descriptorFile), Map.entry(
-							"FixedUnigramCandidateSampler", n -> !attr(n, "vocab_file").isEmpty()));
+	static final Map<String, Predicate<NodeDef>> CONDITIONAL = Map.ofEntries(
+		Map.entry("DebugIdentity", ModelAudit::dumps),
+		Map.entry("DebugIdentityV2", ModelAudit::dumps),
+		Map.entry("DebugIdentityV3", ModelAudit::dumps),
+		Map.entry("DebugNanCount", ModelAudit::dumps),
+		Map.entry("DebugNumericSummary", ModelAudit::dumps),
+		Map.entry("DebugNumericSummaryV2", ModelAudit::dumps),
+		Map.entry("PrintV2", n -> attr(n, "output_stream").startsWith("file://")),
+		Map.entry("DecodeProtoV2", ModelAudit::descriptorFile),
+		Map.entry("EncodeProto", ModelAudit::descriptorFile),
+		Map.entry("FixedUnigramCandidateSampler", n -> !attr(n, "vocab_file").isEmpty()));
 
 	private static final int NAMED = 5;
 
@@ -116,11 +120,11 @@ public final class ModelAudit {
 			"CollectiveReduceV2", "CollectiveReduceV3", "CollectiveGather", "CollectiveGatherV2", "CollectiveBcastSend",
 			"CollectiveBcastSendV2", "CollectiveBcastRecv", "CollectiveBcastRecvV2", "CollectiveAllToAllV2",
 			"CollectiveAllToAllV3", "CollectivePermute", "CollectiveReduceScatterV2", "CollectiveInitializeCommunicator",
-			"CollectiveAssignGroupV2", "NcclAllReduce", "NcclBroadcast", "NcclReduce", "_NcclReduceSend", "_NcclReduceRecv", "_NcclBroadcastSend",
-			"_NcclBroadcastRecv", "RemoteCall", "RpcServer", "RpcServerStart", "RpcServerRegister", "RpcClient", "RpcCall",
-			"RpcGetValue", "RpcCheckStatus", "DeleteRpcFutureResource", "XlaSend", "XlaRecv", "XlaSendToHost",
-			"XlaRecvFromHost", "_XlaSendFromHost", "_XlaSendFromHostV2", "_XlaRecvAtHost", "_XlaRecvAtHostV2",
-			"XlaHostCompute", "_XlaHostComputeMlir")) m.put(op, NETWORK);
+			"CollectiveAssignGroupV2", "NcclAllReduce", "NcclBroadcast", "NcclReduce", "_NcclReduceSend", "_NcclReduceRecv",
+			"_NcclBroadcastSend", "_NcclBroadcastRecv", "RemoteCall", "RpcServer", "RpcServerStart", "RpcServerRegister",
+			"RpcClient", "RpcCall", "RpcGetValue", "RpcCheckStatus", "DeleteRpcFutureResource", "XlaSend", "XlaRecv",
+			"XlaSendToHost", "XlaRecvFromHost", "_XlaSendFromHost", "_XlaSendFromHostV2", "_XlaRecvAtHost",
+			"_XlaRecvAtHostV2", "XlaHostCompute", "_XlaHostComputeMlir")) m.put(op, NETWORK);
 		m.put("XlaCallModule", HIDDEN);
 		return Map.copyOf(m);
 	}

@@ -176,13 +176,16 @@ class ModelAuditTest {
 			"RpcServer", "RpcServerStart", "RpcServerRegister", "RpcClient", "RpcCall", "XlaSendToHost", "_XlaSendFromHost",
 			"XlaCallModule", "Skipgram", "LoadTPUEmbeddingAdagradParameters")) assertNotNull(ModelAudit.reason(node(op)), op);
 		for (String op : List.of("Conv2D", "MatMul", "Snapshot", "Print", "Const", "ReadVariableOp", "StatefulPartitionedCall",
-			"PrintV2", "DebugIdentity", "DecodeProtoV2", "FixedUnigramCandidateSampler", "ShardedFilename")) assertNull(ModelAudit.reason(node(op)), op);
+			"PrintV2", "DebugIdentity", "DecodeProtoV2", "FixedUnigramCandidateSampler", "ShardedFilename")) assertNull(
+				ModelAudit.reason(node(op)), op);
 		assertNotNull(ModelAudit.reason(node("PrintV2", "output_stream", AttrValue.newBuilder().setS(
 			com.google.protobuf.ByteString.copyFromUtf8("file:///tmp/leak")).build())));
 		assertNull(ModelAudit.reason(node("PrintV2", "output_stream", AttrValue.newBuilder().setS(
 			com.google.protobuf.ByteString.copyFromUtf8("stderr")).build())));
 		assertNotNull(ModelAudit.reason(node("DebugIdentity", "debug_urls", AttrValue.newBuilder().setList(AttrValue
 			.ListValue.newBuilder().addS(com.google.protobuf.ByteString.copyFromUtf8("file:///tmp/dump"))).build())));
+		assertNotNull(ModelAudit.reason(node("FixedUnigramCandidateSampler", "vocab_file", AttrValue.newBuilder().setS(
+			com.google.protobuf.ByteString.copyFromUtf8("/etc/passwd")).build())));
 		assertNotNull(ModelAudit.reason(node("DecodeProtoV2", "descriptor_source", AttrValue.newBuilder().setS(
 			com.google.protobuf.ByteString.copyFromUtf8("/tmp/descriptors.bin")).build())));
 	}
@@ -228,7 +231,8 @@ class ModelAuditTest {
 	}
 
 	private static final Pattern LOOKS_LIKE_IO = Pattern.compile(
-		"File|Save|Restore|Dump|Rpc|Send|Recv|Write|Read|Load|Py|Dataset|Iterator|Reader|Summary|Debug|Print|Xla.*Module|Host");
+		"File|Save|Restore|Dump|Rpc|Send|Recv|Write|Read|Load|Py|Dataset|Iterator|Reader|Summary|Debug|Print|" +
+			"Xla.*Module|Host");
 
 	/** A string attribute named like a path; "direction" (unidirectional/bidirectional, CudnnRNN, sorts) is not. */
 	private static boolean pathAttr(OpDef.AttrDef a) {

@@ -51,7 +51,7 @@ class ModelFilesTest {
 		assertTrue(e.getMessage().contains("variables.data-00000-of-00001 is not a regular file"), e.getMessage());
 	}
 
-	/** Between the checks and the read the path is re-linked to /dev/zero: the read stops one byte past the checked size. */
+	/** Between the checks and the read the path is re-linked to /dev/zero: the read stops past the checked size. */
 	@Test
 	void aPathSwappedToAnEndlessDeviceAfterTheChecksIsNotReadWithoutEnd() throws Exception {
 		assumeTrue(Files.exists(Path.of("/dev/zero")), "a Unix device file");
