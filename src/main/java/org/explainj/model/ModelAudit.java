@@ -51,16 +51,20 @@ public final class ModelAudit {
 	private static final String PYTHON = "call back into Python";
 	private static final String NETWORK = "communicate with other processes or machines";
 	private static final String DATA = "read data from outside the model (datasets, readers)";
+	private static final String HIDDEN = "run a program hidden in a string";
 
 	/** Checkpoint ops the SavedModel's own saver may hold; see {@link #ownCheckpointOps}. */
 	private static final Set<String> RESTORE_OPS = Set.of("Restore", "RestoreV2", "RestoreSlice");
 	private static final Set<String> SAVE_OPS = Set.of("Save", "SaveV2", "SaveSlices", "MergeV2Checkpoints");
 
 	/**
-	 * Operations refused wherever they are, chosen from TensorFlow's op list (tf.raw_ops, TF 2.21): file
-	 * I/O (ImmutableConst maps a file into memory; the table and remapping ops read vocabulary and
-	 * checkpoint files; RecordInput reads files by pattern), checkpoints, summary writers, Python
-	 * callbacks and cross-process communication.
+	 * Operations refused wherever they are, chosen from the op list that the TensorFlow runtime of
+	 * TensorFlow Java 1.1.0 (TF 2.18) registers: file I/O (ImmutableConst maps a file into memory; the
+	 * table and remapping ops and Skipgram read vocabulary, text and checkpoint files; RecordInput reads
+	 * files by pattern; DumpTensor and CalibrationStatisticsSaver write files), checkpoints, summary
+	 * writers, Python callbacks, cross-process communication (RPC, send/receive, host transfers) and
+	 * programs hidden in a string (XlaCallModule). ModelAuditTest walks the runtime's op list, so that
+	 * a TensorFlow upgrade bringing new ops of this kind fails the build until they are judged.
 	 */
 	static final Map<String, String> DENIED = denied();
 
@@ -73,14 +77,27 @@ public final class ModelAudit {
 	private static final Pattern DATA_OPS = Pattern.compile(".*(Dataset|Iterator|Reader).*|DistributedSave");
 
 	/**
-	 * Operations refused only with certain attributes: the debugger's ops with a dump URL or folder
-	 * (file:// or grpc://), PrintV2 into a file, proto codecs whose descriptors come from a file.
+	 * TPU system, embedding and host-transfer ops talk to TPU hosts, which a classifier run on a CPU or
+	 * GPU never needs; matched by name like {@link #DATA_OPS}.
 	 */
-	private static final Map<String, Predicate<NodeDef>> CONDITIONAL = Map.of(
-		"DebugIdentity", ModelAudit::dumps, "DebugIdentityV2", ModelAudit::dumps, "DebugIdentityV3", ModelAudit::dumps,
-		"DebugNanCount", ModelAudit::dumps, "DebugNumericSummary", ModelAudit::dumps, "DebugNumericSummaryV2",
-		ModelAudit::dumps, "PrintV2", n -> attr(n, "output_stream").startsWith("file://"),
-		"DecodeProtoV2", ModelAudit::descriptorFile, "EncodeProto", ModelAudit::descriptorFile);
+	private static final Pattern TPU_OPS = Pattern.compile(".*TPU.*");
+
+	/**
+	 * Operations refused only with certain attributes: the debugger's ops with a dump URL or folder
+	 * (file:// or grpc://), PrintV2 into a file, proto codecs whose descriptors come from a file, a
+	 * candidate sampler reading its vocabulary from a file.
+	 */
+	static final Map<String, Predicate<NodeDef>> CONDITIONAL = Map.ofEntries(
+		Map.entry("DebugIdentity", ModelAudit::dumps),
+		Map.entry("DebugIdentityV2", ModelAudit::dumps),
+		Map.entry("DebugIdentityV3", ModelAudit::dumps),
+		Map.entry("DebugNanCount", ModelAudit::dumps),
+		Map.entry("DebugNumericSummary", ModelAudit::dumps),
+		Map.entry("DebugNumericSummaryV2", ModelAudit::dumps),
+		Map.entry("PrintV2", n -> attr(n, "output_stream").startsWith("file://")),
+		Map.entry("DecodeProtoV2", ModelAudit::descriptorFile),
+		Map.entry("EncodeProto", ModelAudit::descriptorFile),
+		Map.entry("FixedUnigramCandidateSampler", n -> !attr(n, "vocab_file").isEmpty()));
 
 	private static final int NAMED = 5;
 
@@ -90,8 +107,9 @@ public final class ModelAudit {
 		Map<String, String> m = new HashMap<>();
 		for (String op : List.of("ReadFile", "WriteFile", "MatchingFiles", "ImmutableConst", "FileSystemSetConfiguration",
 			"InitializeTableFromTextFile", "InitializeTableFromTextFileV2", "GenerateVocabRemapping", "LoadAndRemapMatrix",
-			"RecordInput")) m.put(op, FILES);
+			"RecordInput", "Skipgram", "DumpTensor", "CalibrationStatisticsSaver")) m.put(op, FILES);
 		for (String op : RESTORE_OPS) m.put(op, CHECKPOINT);
+		m.put("DTensorRestoreV2", CHECKPOINT);
 		for (String op : SAVE_OPS) m.put(op, CHECKPOINT);
 		for (String op : List.of("CreateSummaryFileWriter", "CreateSummaryDbWriter", "SummaryWriter", "WriteSummary",
 			"WriteScalarSummary", "WriteImageSummary", "WriteAudioSummary", "WriteHistogramSummary", "WriteGraphSummary",
@@ -102,7 +120,12 @@ public final class ModelAudit {
 			"CollectiveReduceV2", "CollectiveReduceV3", "CollectiveGather", "CollectiveGatherV2", "CollectiveBcastSend",
 			"CollectiveBcastSendV2", "CollectiveBcastRecv", "CollectiveBcastRecvV2", "CollectiveAllToAllV2",
 			"CollectiveAllToAllV3", "CollectivePermute", "CollectiveReduceScatterV2", "CollectiveInitializeCommunicator",
-			"CollectiveAssignGroupV2", "NcclAllReduce", "NcclBroadcast", "NcclReduce", "RemoteCall")) m.put(op, NETWORK);
+			"CollectiveAssignGroupV2", "NcclAllReduce", "NcclBroadcast", "NcclReduce", "_NcclReduceSend", "_NcclReduceRecv",
+			"_NcclBroadcastSend", "_NcclBroadcastRecv", "RemoteCall", "RpcServer", "RpcServerStart", "RpcServerRegister",
+			"RpcClient", "RpcCall", "RpcGetValue", "RpcCheckStatus", "DeleteRpcFutureResource", "XlaSend", "XlaRecv",
+			"XlaSendToHost", "XlaRecvFromHost", "_XlaSendFromHost", "_XlaSendFromHostV2", "_XlaRecvAtHost",
+			"_XlaRecvAtHostV2", "XlaHostCompute", "_XlaHostComputeMlir")) m.put(op, NETWORK);
+		m.put("XlaCallModule", HIDDEN);
 		return Map.copyOf(m);
 	}
 
@@ -111,6 +134,7 @@ public final class ModelAudit {
 		String op = node.getOp();
 		if (DENIED.containsKey(op)) return DENIED.get(op);
 		if (DATA_OPS.matcher(op).matches()) return DATA;
+		if (TPU_OPS.matcher(op).matches()) return NETWORK;
 		Predicate<NodeDef> conditional = CONDITIONAL.get(op);
 		return conditional != null && conditional.test(node) ? FILES : null;
 	}

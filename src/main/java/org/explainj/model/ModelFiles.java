@@ -1,11 +1,15 @@
 package org.explainj.model;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +22,8 @@ import org.explainj.ExplainException;
  * The files of one model as they are now: which format, the graph file's bytes (read once, after the
  * checks, so that what is audited is what TensorFlow imports) and an identity of the content. Every
  * file is checked to be a regular file (not a device, FIFO or socket, which could be endless or block)
- * and the model to be no larger than {@link #maxBytes()} before anything is read.
+ * and the model to be no larger than {@link #maxBytes()} before anything is read; no read goes past
+ * the size a file had when it was checked.
  *
  * @param path the model as the user named it, absolute and normalised (a SavedModel folder or a .pb)
  * @param savedModel whether it is a SavedModel folder (else a frozen GraphDef file)
@@ -33,6 +38,9 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 
 	/** Protocol buffers cannot parse a graph larger than 2 GiB; the default limit is the same. */
 	private static final long DEFAULT_MAX_BYTES = Integer.MAX_VALUE;
+
+	/** Java's largest array, a little under 2 GiB; protocol buffers parse no larger message either. */
+	private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
 	/**
 	 * Size, modification time and SHA-256 of the graph file and of the variables' index (which holds a
@@ -84,24 +92,26 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 	/** The state of a model's files as {@link #stamp} sees it. */
 	public record Stamp(Path path, List<String> states) {}
 
+	/** Test hook: runs between the checks and the reading, where a file may grow or be replaced. */
+	static Runnable afterChecks = () -> {};
+
 	/** Checks the model's files and reads its graph file. */
 	public static ModelFiles read(Path model) {
 		Located files = locate(model);
 		Path path = files.path();
+		afterChecks.run();
 		try {
-			long total = 0;
-			for (Path f : files.all()) total += Files.size(f);
-			byte[] graph = Files.readAllBytes(files.graphFile());
+			byte[] graph = readChecked(files, files.graphFile());
 			MessageDigest sha = MessageDigest.getInstance("SHA-256");
 			sha.update(graph);
 			long modified = Files.getLastModifiedTime(files.graphFile()).toMillis();
 			Path index = path.resolve("variables").resolve("variables.index");
 			if (files.variables().contains(index)) {
-				sha.update(Files.readAllBytes(index));
+				sha.update(readChecked(files, index));
 				modified = Math.max(modified, Files.getLastModifiedTime(index).toMillis());
 			}
-			return new ModelFiles(path, files.savedModel(), files.graphFile(), graph, new Identity(path, total, modified,
-				HexFormat.of().formatHex(sha.digest())));
+			return new ModelFiles(path, files.savedModel(), files.graphFile(), graph, new Identity(path, files.total(),
+				modified, HexFormat.of().formatHex(sha.digest())));
 		}
 		catch (IOException e) {
 			throw new ExplainException("Cannot read " + path + ": " + e.getMessage(), "Check the files' permissions.", e);
@@ -115,13 +125,37 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 		return Files.isRegularFile(path.resolve("variables").resolve("variables.index"));
 	}
 
-	/** A model's files, checked to be regular files within the size limit, not read yet. */
-	private record Located(Path path, boolean savedModel, Path graphFile, List<Path> variables) {
+	/**
+	 * Reads at most the size {@code file} had when it was checked, plus one byte, through one open
+	 * channel: a file that grew since, or whose path now leads to a device such as /dev/zero, is refused
+	 * instead of being read without end.
+	 */
+	private static byte[] readChecked(Located files, Path file) throws IOException {
+		long checked = files.sizes().get(file);
+		if (checked >= MAX_ARRAY) throw new ExplainException("The file " + file + " is " + megabytes(checked) +
+			", more than the 2 GB that TensorFlow can parse as one graph.", "Export the model with its weights in " +
+				"variables/ (a SavedModel) instead of as constants.");
+		ByteBuffer buffer = ByteBuffer.allocate((int) checked + 1);
+		try (SeekableByteChannel in = Files.newByteChannel(file)) {
+			int read = 0;
+			while (read >= 0 && buffer.hasRemaining()) read = in.read(buffer);
+		}
+		if (buffer.position() > checked) throw new ExplainException("The model file " + file + " changed while it " +
+			"was being read (it grew, or its path now leads to a device).", "Load it again once it is completely written.");
+		return Arrays.copyOf(buffer.array(), buffer.position());
+	}
+
+	/** A model's files, checked to be regular files within the size limit (with their sizes then), not read yet. */
+	private record Located(Path path, boolean savedModel, Path graphFile, List<Path> variables, Map<Path, Long> sizes) {
 
 		List<Path> all() {
 			List<Path> all = new ArrayList<>(List.of(graphFile));
 			all.addAll(variables);
 			return all;
+		}
+
+		long total() {
+			return sizes.values().stream().mapToLong(Long::longValue).sum();
 		}
 	}
 
@@ -132,18 +166,19 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 		Located files;
 		if (Files.isDirectory(path)) files = locateSavedModel(path);
 		else if (path.getFileName().toString().equals("saved_model.pb")) files = locateSavedModel(path.getParent());
-		else files = new Located(path, false, path, List.of());
+		else files = new Located(path, false, path, List.of(), Map.of());
 		files.all().forEach(ModelFiles::regular);
-		long total = 0;
+		Map<Path, Long> sizes = new HashMap<>();
 		try {
-			for (Path f : files.all()) total += Files.size(f);
+			for (Path f : files.all()) sizes.put(f, Files.size(f));
 		}
 		catch (IOException e) {
 			throw new ExplainException("Cannot read " + path + ": " + e.getMessage(), "Check the files' permissions.", e);
 		}
+		files = new Located(files.path(), files.savedModel(), files.graphFile(), files.variables(), Map.copyOf(sizes));
 		long max = maxBytes();
-		if (total > max) throw new ExplainException("The model " + path + " is " + megabytes(total) + ", more than " +
-			"ExplainJ's limit of " + megabytes(max) + ".", "If it is a genuine model, raise the limit with -D" +
+		if (files.total() > max) throw new ExplainException("The model " + path + " is " + megabytes(files.total()) +
+			", more than ExplainJ's limit of " + megabytes(max) + ".", "If it is a genuine model, raise the limit with -D" +
 				MAX_BYTES_PROPERTY + "=BYTES.");
 		return files;
 	}
@@ -155,9 +190,9 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 			" is not a TensorFlow model: it has no saved_model.pb.",
 			"Choose the SavedModel folder itself (the one with saved_model.pb and variables/) or a frozen .pb file.");
 		Path variables = dir.resolve("variables");
-		if (!Files.isDirectory(variables)) return new Located(dir, true, graphFile, List.of());
+		if (!Files.isDirectory(variables)) return new Located(dir, true, graphFile, List.of(), Map.of());
 		try (Stream<Path> list = Files.list(variables)) {
-			return new Located(dir, true, graphFile, list.sorted().toList());
+			return new Located(dir, true, graphFile, list.sorted().toList(), Map.of());
 		}
 		catch (IOException e) {
 			throw new ExplainException("Cannot read " + variables + ": " + e.getMessage(), "Check the folder's permissions.",

@@ -2,14 +2,18 @@ package org.explainj.model;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.explainj.ExplainException;
 import org.tensorflow.Graph;
@@ -90,10 +94,14 @@ public final class ModelLoader {
 		}
 	}
 
+	/** Test hook: runs between the audit and TensorFlow's load, where a swap of the user's files must not matter. */
+	static Runnable afterAudit = () -> {};
+
 	/**
-	 * Parses and audits saved_model.pb, then lets TensorFlow load the folder (which runs the restore and
-	 * the main_op) and checks that TensorFlow read the same graph that was audited. The findings a
-	 * trusted model was loaded with are added to {@code trusted}.
+	 * Parses and audits saved_model.pb, then lets TensorFlow load exactly the audited graph (which runs
+	 * the restore and the main_op): TensorFlow reads it from a private copy (see {@link #auditedCopy}),
+	 * never again from the user's folder, whose saved_model.pb may be replaced after the audit. The
+	 * findings a trusted model was loaded with are added to {@code trusted}.
 	 */
 	static SavedModelBundle openSavedModel(ModelFiles files, boolean trust, List<ModelAudit.Finding> trusted) {
 		Path dir = files.path();
@@ -108,20 +116,69 @@ public final class ModelLoader {
 		if (hasVariables && !files.hasVariablesIndex()) throw new ExplainException("The SavedModel in " + dir +
 			" has variables but no variables/ folder (variables/variables.index).",
 			"Copy the complete SavedModel folder, variables/ included.");
-		SavedModelBundle bundle;
+		Path copy = auditedCopy(dir, saved);
 		try {
-			bundle = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
+			afterAudit.run();
+			return SavedModelBundle.load(copy.toString(), SavedModelBundle.DEFAULT_TAG);
 		}
 		catch (RuntimeException e) {
 			throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
 				"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
 		}
-		if (!bundle.metaGraphDef().getGraphDef().equals(serving.getGraphDef())) {
-			bundle.close();
-			throw new ExplainException("The model " + dir + " changed while it was being loaded.",
-				"Load it again once it is completely written.");
+		finally {
+			delete(copy);
 		}
-		return bundle;
+	}
+
+	/**
+	 * A new folder that only this user may enter, holding the audited SavedModel as saved_model.pb and
+	 * links to the model's variables/ and assets/. Those are data; the ops that read them come from the
+	 * audited graph. TensorFlow needs the folder only while loading (restore and main_op read it then).
+	 * Where the file system refuses symbolic links (Windows without the privilege) the data is copied.
+	 */
+	private static Path auditedCopy(Path dir, SavedModel saved) {
+		try {
+			Path copy;
+			try {
+				copy = Files.createTempDirectory("explainj-model", PosixFilePermissions.asFileAttribute(PosixFilePermissions
+					.fromString("rwx------")));
+			}
+			catch (UnsupportedOperationException e) {
+				copy = Files.createTempDirectory("explainj-model");
+			}
+			Files.write(copy.resolve("saved_model.pb"), saved.toByteArray());
+			for (String data : List.of("variables", "assets")) {
+				Path original = dir.resolve(data);
+				if (Files.isDirectory(original)) linkOrCopy(original, copy.resolve(data));
+			}
+			return copy;
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot prepare the model " + dir + " for loading in the temporary folder: " + e
+				.getMessage(), "Check that the temporary folder (" + System.getProperty("java.io.tmpdir") +
+					") is writable and has space.", e);
+		}
+	}
+
+	private static void linkOrCopy(Path original, Path link) throws IOException {
+		try {
+			Files.createSymbolicLink(link, original);
+		}
+		catch (UnsupportedOperationException | FileSystemException e) {
+			try (Stream<Path> files = Files.walk(original)) {
+				for (Path f : files.toList()) Files.copy(f, link.resolve(original.relativize(f).toString()));
+			}
+		}
+	}
+
+	/** Deletes the copy's files and links (never what the links point to). */
+	private static void delete(Path copy) {
+		try (Stream<Path> files = Files.walk(copy)) {
+			for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
+		}
+		catch (IOException e) {
+			copy.toFile().deleteOnExit();
+		}
 	}
 
 	private static SavedModel parseSavedModel(ModelFiles files) {

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 
 import org.explainj.ExplainException;
 import org.explainj.TestData;
@@ -47,6 +49,52 @@ class ModelFilesTest {
 		assumeTrue(mkfifo(dir.resolve("variables/variables.data-00000-of-00001")));
 		e = assertThrows(ExplainException.class, () -> ModelLoader.load(dir));
 		assertTrue(e.getMessage().contains("variables.data-00000-of-00001 is not a regular file"), e.getMessage());
+	}
+
+	/** Between the checks and the read the path is re-linked to /dev/zero: the read stops past the checked size. */
+	@Test
+	void aPathSwappedToAnEndlessDeviceAfterTheChecksIsNotReadWithoutEnd() throws Exception {
+		assumeTrue(Files.exists(Path.of("/dev/zero")), "a Unix device file");
+		Path pb = Files.copy(TestData.MALARIA, tmp.resolve("model.pb"));
+		ExplainException e = assertThrows(ExplainException.class, () -> readWithSwap(pb, () -> {
+			Files.delete(pb);
+			Files.createSymbolicLink(pb, Path.of("/dev/zero"));
+		}));
+		assertEquals("The model file " + pb + " changed while it was being read (it grew, or its path now leads to a " +
+			"device). Load it again once it is completely written.", e.getMessage());
+	}
+
+	/** A file that grows after the checks (a copy still being written) is refused, not read past its checked size. */
+	@Test
+	void aFileThatGrowsAfterTheChecksIsRefused() throws Exception {
+		Path pb = Files.copy(TestData.MALARIA, tmp.resolve("model.pb"));
+		ExplainException e = assertThrows(ExplainException.class, () -> readWithSwap(pb, () -> Files.write(pb, new byte[] {
+			0 }, StandardOpenOption.APPEND)));
+		assertTrue(e.getMessage().endsWith("changed while it was being read (it grew, or its path now leads to a device). " +
+			"Load it again once it is completely written."), e.getMessage());
+		assertEquals(Files.size(TestData.MALARIA), ModelFiles.read(pb).graph().length - 1L, "read again, it is whole");
+		assertEquals(-1L, Arrays.mismatch(Files.readAllBytes(pb), ModelFiles.read(pb).graph()));
+	}
+
+	private interface Swap {
+		void run() throws Exception;
+	}
+
+	private static ModelFiles readWithSwap(Path model, Swap swap) {
+		ModelFiles.afterChecks = () -> {
+			try {
+				swap.run();
+			}
+			catch (Exception e) {
+				throw new IllegalStateException(e);
+			}
+		};
+		try {
+			return ModelFiles.read(model);
+		}
+		finally {
+			ModelFiles.afterChecks = () -> {};
+		}
 	}
 
 	@Test

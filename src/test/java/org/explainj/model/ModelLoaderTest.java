@@ -1,16 +1,21 @@
 package org.explainj.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.explainj.ExplainException;
 import org.explainj.TestData;
@@ -140,6 +145,44 @@ class ModelLoaderTest {
 			String path = m.graphDef().getNodeList().stream().filter(n -> n.getName().startsWith(ModelLoader.FLAT_PREFIX))
 				.map(n -> n.getOp()).filter(op -> op.contains("PartitionedCall")).collect(Collectors.joining(","));
 			assertEquals("", path);
+		}
+	}
+
+	/**
+	 * A saved_model.pb replaced by a hostile one (whose main_op writes a file) after the audit: TensorFlow
+	 * loads the audited graph, the hostile main_op never runs, and the private copy is gone afterwards.
+	 */
+	@Test
+	void aGraphSwappedAfterTheAuditIsNotWhatLoads() throws Exception {
+		ModelAuditTest.deleteWritten();
+		Path dir = TestData.tf1SavedModel(tmp.resolve("swapped"), true);
+		Path hostile = ModelAuditTest.HOSTILE.resolve("tf1-main-op-writes/saved_model.pb");
+		List<Path> copiesBefore = temporaryCopies();
+		ModelLoader.afterAudit = () -> {
+			try {
+				Files.copy(hostile, dir.resolve("saved_model.pb"), StandardCopyOption.REPLACE_EXISTING);
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException(e);
+			}
+		};
+		try (ClassifierModel m = ModelLoader.load(dir)) {
+			assertEquals(-1L, Files.mismatch(hostile, dir.resolve("saved_model.pb")), "the swap happened");
+			assertFalse(Files.exists(ModelAuditTest.WRITTEN.resolve("tf1-main-op.txt")), "the hostile main_op did not run");
+			assertEquals(List.of(12, 12, 3, 3), List.of(m.height(), m.width(), m.channels(), m.numClasses()),
+				"the audited model (12x12x3 -> 3), not the hostile one (8x8x1)");
+			assertTrue(m.graphDef().getNodeList().stream().noneMatch(n -> n.getOp().equals("WriteFile")));
+		}
+		finally {
+			ModelLoader.afterAudit = () -> {};
+			ModelAuditTest.deleteWritten();
+		}
+		assertEquals(copiesBefore, temporaryCopies(), "the private copy was deleted after loading");
+	}
+
+	private static List<Path> temporaryCopies() throws IOException {
+		try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+			return files.filter(p -> p.getFileName().toString().startsWith("explainj-model")).sorted().toList();
 		}
 	}
 }
