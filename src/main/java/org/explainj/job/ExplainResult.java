@@ -104,7 +104,8 @@ public final class ExplainResult {
 	 * (a single image: its own range).
 	 */
 	public DisplayRange sharedRange() {
-		if (frames() == 1) return DisplayRange.of(displayMap(0));
+		// one channel: the maps themselves are the frames' display maps, read without a full-size copy
+		if (channels() == 1) return DisplayRange.of(maps);
 		float[] all = new float[frames() * width * height];
 		for (int f = 0; f < frames(); f++) System.arraycopy(displayMap(f), 0, all, f * width * height, width * height);
 		return DisplayRange.of(all);
