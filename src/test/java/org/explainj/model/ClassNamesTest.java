@@ -69,6 +69,24 @@ class ClassNamesTest {
 	}
 
 	@Test
+	void namesAddedBesideACachedModelAreSeen() throws Exception {
+		Path model = bareMalaria();
+		ModelCache cache = new ModelCache(4);
+		try {
+			try (ModelCache.Lease bare = cache.acquire(model, false)) {
+				assertEquals(List.of(), bare.model().labels());
+			}
+			Files.writeString(model.resolveSibling(ClassNames.SIDECAR), "{\"classes\": [\"parasitized\", \"uninfected\"]}");
+			try (ModelCache.Lease named = cache.acquire(model, false)) {
+				assertEquals(List.of("parasitized", "uninfected"), named.model().labels());
+			}
+		}
+		finally {
+			cache.clear();
+		}
+	}
+
+	@Test
 	void theReaderReadsWhatJsonAllows() {
 		Object doc = new Json(" {\"a\": [1, -2.5e1, \"x\\ny\\u0041\"], \"b\": {}, \"c\": false, \"d\": null} ").document();
 		assertEquals(Map.of("a", List.of(1.0, -25.0, "x\nyA"), "b", Map.of(), "c", false), withoutNull(doc));
