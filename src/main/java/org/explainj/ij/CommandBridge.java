@@ -117,10 +117,11 @@ public class CommandBridge implements PlugIn {
 				"options in a batch run, where no dialog can be shown.", "Give its options as the macro recorder writes " +
 					"them, e.g. run(\"Saliency...\", \"model=[/models/m.pb] target=top\").");
 			GenericDialog gd = new GenericDialog(title);
-			for (ModuleItem<?> item : fields) addField(gd, item, module);
+			String prefix = prefsPrefix(commandClass);
+			for (ModuleItem<?> item : fields) addField(gd, item, module, prefix);
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
-			for (ModuleItem<?> item : fields) readField(gd, item, module);
+			for (ModuleItem<?> item : fields) readField(gd, item, module, prefix);
 		}
 		if (takesImage) module.setInput("image", image);
 		// run here, on the macro's thread: the bridge fills every input itself and shows the outputs below, and
@@ -154,8 +155,16 @@ public class CommandBridge implements PlugIn {
 	 */
 	private static final String NOT_REMEMBERED = "trust";
 
-	private static void addField(GenericDialog gd, ModuleItem<?> item, Module module) {
-		String key = PREFS + item.getName();
+	/**
+	 * Where one command keeps its last values: each command its own, so that Evaluate's 20 steps do not
+	 * become Integrated Gradients' default, nor IG's 50 those of Prototypes.
+	 */
+	static String prefsPrefix(String commandClass) {
+		return PREFS + commandClass.substring(commandClass.lastIndexOf('.') + 1) + ".";
+	}
+
+	private static void addField(GenericDialog gd, ModuleItem<?> item, Module module, String prefix) {
+		String key = prefix + item.getName();
 		Object initial = item.getValue(module);
 		Class<?> type = item.getType();
 		if (type == File.class) {
@@ -183,8 +192,8 @@ public class CommandBridge implements PlugIn {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static void readField(GenericDialog gd, ModuleItem<?> item, Module module) {
-		String key = PREFS + item.getName();
+	private static void readField(GenericDialog gd, ModuleItem<?> item, Module module, String prefix) {
+		String key = prefix + item.getName();
 		Class<?> type = item.getType();
 		Object value;
 		if (type == File.class) {

@@ -14,6 +14,7 @@ import org.explainj.methods.Methods;
 import org.explainj.methods.Target;
 import org.explainj.model.ModelAudit;
 import org.explainj.model.ScoreKind;
+import org.explainj.render.Heatmaps;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -57,6 +58,14 @@ public abstract class ExplainCommand implements Command {
 	@Parameter(persist = false, label = "Opacity", min = "0", max = "1", description = "of the heatmap overlay")
 	public double opacity = 0.5;
 
+	@Parameter(persist = false, label = "Keep earlier overlays", description = "add this heatmap over earlier " +
+		"ExplainJ heatmaps instead of replacing them")
+	public boolean keep = false;
+
+	@Parameter(persist = false, label = "Per_slice range", description = "colour each slice of a stack in its own " +
+		"range (default: one range for all slices, so weak slices look weak)")
+	public boolean perSlice = false;
+
 	@Parameter(persist = false, label = "Map image", description = "also create the raw map as a 32-bit image")
 	public boolean mapImage = true;
 
@@ -86,6 +95,33 @@ public abstract class ExplainCommand implements Command {
 		return Map.of();
 	}
 
+	/**
+	 * The status line while a run goes: the slice being explained and, for methods that run each image in
+	 * parts (steps, samples, patches), the part of that slice; from (0, total) before the first batch.
+	 */
+	static String progressText(int done, int total, int slices) {
+		int perSlice = Math.max(1, total / Math.max(1, slices));
+		int slice = Math.min(slices, done / perSlice + 1);
+		int batch = Math.min(perSlice, done - (slice - 1) * perSlice + 1);
+		return "ExplainJ: slice " + slice + "/" + slices + ", batch " + batch + "/" + perSlice;
+	}
+
+	/**
+	 * The image's overlay with this run's heatmaps and colour bar: earlier ExplainJ elements are replaced
+	 * unless {@code keep}; the user's own elements stay.
+	 */
+	static Overlay withHeatmaps(Overlay existing, Overlay heatmaps, boolean keep) {
+		Overlay overlay = existing == null ? new Overlay() : existing;
+		if (!keep) {
+			for (int i = overlay.size() - 1; i >= 0; i--) {
+				String name = overlay.get(i).getName();
+				if (name != null && name.startsWith(Heatmaps.PREFIX)) overlay.remove(i);
+			}
+		}
+		for (Roi roi : heatmaps) overlay.add(roi);
+		return overlay;
+	}
+
 	@Override
 	public void run() {
 		if (Isolation.runApart(this)) return;
@@ -95,19 +131,14 @@ public abstract class ExplainCommand implements Command {
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
 			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,
 			parameters(), trust);
+		int slices = image.getNSlices() * image.getNFrames();
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
 			IJ.showProgress(done, total);
+			IJ.showStatus(progressText(done, total, slices));
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();
 		});
 		result.notes().forEach(note -> IJ.log("ExplainJ: " + note));
-		Overlay overlay = image.getOverlay() == null ? new Overlay() : image.getOverlay();
-		Overlay heatmaps = result.overlay(opacity);
-		// a rerun replaces its own earlier heatmaps (one per slice) instead of stacking them
-		java.util.Set<String> names = new java.util.HashSet<>();
-		for (Roi roi : heatmaps) names.add(roi.getName());
-		for (int i = overlay.size() - 1; i >= 0; i--) if (names.contains(overlay.get(i).getName())) overlay.remove(i);
-		for (Roi roi : heatmaps) overlay.add(roi);
-		image.setOverlay(overlay);
+		image.setOverlay(withHeatmaps(image.getOverlay(), result.overlay(opacity, perSlice), keep));
 		if (!result.model().auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(result.model()));
 		for (int f = 0; f < result.frames(); f++) {
 			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (f + 1) : "") + ": " +

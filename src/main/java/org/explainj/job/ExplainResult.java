@@ -11,7 +11,7 @@ import org.explainj.render.Heatmaps;
 
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.gui.ImageRoi;
+import ij.gui.Roi;
 import ij.gui.Overlay;
 import ij.measure.ResultsTable;
 import ij.process.ColorProcessor;
@@ -77,7 +77,8 @@ public final class ExplainResult {
 
 	/**
 	 * The raw maps as a new 32-bit image with the source's calibration: one channel per map channel,
-	 * slices and frames as in the source.
+	 * slices and frames as in the source. Shown with the range shared by all slices (the overlay's) and a
+	 * colour bar in its overlay; its pixels are the raw values.
 	 */
 	public ImagePlus mapImage() {
 		ImageStack stack = new ImageStack(width, height);
@@ -89,35 +90,61 @@ public final class ExplainResult {
 		if (channels() > 1 || source.getNSlices() > 1 || source.getNFrames() > 1) imp.setOpenAsHyperStack(true);
 		imp.setCalibration(source.getCalibration().copy());
 		imp.setProperty("Info", info());
-		// one channel: the range of the image's own pixels, without another full-size copy
-		DisplayRange range = DisplayRange.of(channels() == 1 ? (float[]) stack.getPixels(1) : displayMap(0));
+		DisplayRange range = sharedRange();
 		imp.getProcessor().setColorModel(range.lut().colorModel());
 		imp.setDisplayRange(range.min(), range.max());
+		Overlay bar = new Overlay();
+		Heatmaps.colourBar(range, width, height).forEach(bar::add);
+		imp.setOverlay(bar);
 		return imp;
 	}
 
-	public ColorProcessor heatmap(int frame) {
-		float[] m = displayMap(frame);
-		return Heatmaps.colour(m, width, height, DisplayRange.of(m));
+	/**
+	 * One display range for all slices, so that a slice with weak evidence looks weak next to a strong one
+	 * (a single image: its own range).
+	 */
+	public DisplayRange sharedRange() {
+		// one channel: the maps themselves are the frames' display maps, read without a full-size copy
+		if (channels() == 1) return DisplayRange.of(maps);
+		float[] all = new float[frames() * width * height];
+		for (int f = 0; f < frames(); f++) System.arraycopy(displayMap(f), 0, all, f * width * height, width * height);
+		return DisplayRange.of(all);
 	}
 
-	/** One coloured map per frame, each on its own slice of the source. */
-	public Overlay overlay(double opacity) {
+	/** The coloured map of frame i in the range shared by all slices (for PNG files). */
+	public ColorProcessor heatmap(int frame) {
+		return Heatmaps.colour(displayMap(frame), width, height, sharedRange());
+	}
+
+	/**
+	 * One coloured map per frame, each on its own slice of the source, transparent where the map is near
+	 * zero, with a colour bar: in one range for all slices, or with {@code perSlice} each slice in its own
+	 * range (and its own colour bar).
+	 */
+	public Overlay overlay(double opacity, boolean perSlice) {
 		Overlay overlay = new Overlay();
+		DisplayRange shared = perSlice ? null : sharedRange();
 		for (int f = 0; f < frames(); f++) {
-			ImageRoi roi = Heatmaps.overlay(heatmap(f), opacity, roiName(f));
-			if (frames() > 1) {
-				int z = f % source.getNSlices() + 1, t = f / source.getNSlices() + 1;
-				if (source.isHyperStack()) roi.setPosition(0, z, t);
-				else roi.setPosition(f + 1);
-			}
-			overlay.add(roi);
+			float[] m = displayMap(f);
+			DisplayRange range = perSlice ? DisplayRange.of(m) : shared;
+			overlay.add(onSlice(Heatmaps.overlay(m, width, height, range, opacity, roiName(f)), f));
+			if (perSlice) for (Roi bar : Heatmaps.colourBar(range, width, height)) overlay.add(onSlice(bar, f));
 		}
+		if (!perSlice) Heatmaps.colourBar(shared, width, height).forEach(overlay::add);
 		return overlay;
 	}
 
+	private Roi onSlice(Roi roi, int frame) {
+		if (frames() > 1) {
+			int z = frame % source.getNSlices() + 1, t = frame / source.getNSlices() + 1;
+			if (source.isHyperStack()) roi.setPosition(0, z, t);
+			else roi.setPosition(frame + 1);
+		}
+		return roi;
+	}
+
 	public String roiName(int frame) {
-		return "ExplainJ " + options.method().name() + " " + model.className(explanation.targets()[frame]);
+		return Heatmaps.PREFIX + options.method().name() + " " + model.className(explanation.targets()[frame]);
 	}
 
 	/** E.g. "infected: logit 7.213; predicted infected, p=0.9999; completeness-gap 0.0121". */
@@ -141,26 +168,52 @@ public final class ExplainResult {
 		return s.toString();
 	}
 
-	/** One row per frame: image, slice, method, target, score, prediction and the method's diagnostics. */
+	/**
+	 * One row per frame: image, slice and its label, method, target, score, prediction, the method's
+	 * diagnostics and its parameters (name = value). A column that does not apply to a row (another method's
+	 * diagnostic or parameter, a regression's probability) stays empty rather than showing 0.
+	 */
 	public void addRows(ResultsTable table, String imageTitle) {
+		table.setNaNEmptyCells(true);
 		for (int f = 0; f < frames(); f++) {
 			table.incrementCounter();
 			table.addValue("Image", imageTitle);
 			table.addValue("Slice", f + 1);
+			table.addValue("Slice label", sliceLabel(f));
 			table.addValue("Method", options.method().name());
 			table.addValue("Target", model.className(explanation.targets()[f]));
 			table.addValue("Score (" + options.score().cliName() + ")", explanation.targetScores()[f]);
 			int predicted = explanation.predicted()[f];
 			table.addValue("Predicted", model.className(predicted));
-			table.addValue("Probability", model.isRegression() ? Double.NaN : explanation.probabilities()[f][predicted]);
+			if (!model.isRegression()) table.addValue("Probability", explanation.probabilities()[f][predicted]);
 			int frame = f;
 			explanation.diagnostics().forEach((name, values) -> table.addValue(name, values[frame]));
+			options.settings().values().forEach(table::addValue);
 			if (!model.auditFindings().isEmpty()) table.addValue("Trusted model", ModelAudit.trustNote(model));
+		}
+		blankEmptyCells(table);
+	}
+
+	/** Cells never given a value are NaN (setNaNEmptyCells): shown empty instead. */
+	private static void blankEmptyCells(ResultsTable table) {
+		for (String column : table.getHeadings()) {
+			int c = table.getColumnIndex(column);
+			if (c == ResultsTable.COLUMN_NOT_FOUND) continue;
+			for (int row = 0; row < table.size(); row++) {
+				if ("NaN".equals(table.getStringValue(c, row))) table.setValue(c, row, "");
+			}
 		}
 	}
 
+	private String sliceLabel(int frame) {
+		int index = source.isHyperStack() ? source.getStackIndex(1, frame % source.getNSlices() + 1, frame / source
+			.getNSlices() + 1) : frame + 1;
+		String label = source.getStack().getSliceLabel(index);
+		return label == null ? "" : label.lines().findFirst().orElse("");
+	}
+
 	private String info() {
-		return "ExplainJ " + options.method().name() + "\nmodel=" + model.path() + "\ntarget=" + options.target() +
+		return Heatmaps.PREFIX + options.method().name() + "\nmodel=" + model.path() + "\ntarget=" + options.target() +
 			"\nscore=" + options.score().cliName() + "\nscale=" + options.scaling().cliName() + "\nreduce=" +
 			options.effectiveReduction().cliName() + "\n" + (model.auditFindings().isEmpty() ? "" : ModelAudit.trustNote(
 				model) + "\n");

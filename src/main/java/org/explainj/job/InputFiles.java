@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.explainj.ExplainException;
+import org.explainj.model.ClassNames;
 
 /**
  * The files a run reads (image, baseline, model, labels ...). An output that would replace one of them,
@@ -26,8 +27,8 @@ public final class InputFiles {
 	}
 
 	/**
-	 * A model: a SavedModel folder (and everything in it), or a frozen .pb with the labels.txt beside it
-	 * that the loader reads.
+	 * A model: a SavedModel folder (and everything in it), or a frozen .pb with the labels.txt and
+	 * explainj.json beside it that the loader reads.
 	 */
 	public InputFiles model(Path model) {
 		if (model == null || !Files.exists(model)) return this;
@@ -37,7 +38,8 @@ public final class InputFiles {
 		if (folder != null) return Files.exists(folder.resolve("saved_model.pb")) || Files.exists(folder.resolve(
 			"saved_model.pbtxt")) ? file("model folder", folder) : this;
 		file("model file", model);
-		return file("model's labels.txt", model.toAbsolutePath().resolveSibling("labels.txt"));
+		file("model's " + ClassNames.SIDECAR, model.toAbsolutePath().resolveSibling(ClassNames.SIDECAR));
+		return file("model's " + ClassNames.LABELS, model.toAbsolutePath().resolveSibling(ClassNames.LABELS));
 	}
 
 	/** Throws when {@code output} is one of the inputs or lies inside an input folder. */

@@ -107,6 +107,8 @@ public final class Explainer {
 			.width(), reference.channels()), DataBuffers.of(reference.data(), true, false));
 			Feeds feeds = new Feeds(ops, settings, ref))
 		{
+			// the status line shows from the first batch on, not only after it
+			progress.update(0, batch.n() * parts);
 			for (int start = 0; start < batch.n();) {
 				if (Thread.currentThread().isInterrupted()) throw new CancellationException();
 				int m = Math.min(images, batch.n() - start);

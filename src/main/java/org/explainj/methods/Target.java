@@ -6,6 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.explainj.ExplainException;
+import org.explainj.model.ClassNames;
 
 /**
  * What is explained: the predicted class ({@code top}), a class index, a class name from the model's
@@ -35,7 +36,8 @@ public record Target(String text) {
 		}
 		if (i < 0 && t.matches("\\d+")) i = Integer.parseInt(t);
 		if (i < 0) throw new ExplainException("Unknown target '" + t + "'.", "Use top, a class index 0.." +
-			(numClasses - 1) + (labels.isEmpty() ? "" : " or a class name " + labels) + ".");
+			(numClasses - 1) + (labels.isEmpty() ? "; the model has no class names (" + ClassNames.WHERE + ")." :
+				" or a class name " + labels + "."));
 		if (i >= numClasses) throw new ExplainException("Target class " + i + " does not exist: the model has " +
 			numClasses + " classes.", "Use top or an index from 0 to " + (numClasses - 1) + ".");
 		return i;

@@ -74,8 +74,9 @@ public final class ClassifierModel implements AutoCloseable {
 		if (out.numDimensions() != 2 || out.size(1) <= 0) throw new ExplainException("The model's output '" +
 			output.op().name() + "' has shape " + out + "; ExplainJ explains classifiers with outputs [batch, classes].",
 			"Choose a classification model.");
-		if (!labels.isEmpty() && labels.size() != out.size(1)) throw new ExplainException("labels.txt beside the model has " +
-			labels.size() + " lines but the model has " + out.size(1) + " classes.", "Give one class name per line.");
+		if (!labels.isEmpty() && labels.size() != out.size(1)) throw new ExplainException("The class names beside the model (" +
+			ClassNames.LABELS + " or " + ClassNames.SIDECAR + ") are " + labels.size() + " but the model has " + out.size(1) +
+			" classes.", "Give one name per class, in the order of the model's outputs.");
 		this.labels = List.copyOf(labels);
 	}
 
@@ -117,7 +118,7 @@ public final class ClassifierModel implements AutoCloseable {
 
 	public int numClasses() { return (int) output.shape().size(1); }
 
-	/** Class names from labels.txt, empty when there is none. */
+	/** Class names from labels.txt or explainj.json beside the model ({@link ClassNames}), empty when none. */
 	public List<String> labels() { return labels; }
 
 	public String className(int index) {

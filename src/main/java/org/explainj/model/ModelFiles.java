@@ -73,7 +73,7 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 		Located files = locate(model);
 		List<String> states = new ArrayList<>();
 		try {
-			for (Path f : files.all()) {
+			for (Path f : files.withClassNames()) {
 				Map<String, Object> a = Files.readAttributes(f, "unix:ino,dev,size,ctime,lastModifiedTime");
 				states.add(a.get("dev") + ":" + a.get("ino") + ":" + a.get("size") + ":" + a.get("ctime") + ":" + a.get(
 					"lastModifiedTime"));
@@ -110,6 +110,8 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 				sha.update(readChecked(files, index));
 				modified = Math.max(modified, Files.getLastModifiedTime(index).toMillis());
 			}
+			// class names are part of the model as ExplainJ loads it: new names load it again
+			for (Path names : files.classNameFiles()) sha.update(Files.readAllBytes(names));
 			return new ModelFiles(path, files.savedModel(), files.graphFile(), graph, new Identity(path, files.total(),
 				modified, HexFormat.of().formatHex(sha.digest())));
 		}
@@ -156,6 +158,19 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 
 		long total() {
 			return sizes.values().stream().mapToLong(Long::longValue).sum();
+		}
+
+		/** labels.txt and explainj.json where they are there ({@link ClassNames}). */
+		List<Path> classNameFiles() {
+			Path folder = savedModel ? path : path.getParent();
+			return java.util.stream.Stream.of(ClassNames.LABELS, ClassNames.SIDECAR).map(folder::resolve).filter(
+				Files::isRegularFile).toList();
+		}
+
+		List<Path> withClassNames() {
+			List<Path> all = all();
+			all.addAll(classNameFiles());
+			return all;
 		}
 	}
 

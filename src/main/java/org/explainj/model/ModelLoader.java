@@ -75,7 +75,7 @@ public final class ModelLoader {
 			String inputName = only(sig.getInputsMap(), "input", dir);
 			String outputName = only(sig.getOutputsMap(), "output", dir);
 			GraphDef graphDef = bundle.graph().toGraphDef();
-			List<String> labels = readLabels(dir.resolve("labels.txt"));
+			List<String> labels = ClassNames.in(dir);
 			if (!FunctionInliner.dependsOnCall(graphDef, outputName)) {
 				return new ClassifierModel(dir, "TF1 SavedModel", bundle.graph(), bundle.session(), bundle,
 					floatOutput(bundle.graph(), inputName), floatOutput(bundle.graph(), outputName), labels, Map.of(), findings);
@@ -225,7 +225,7 @@ public final class ModelLoader {
 			String output = findOutput(graphDef, input, file);
 			session = new Session(graph);
 			return new ClassifierModel(file, "frozen GraphDef", graph, session, null, floatOutput(graph, input),
-				floatOutput(graph, output), readLabels(file.resolveSibling("labels.txt")), Map.of(), findings);
+				floatOutput(graph, output), ClassNames.in(file.toAbsolutePath().getParent()), Map.of(), findings);
 		}
 		catch (RuntimeException e) {
 			if (session != null) session.close();
@@ -288,16 +288,5 @@ public final class ModelLoader {
 		if (out.dataType() != org.tensorflow.proto.DataType.DT_FLOAT) throw new ExplainException("Tensor '" + tensor +
 			"' is " + out.dataType() + "; ExplainJ needs float32 inputs and outputs.", "Export the model with float32 I/O.");
 		return out.expect(TFloat32.class);
-	}
-
-	static List<String> readLabels(Path file) {
-		if (!Files.isRegularFile(file)) return List.of();
-		try {
-			return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip).filter(s -> !s.isEmpty())
-				.toList();
-		}
-		catch (IOException e) {
-			throw new ExplainException("Cannot read " + file + ": " + e.getMessage(), "Check the file's permissions.", e);
-		}
 	}
 }

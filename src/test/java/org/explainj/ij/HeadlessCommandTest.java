@@ -53,7 +53,7 @@ class HeadlessCommandTest {
 			new org.explainj.methods.Target("0"), org.explainj.model.ScoreKind.LOGIT,
 			org.explainj.image.IntensityScaling.UNIT, null, 1, java.util.Map.of()));
 		assertArrayEquals(direct.map(0, 0), (float[]) map.getProcessor().getPixels(), 1e-6f);
-		assertEquals(1, cell.getOverlay().size());
+		assertEquals(3, cell.getOverlay().size(), "the heatmap and a colour bar (strip and range)");
 		ImageRoi roi = (ImageRoi) cell.getOverlay().get(0);
 		assertEquals("ExplainJ saliency infected", roi.getName());
 		assertEquals(0.4, roi.getOpacity(), 1e-9);
@@ -61,7 +61,7 @@ class HeadlessCommandTest {
 		// running again replaces the heatmap rather than stacking a second one
 		context.service(CommandService.class).run(SaliencyCommand.class, true, "image", cell, "model", TestData.MALARIA
 			.toFile(), "target", "infected", "mapImage", false).get();
-		assertEquals(1, cell.getOverlay().size());
+		assertEquals(3, cell.getOverlay().size());
 	}
 
 	@Test
@@ -76,7 +76,7 @@ class HeadlessCommandTest {
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		assertEquals(3, map.getNChannels(), "reduce none keeps the RGB channels");
 		assertEquals(6, map.getStackSize());
-		assertEquals(2, cells.getOverlay().size());
+		assertEquals(4, cells.getOverlay().size(), "a heatmap per slice and one colour bar (strip and range)");
 		assertEquals(1, cells.getOverlay().get(0).getPosition());
 		assertEquals(2, cells.getOverlay().get(1).getPosition());
 		assertTrue(cells.getOverlay().get(0).getName().endsWith("infected"));
@@ -179,7 +179,7 @@ class HeadlessCommandTest {
 		for (int run = 0; run < 2; run++) {
 			context.service(CommandService.class).run(SaliencyCommand.class, true, "image", cells, "model", TestData.MALARIA
 				.toFile(), "mapImage", false).get();
-			assertEquals(3, cells.getOverlay().size(), "run " + run);
+			assertEquals(5, cells.getOverlay().size(), "three heatmaps and one colour bar (strip and range), run " + run);
 			for (int i = 0; i < 3; i++) assertEquals(i + 1, cells.getOverlay().get(i).getPosition());
 		}
 	}

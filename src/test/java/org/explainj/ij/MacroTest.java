@@ -69,7 +69,10 @@ class MacroTest {
 				"lambda=0.01 seed=0 jitter=0 tv=0 blur=0 low=0 high=1\");",
 			"found = \"\";", "for (i = 1; i <= nImages; i++) { selectImage(i); if (nSlices == 2) found = getTitle() + " +
 				"\" \" + getWidth() + \"x\" + getHeight() + \" \" + getInfo(\"slice.label\"); }",
-			"File.saveString(found, \"" + prototypes + "\");",
+			// each command remembers its own values: Prototypes' steps=40 is not Integrated Gradients' default
+			"File.saveString(found + \"\\n\" + call(\"ij.Prefs.get\", \"explainj.MaximizeCommand.steps\", \"unset\") + " +
+				"\"\\n\" + call(\"ij.Prefs.get\", \"explainj.IntegratedGradientsCommand.steps\", \"unset\"), \"" + prototypes +
+				"\");",
 			// a model the audit refuses runs with the macro option 'trust', and the log says so
 			"open(\"" + image + "\");", "run(\"Saliency...\", \"model=[" + hostile + "] target=top map trust\");",
 			"File.saveString(getTitle(), \"" + trustLog + "\");");
@@ -92,7 +95,7 @@ class MacroTest {
 		assertTrue(Files.exists(log), "the macro did not finish:\n" + console);
 		List<String> lines = Files.readAllLines(log);
 		assertEquals("Saliency of " + image.getFileName(), lines.get(0));
-		assertEquals("1", lines.get(1), "one heatmap in the source image's overlay");
+		assertEquals("3", lines.get(1), "one heatmap and its colour bar (strip and range) in the source's overlay");
 		assertEquals("24", lines.get(2), "the source is still the RGB image");
 		ImagePlus map = IJ.openImage(out.toString());
 		ExplainResult direct = ExplainJob.run(TestData.open(TestData.PARASITIZED), new ExplainOptions(TestData.MALARIA,
@@ -102,6 +105,9 @@ class MacroTest {
 		assertTrue(Files.exists(prototypes), "the Prototypes... call did not finish:\n" + console);
 		String found = Files.readString(prototypes);
 		assertTrue(found.contains("28x28"), "a two-slice 28x28 prototype stack: '" + found + "'\n" + console);
+		List<String> remembered = found.lines().toList();
+		assertEquals(40, Double.parseDouble(remembered.get(remembered.size() - 2)), "Prototypes remembers its steps");
+		assertEquals("unset", remembered.get(remembered.size() - 1), "Integrated Gradients' steps are its own");
 		assertTrue(Files.exists(trustLog), "the trusted Saliency... call did not finish:\n" + console);
 		assertTrue(Files.readString(trustLog).startsWith("Saliency of "), Files.readString(trustLog));
 		// in batch mode IJ.log writes to the console

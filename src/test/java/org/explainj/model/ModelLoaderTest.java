@@ -111,7 +111,7 @@ class ModelLoaderTest {
 		Files.copy(TestData.MALARIA, dir.resolve("model.pb"));
 		Files.writeString(dir.resolve("labels.txt"), "a\nb\nc\n");
 		ExplainException e = assertThrows(ExplainException.class, () -> ModelLoader.load(dir.resolve("model.pb")));
-		assertTrue(e.getMessage().contains("has 3 lines but the model has 2 classes"), e.getMessage());
+		assertTrue(e.getMessage().contains("are 3 but the model has 2 classes"), e.getMessage());
 	}
 
 	@Test
