@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.explainj.HeadlessCommands;
 import org.explainj.TestData;
 import org.explainj.image.IntensityScaling;
 import org.explainj.job.ExplainJob;
@@ -14,11 +15,8 @@ import org.explainj.job.ExplainOptions;
 import org.explainj.methods.Methods;
 import org.explainj.methods.Target;
 import org.explainj.model.ScoreKind;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.scijava.Context;
-import org.scijava.command.CommandService;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.scijava.module.Module;
 
 import ij.ImagePlus;
@@ -33,21 +31,11 @@ import ij.process.ColorProcessor;
 /** What a user sees after a run: overlays, colour bars, one range for a stack, the table, the status line. */
 class ExplainDisplayTest {
 
-	static Context context;
-
-	@BeforeAll
-	static void start() {
-		System.setProperty("java.awt.headless", "true");
-		context = new Context(CommandService.class);
-	}
-
-	@AfterAll
-	static void stop() {
-		context.dispose();
-	}
+	@RegisterExtension
+	static final HeadlessCommands COMMANDS = new HeadlessCommands();
 
 	private static Module run(Class<? extends ExplainCommand> command, Object... inputs) throws Exception {
-		return context.service(CommandService.class).run(command, true, inputs).get();
+		return COMMANDS.run(command, true, inputs).get();
 	}
 
 	private static List<Roi> named(Overlay overlay, String prefix) {

@@ -7,16 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.ExecutionException;
 
+import org.explainj.HeadlessCommands;
 import org.explainj.ExplainException;
 import org.explainj.TestData;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
 import org.explainj.methods.Methods;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.scijava.Context;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.scijava.command.CommandService;
 import org.scijava.module.Module;
 
@@ -26,24 +25,14 @@ import ij.gui.ImageRoi;
 /** The commands as a script or headless Fiji runs them: through CommandService, no dialogs. */
 class HeadlessCommandTest {
 
-	static Context context;
-
-	@BeforeAll
-	static void start() {
-		System.setProperty("java.awt.headless", "true");
-		context = new Context(CommandService.class);
-	}
-
-	@AfterAll
-	static void stop() {
-		context.dispose();
-	}
+	@RegisterExtension
+	static final HeadlessCommands COMMANDS = new HeadlessCommands();
 
 	@Test
 	void saliencyCommandAddsAnOverlayAndReturnsTheRawMap() throws Exception {
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
 		int[] pixels = ((int[]) cell.getProcessor().getPixels()).clone();
-		Module module = context.service(CommandService.class).run(SaliencyCommand.class, true, "image", cell, "model",
+		Module module = COMMANDS.run(SaliencyCommand.class, true, "image", cell, "model",
 			TestData.MALARIA.toFile(), "target", "infected", "opacity", 0.4).get();
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		assertEquals(32, map.getBitDepth());
@@ -59,7 +48,7 @@ class HeadlessCommandTest {
 		assertEquals(0.4, roi.getOpacity(), 1e-9);
 		assertArrayEquals(pixels, (int[]) cell.getProcessor().getPixels(), "source pixels unchanged");
 		// running again replaces the heatmap rather than stacking a second one
-		context.service(CommandService.class).run(SaliencyCommand.class, true, "image", cell, "model", TestData.MALARIA
+		COMMANDS.run(SaliencyCommand.class, true, "image", cell, "model", TestData.MALARIA
 			.toFile(), "target", "infected", "mapImage", false).get();
 		assertEquals(3, cell.getOverlay().size());
 	}
@@ -71,7 +60,7 @@ class HeadlessCommandTest {
 		stack.addSlice(a.getProcessor().resize(64, 64));
 		stack.addSlice(b.getProcessor().resize(64, 64));
 		ImagePlus cells = new ImagePlus("cells", stack);
-		Module module = context.service(CommandService.class).run(GradientTimesInputCommand.class, true, "image", cells,
+		Module module = COMMANDS.run(GradientTimesInputCommand.class, true, "image", cells,
 			"model", TestData.MALARIA.toFile(), "reduce", "none").get();
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		assertEquals(3, map.getNChannels(), "reduce none keeps the RGB channels");
@@ -86,7 +75,7 @@ class HeadlessCommandTest {
 	@Test
 	void integratedGradientsReportsItsCompletenessGapInTheTable() throws Exception {
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
-		Module module = context.service(CommandService.class).run(IntegratedGradientsCommand.class, true, "image", cell,
+		Module module = COMMANDS.run(IntegratedGradientsCommand.class, true, "image", cell,
 			"model", TestData.MALARIA.toFile(), "steps", 16, "mapImage", false).get();
 		ij.measure.ResultsTable table = ((ExplainCommand) module.getDelegateObject()).results;
 		assertEquals("integrated-gradients", table.getStringValue("Method", table.size() - 1));
@@ -98,7 +87,7 @@ class HeadlessCommandTest {
 	@Test
 	void badInputFailsWithOneClearMessageAndLeavesTheImageAlone() {
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
-		ExecutionException e = assertThrows(ExecutionException.class, () -> context.service(CommandService.class).run(
+		ExecutionException e = assertThrows(ExecutionException.class, () -> COMMANDS.run(
 			SensitivityCommand.class, true, "image", cell, "model", TestData.MALARIA.toFile(), "target", "parasite").get());
 		Throwable cause = e.getCause();
 		while (cause != null && !(cause instanceof ExplainException)) cause = cause.getCause();
@@ -115,7 +104,7 @@ class HeadlessCommandTest {
 		@SuppressWarnings("unchecked")
 		Class<? extends org.scijava.command.Command> type = (Class<? extends org.scijava.command.Command>) Class.forName(
 			className);
-		Module module = context.service(CommandService.class).run(type, true, "image", cell, "model", TestData.MALARIA
+		Module module = COMMANDS.run(type, true, "image", cell, "model", TestData.MALARIA
 			.toFile()).get();
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		assertEquals(cell.getWidth(), map.getWidth());
@@ -145,7 +134,7 @@ class HeadlessCommandTest {
 		for (java.nio.file.Path p : new java.nio.file.Path[] { TestData.PARASITIZED, TestData.UNINFECTED }) {
 			stack.addSlice(TestData.open(p).getProcessor().resize(64, 64));
 		}
-		Module module = context.service(CommandService.class).run(EvaluateCommand.class, true, "image", new ImagePlus(
+		Module module = COMMANDS.run(EvaluateCommand.class, true, "image", new ImagePlus(
 			"cells", stack), "model", TestData.MALARIA.toFile(), "methods", "saliency,random", "steps", 8, "metric", "all")
 			.get();
 		EvaluateCommand command = (EvaluateCommand) module.getDelegateObject();
@@ -163,7 +152,7 @@ class HeadlessCommandTest {
 		for (java.nio.file.Path p : new java.nio.file.Path[] { TestData.PARASITIZED, TestData.UNINFECTED }) {
 			stack.addSlice(TestData.open(p).getProcessor().resize(44, 44));
 		}
-		Module module = context.service(CommandService.class).run(SanityCheckCommand.class, true, "image", new ImagePlus(
+		Module module = COMMANDS.run(SanityCheckCommand.class, true, "image", new ImagePlus(
 			"cells", stack), "model", TestData.MALARIA.toFile(), "methods", "gradient").get();
 		SanityCheckCommand command = (SanityCheckCommand) module.getDelegateObject();
 		assertEquals(13, command.results.size(), "6 cascade rows, 6 single layers, one random class");
@@ -177,7 +166,7 @@ class HeadlessCommandTest {
 		for (int i = 0; i < 3; i++) stack.addSlice(TestData.open(TestData.PARASITIZED).getProcessor().resize(64, 64));
 		ImagePlus cells = new ImagePlus("three", stack);
 		for (int run = 0; run < 2; run++) {
-			context.service(CommandService.class).run(SaliencyCommand.class, true, "image", cells, "model", TestData.MALARIA
+			COMMANDS.run(SaliencyCommand.class, true, "image", cells, "model", TestData.MALARIA
 				.toFile(), "mapImage", false).get();
 			assertEquals(5, cells.getOverlay().size(), "three heatmaps and one colour bar (strip and range), run " + run);
 			for (int i = 0; i < 3; i++) assertEquals(i + 1, cells.getOverlay().get(i).getPosition());

@@ -9,13 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 
+import org.explainj.HeadlessCommands;
 import org.explainj.ExplainException;
 import org.explainj.TestData;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.scijava.Context;
-import org.scijava.command.CommandService;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.scijava.module.Module;
 
 import ij.measure.ResultsTable;
@@ -26,17 +25,11 @@ class TrustedModelCommandTest {
 	static final Path MODEL = Path.of("test-images/models/hostile/frozen-writes-output.pb");
 	static final Path WRITTEN = Path.of("target/hostile-model-wrote-this/frozen.txt");
 
-	static Context context;
-
-	@BeforeAll
-	static void start() {
-		System.setProperty("java.awt.headless", "true");
-		context = new Context(CommandService.class);
-	}
+	@RegisterExtension
+	static final HeadlessCommands COMMANDS = new HeadlessCommands();
 
 	@AfterAll
-	static void stop() throws Exception {
-		context.dispose();
+	static void removeWhatTheTrustedModelWrote() throws Exception {
 		Files.deleteIfExists(WRITTEN);
 		Files.deleteIfExists(WRITTEN.getParent());
 	}
@@ -44,13 +37,13 @@ class TrustedModelCommandTest {
 	@Test
 	void refusedWithoutTrustAndMarkedInTheTableWithIt() throws Exception {
 		Files.deleteIfExists(WRITTEN);
-		ExecutionException e = assertThrows(ExecutionException.class, () -> context.service(CommandService.class).run(
+		ExecutionException e = assertThrows(ExecutionException.class, () -> COMMANDS.run(
 			SaliencyCommand.class, true, "image", TestData.open(TestData.DIGIT), "model", MODEL.toFile()).get());
 		Throwable cause = e.getCause();
 		while (cause != null && !(cause instanceof ExplainException)) cause = cause.getCause();
 		assertTrue(cause != null && cause.getMessage().contains("WriteFile (node 'WriteFile')"), String.valueOf(cause));
 		assertFalse(Files.exists(WRITTEN));
-		Module module = context.service(CommandService.class).run(SaliencyCommand.class, true, "image", TestData.open(
+		Module module = COMMANDS.run(SaliencyCommand.class, true, "image", TestData.open(
 			TestData.DIGIT), "model", MODEL.toFile(), "trust", true).get();
 		ResultsTable table = ((SaliencyCommand) module.getDelegateObject()).results;
 		String note = table.getStringValue("Trusted model", table.size() - 1);

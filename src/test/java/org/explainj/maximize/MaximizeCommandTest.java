@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.ExecutionException;
 
+import org.explainj.HeadlessCommands;
 import org.explainj.ExplainException;
 import org.explainj.ij.MaximizeCommand;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.scijava.Context;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.scijava.command.CommandService;
 import org.scijava.module.Module;
 
@@ -20,22 +19,12 @@ import ij.ImagePlus;
 /** The Prototypes command as a script or headless Fiji runs it: through CommandService, no dialog. */
 class MaximizeCommandTest {
 
-	static Context context;
-
-	@BeforeAll
-	static void start() {
-		System.setProperty("java.awt.headless", "true");
-		context = new Context(CommandService.class);
-	}
-
-	@AfterAll
-	static void stop() {
-		context.dispose();
-	}
+	@RegisterExtension
+	static final HeadlessCommands COMMANDS = new HeadlessCommands();
 
 	@Test
 	void commandReturnsLabelledStackAndPlot() throws Exception {
-		Module module = context.service(CommandService.class).run(MaximizeCommand.class, true, "model",
+		Module module = COMMANDS.run(MaximizeCommand.class, true, "model",
 			ActivationMaximizerTest.DIGITS.toFile(), "target", "1,6", "steps", 80, "generator", CodeSpaceTest.GENERATOR
 				.toFile()).get();
 		ImagePlus stack = (ImagePlus) module.getOutput("prototypes");
@@ -54,7 +43,7 @@ class MaximizeCommandTest {
 
 	@Test
 	void badTargetIsOneMessage() {
-		ExecutionException e = assertThrows(ExecutionException.class, () -> context.service(CommandService.class).run(
+		ExecutionException e = assertThrows(ExecutionException.class, () -> COMMANDS.run(
 			MaximizeCommand.class, true, "model", ActivationMaximizerTest.DIGITS.toFile(), "target", "3,x", "steps", 5)
 			.get());
 		Throwable cause = e.getCause();
