@@ -26,6 +26,10 @@ public final class TestData {
 
 	public static final Path MALARIA = Path.of("test-images/models/nlm-malaria/malaria_thinsmear_44.pb");
 	public static final Path MNIST = Path.of("test-images/models/mnist-keras");
+	/** Models that read, list and write files (tools/fixtures/make_hostile_models.py). */
+	public static final Path HOSTILE = Path.of("test-images/models/hostile");
+	/** Where the hostile models write, relative to the working directory (the repository root under Maven). */
+	public static final Path HOSTILE_WRITES = Path.of("target/hostile-model-wrote-this");
 	public static final Path MALARIA_IMAGES = Path.of("test-images/images/malaria");
 	public static final Path PARASITIZED = MALARIA_IMAGES.resolve(
 		"Parasitized__C39P4thinF_original_IMG_20150622_110900_cell_16.png");
@@ -159,6 +163,15 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 	}
 
 	/** Logits of every image, straight from the session: the reference the methods are checked against. */
+	/** Removes whatever a hostile model wrote, so that a test sees only its own run's writes. */
+	public static void deleteWhatHostileModelsWrote() throws IOException {
+		if (!java.nio.file.Files.exists(HOSTILE_WRITES)) return;
+		try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(HOSTILE_WRITES)) {
+			for (Path f : files.toList()) java.nio.file.Files.delete(f);
+		}
+		java.nio.file.Files.delete(HOSTILE_WRITES);
+	}
+
 	public static float[][] logits(org.explainj.model.ClassifierModel model, float[] data, int n) {
 		int size = data.length / n;
 		try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(n, model.height(), model.width(), model.channels()), org.tensorflow.ndarray.buffer.DataBuffers.of(

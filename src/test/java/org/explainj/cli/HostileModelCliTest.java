@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** bin/explainj refuses models that touch files (one line, exit 1, nothing written) unless --trust-model. */
 class HostileModelCliTest {
 
-	static final Path HOSTILE = Path.of("test-images/models/hostile");
-	static final Path WRITTEN = Path.of("target/hostile-model-wrote-this");
+	static final Path HOSTILE = TestData.HOSTILE;
+	static final Path WRITTEN = TestData.HOSTILE_WRITES;
 
 	@TempDir
 	Path tmp;
@@ -28,8 +28,7 @@ class HostileModelCliTest {
 	}
 
 	private static void clean() throws IOException {
-		for (String f : new String[] { "tf1-main-op.txt", "tf2.txt", "frozen.txt" }) Files.deleteIfExists(WRITTEN.resolve(f));
-		Files.deleteIfExists(WRITTEN);
+		TestData.deleteWhatHostileModelsWrote();
 	}
 
 	private CliTest.Run explain(String model, String... more) {

@@ -39,9 +39,8 @@ import org.tensorflow.proto.TensorProto;
  */
 class ModelAuditTest {
 
-	static final Path HOSTILE = Path.of("test-images/models/hostile");
-	/** Where the fixtures write, relative to the working directory (the repository root under Maven). */
-	static final Path WRITTEN = Path.of("target/hostile-model-wrote-this");
+	static final Path HOSTILE = TestData.HOSTILE;
+	static final Path WRITTEN = TestData.HOSTILE_WRITES;
 
 	@TempDir
 	Path tmp;
@@ -52,11 +51,7 @@ class ModelAuditTest {
 	}
 
 	static void deleteWritten() throws IOException {
-		if (!Files.exists(WRITTEN)) return;
-		try (Stream<Path> files = Files.list(WRITTEN)) {
-			for (Path f : files.toList()) Files.delete(f);
-		}
-		Files.delete(WRITTEN);
+		TestData.deleteWhatHostileModelsWrote();
 	}
 
 	@Test
