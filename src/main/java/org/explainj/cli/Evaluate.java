@@ -49,20 +49,35 @@ final class Evaluate {
 	private Evaluate() {}
 
 	static void run(Arguments a, PrintStream out) {
+		overImages(a, out, OUTPUTS, (model, images, batch, dir) -> compare(model, batch, dir, a, out));
+	}
+
+	/** What evaluate and sanity do once the model is held and the images are one batch. */
+	interface ImageSetRun {
+		void run(ClassifierModel model, List<ImagePlus> images, InputBatch batch, Path dir);
+	}
+
+	/**
+	 * The frame of a command over a set of images (--model, --images, --out, --scale, --trust-model):
+	 * outputs that would replace an input are refused first, the model is held for the run, the trust
+	 * note printed, and the images brought to the model as one batch.
+	 */
+	static void overImages(Arguments a, PrintStream out, List<String> outputs, ImageSetRun body) {
 		Path modelPath = Path.of(a.required("model"));
 		List<Path> imageFiles = imageFiles(a.required("images"));
 		Path dir = Path.of(a.required("out"));
-		refuseOverwrite(modelPath, imageFiles, dir, OUTPUTS);
+		refuseOverwrite(modelPath, imageFiles, dir, outputs);
 		try (ModelCache.Lease lease = ModelCache.shared().acquire(modelPath, a.flag("trust-model"))) {
-			compare(lease.model(), imageFiles, dir, a, out);
+			ClassifierModel model = lease.model();
+			if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
+			List<ImagePlus> images = new ArrayList<>();
+			for (Path p : imageFiles) images.add(Main.openImage(p));
+			body.run(model, images, EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit"))),
+				dir);
 		}
 	}
 
-	private static void compare(ClassifierModel model, List<Path> imageFiles, Path dir, Arguments a, PrintStream out) {
-		if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
-		List<ImagePlus> images = new ArrayList<>();
-		for (Path p : imageFiles) images.add(Main.openImage(p));
-		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));
+	private static void compare(ClassifierModel model, InputBatch batch, Path dir, Arguments a, PrintStream out) {
 		List<AttributionMethod> methods = BaselineAttributions.list(a.get("methods", DEFAULT_METHODS));
 		String metric = a.get("metric", "all");
 		if (!METRICS.contains(metric)) throw new ExplainException("Unknown metric '" + metric + "'.", "Use one of " +

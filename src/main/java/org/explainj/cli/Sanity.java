@@ -2,13 +2,10 @@ package org.explainj.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import org.explainj.image.IntensityScaling;
-import org.explainj.job.EvaluationReport;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ResultFiles;
 import org.explainj.job.SanityReport;
@@ -17,8 +14,6 @@ import org.explainj.methods.InputBatch;
 import org.explainj.metrics.BaselineAttributions;
 import org.explainj.metrics.SanityCheck;
 import org.explainj.model.ClassifierModel;
-import org.explainj.model.ModelAudit;
-import org.explainj.model.ModelCache;
 
 import ij.ImagePlus;
 
@@ -32,20 +27,13 @@ final class Sanity {
 	private Sanity() {}
 
 	static void run(Arguments a, PrintStream out) {
-		Path modelPath = Path.of(a.required("model"));
-		List<Path> imageFiles = Evaluate.imageFiles(a.required("images"));
-		Path dir = Path.of(a.required("out"));
-		Evaluate.refuseOverwrite(modelPath, imageFiles, dir, List.of("sanity.csv", "sanity.png", "sanity-montage.png"));
-		try (ModelCache.Lease lease = ModelCache.shared().acquire(modelPath, a.flag("trust-model"))) {
-			check(lease.model(), imageFiles, dir, a, out);
-		}
+		Evaluate.overImages(a, out, List.of("sanity.csv", "sanity.png", "sanity-montage.png"), (model, images, batch,
+			dir) -> check(model, images, batch, dir, a, out));
 	}
 
-	private static void check(ClassifierModel model, List<Path> imageFiles, Path dir, Arguments a, PrintStream out) {
-		if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
-		List<ImagePlus> images = new ArrayList<>();
-		for (Path p : imageFiles) images.add(Main.openImage(p));
-		InputBatch batch = EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit")));
+	private static void check(ClassifierModel model, List<ImagePlus> images, InputBatch batch, Path dir, Arguments a,
+		PrintStream out)
+	{
 		List<AttributionMethod> methods = BaselineAttributions.list(a.get("methods", DEFAULT_METHODS));
 		SanityCheck.Report report = SanityCheck.run(model, batch, methods, a.integer("seed", 0), a.integer("batch-size",
 			ExplainOptions.DEFAULT_BATCH_SIZE));
