@@ -37,13 +37,13 @@ import ij.measure.ResultsTable;
 @Plugin(type = Command.class, name = "explainj.evaluate", label = "ExplainJ Evaluate")
 public class EvaluateCommand implements Command {
 
-	@Parameter(persist = false, label = "Image", description = "an image or a stack: each slice is one image")
+	@Parameter(persist = false, label = "Image", description = CommandHelp.IMAGE_SET)
 	public ImagePlus image;
 
 	@Parameter(persist = false, label = "All open images", description = "compare on every open image, not only this one")
 	public boolean allOpen = false;
 
-	@Parameter(persist = false, label = "Model", description = "SavedModel folder (or its saved_model.pb) or frozen graph .pb")
+	@Parameter(persist = false, label = "Model", description = CommandHelp.MODEL)
 	public File model;
 
 	@Parameter(persist = false, label = "Methods", description = "comma-separated; random and edges are baselines")
@@ -67,8 +67,7 @@ public class EvaluateCommand implements Command {
 	@Parameter(persist = false, label = "Scale", choices = { "unit", "none", "minmax", "percentile" })
 	public String scale = "unit";
 
-	@Parameter(persist = false, label = "Trust model", description = "run the model even if it reads or writes " +
-		"files, talks to the network or calls Python (only for models from a source you trust)")
+	@Parameter(persist = false, label = "Trust model", description = CommandHelp.TRUST)
 	public boolean trust = false;
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)

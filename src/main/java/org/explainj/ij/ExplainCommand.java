@@ -37,7 +37,7 @@ public abstract class ExplainCommand implements Command {
 	@Parameter(persist = false, label = "Image", description = "the image or stack to explain")
 	public ImagePlus image;
 
-	@Parameter(persist = false, label = "Model", description = "SavedModel folder (or its saved_model.pb) or frozen graph .pb")
+	@Parameter(persist = false, label = "Model", description = CommandHelp.MODEL)
 	public File model;
 
 	@Parameter(persist = false, label = "Target", description = "top (predicted class), a class index or a class name")
@@ -72,8 +72,7 @@ public abstract class ExplainCommand implements Command {
 	@Parameter(persist = false, label = "Batch size", min = "1", description = "images per TensorFlow run (memory)")
 	public int batchSize = ExplainOptions.DEFAULT_BATCH_SIZE;
 
-	@Parameter(persist = false, label = "Trust model", description = "run the model even if it reads or writes " +
-		"files, talks to the network or calls Python (only for models from a source you trust)")
+	@Parameter(persist = false, label = "Trust model", description = CommandHelp.TRUST)
 	public boolean trust = false;
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)
