@@ -156,6 +156,30 @@ class HyperstackTest {
 	}
 
 	@Test
+	void theCommandLineTakesTheChannelsAndWritesEveryZAndT(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+		ImagePlus four = hyperstack(true);
+		java.nio.file.Path in = tmp.resolve("cells.tif"), out = tmp.resolve("maps.tif");
+		ij.IJ.saveAsTiff(four, in.toString());
+		java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream(), stdout = new java.io.ByteArrayOutputStream();
+		int code = org.explainj.cli.Main.run(new String[] { "explain", "--model", TestData.MALARIA.toString(), "--image", in
+			.toString(), "--method", "gradient", "--reduce", "none", "--channels", "1-3", "--out", out.toString() },
+			new java.io.PrintStream(stdout), new java.io.PrintStream(err));
+		assertEquals(0, code, err.toString());
+		assertEquals("", err.toString());
+		ImagePlus maps = ij.IJ.openImage(out.toString());
+		assertEquals(List.of(3, Z, T), List.of(maps.getNChannels(), maps.getNSlices(), maps.getNFrames()));
+		ExplainResult direct = explain(four, "1-3");
+		for (int f = 0; f < Z * T; f++) {
+			for (int c = 0; c < 3; c++) {
+				float[] written = (float[]) maps.getStack().getProcessor(maps.getStackIndex(c + 1, f % Z + 1, f / Z + 1))
+					.getPixels();
+				assertTrue(relativeDifference(direct.map(f, c), written) < 1e-5, "frame " + f + ", channel " + c);
+			}
+		}
+		assertEquals(Z * T, stdout.toString().lines().filter(l -> l.startsWith("cells.tif #")).count(), stdout.toString());
+	}
+
+	@Test
 	void theCommandTakesTheChannels() throws Exception {
 		ImagePlus four = hyperstack(true);
 		GradientCommand command = (GradientCommand) COMMANDS.run(GradientCommand.class, true, "image", four, "model",
