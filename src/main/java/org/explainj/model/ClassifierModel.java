@@ -33,7 +33,6 @@ public final class ClassifierModel implements AutoCloseable {
 	private final Output<TFloat32> output;
 	private final Output<TFloat32> logits;
 	private final OutputActivation activation;
-	private final List<String> labels;
 	private final ModelSidecar sidecar;
 	private final Map<String, String> localNames;
 	private final List<ModelAudit.Finding> auditFindings;
@@ -80,7 +79,6 @@ public final class ClassifierModel implements AutoCloseable {
 		if (!labels.isEmpty() && labels.size() != out.size(1)) throw new ExplainException("The class names beside the model (" +
 			ClassNames.LABELS + " or " + ClassNames.SIDECAR + ") are " + labels.size() + " but the model has " + out.size(1) +
 			" classes.", "Give one name per class, in the order of the model's outputs.");
-		this.labels = List.copyOf(labels);
 		sidecar.channelOrder().filter(order -> order.size() != in.size(3)).ifPresent(order -> {
 			throw new ExplainException("\"channels\" in " + sidecar.file() + " orders " + order.size() + " channels but the " +
 				"model's input has " + in.size(3) + ".", "Give one image channel per model channel, or remove \"channels\".");
@@ -127,7 +125,7 @@ public final class ClassifierModel implements AutoCloseable {
 	public int numClasses() { return (int) output.shape().size(1); }
 
 	/** Class names from labels.txt or explainj.json beside the model ({@link ClassNames}), empty when none. */
-	public List<String> labels() { return labels; }
+	public List<String> labels() { return sidecar.classes(); }
 
 	/**
 	 * The pixel scaling the model was trained with, as its {@value ClassNames#SIDECAR} says ("scaling");
@@ -142,7 +140,7 @@ public final class ClassifierModel implements AutoCloseable {
 	public java.util.Optional<List<Integer>> channelOrder() { return sidecar.channelOrder(); }
 
 	public String className(int index) {
-		return index < labels.size() ? labels.get(index) : "class " + index;
+		return index < labels().size() ? labels().get(index) : "class " + index;
 	}
 
 	/** The operations the {@link ModelAudit} refuses; not empty only for a model the user chose to trust. */

@@ -23,12 +23,7 @@ public record ModelSidecar(Path file, List<String> classes, Optional<IntensitySc
 	static final String EXAMPLE = "{\"classes\": [\"infected\", \"uninfected\"], \"scaling\": \"unit\", " +
 		"\"channels\": \"rgb\"}";
 
-	/** Nothing beside the model: classes are indices, the scaling is the user's, channels in image order. */
-	public static ModelSidecar none(Path folder) {
-		return new ModelSidecar(folder.resolve(ClassNames.SIDECAR), List.of(), Optional.empty(), Optional.empty());
-	}
-
-	/** The sidecar and the class names in {@code folder}; {@link #none} where there are none. */
+	/** The sidecar and the class names in {@code folder}; empty values where there are none. */
 	static ModelSidecar in(Path folder) {
 		Path file = folder.resolve(ClassNames.SIDECAR);
 		Map<?, ?> json = document(file);
