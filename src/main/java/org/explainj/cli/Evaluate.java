@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.explainj.ExplainException;
-import org.explainj.image.IntensityScaling;
 import org.explainj.job.EvaluationReport;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.InputFiles;
@@ -72,7 +71,7 @@ final class Evaluate {
 			if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
 			List<ImagePlus> images = new ArrayList<>();
 			for (Path p : imageFiles) images.add(Main.openImage(p));
-			body.run(model, images, EvaluationReport.batch(images, model, IntensityScaling.parse(a.get("scale", "unit"))),
+			body.run(model, images, EvaluationReport.batch(images, model, ExplainOptions.parseScaling(a.get("scale", null))),
 				dir);
 		}
 	}

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 
 import org.explainj.ExplainException;
-import org.explainj.image.IntensityScaling;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
@@ -40,7 +39,9 @@ public final class Main {
 		           [--target top|INDEX|NAME] [--score logit|probability|log-probability]
 		           [--scale none|unit|minmax|percentile] [--reduce none|sum|abs-sum|max-abs|l2-sq]
 		           [--overlay FILE.png] [--batch-size N] [--PARAMETER VALUE ...] [--trust-model]
-		           (each method's parameters: bin/explainj methods)
+		           [--channels all|C|C1-C2|C1,C2,...]
+		           (each method's parameters: bin/explainj methods; --scale: the model's explainj.json
+		           "scaling", else unit; --channels: all channels of a composite or hyperstack, else these)
 		  maximize --model PATH --target C[,C...] --out FILE.tif [--generator PATH] [--steps N]
 		           [--lambda F] [--lr F] [--seed N] [--jitter N] [--tv F] [--blur N] [--low F] [--high F]
 		           class prototypes (activation maximisation) -> FILE.tif and FILE_objective.csv
@@ -63,7 +64,7 @@ public final class Main {
 		""";
 
 	private static final Set<String> EXPLAIN_OPTIONS = Set.of("model", "image", "method", "out", "target", "score",
-		"scale", "reduce", "overlay", "batch-size", "trust-model");
+		"scale", "reduce", "overlay", "batch-size", "trust-model", "channels");
 
 	private Main() {}
 
@@ -127,9 +128,9 @@ public final class Main {
 		if (overlayName != null && !overlayName.toLowerCase(java.util.Locale.ROOT).endsWith(".png")) throw new
 			ExplainException("--overlay " + overlayName + " is not a .png file.", "Name the overlay FILE.png.");
 		ExplainOptions options = new ExplainOptions(Path.of(a.required("model")), method,
-			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), IntensityScaling.parse(a.get(
-				"scale", "unit")), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",
-					ExplainOptions.DEFAULT_BATCH_SIZE), parameters, a.flag("trust-model"));
+			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), ExplainOptions.parseScaling(a
+				.get("scale", null)), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",
+					ExplainOptions.DEFAULT_BATCH_SIZE), parameters, a.flag("trust-model")).withChannels(a.get("channels", null));
 		Path imageFile = Path.of(a.required("image"));
 		InputFiles inputs = new InputFiles().file("input image", imageFile).model(options.model()).file("baseline image",
 			parameters.containsKey("baseline") ? Path.of(parameters.get("baseline")) : null);

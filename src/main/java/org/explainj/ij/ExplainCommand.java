@@ -5,7 +5,6 @@ import java.io.File;
 import java.util.Map;
 
 import org.explainj.ExplainException;
-import org.explainj.image.IntensityScaling;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
@@ -47,9 +46,14 @@ public abstract class ExplainCommand implements Command {
 		description = "what is explained: the logit (pre-softmax), the probability or its log")
 	public String score = "logit";
 
-	@Parameter(persist = false, label = "Scale", choices = { "unit", "none", "minmax", "percentile" },
-		description = "pixel scaling the model was trained with: unit = divide by the type's maximum")
-	public String scale = "unit";
+	@Parameter(persist = false, label = "Scale", choices = { "default", "unit", "none", "minmax", "percentile" },
+		description = "pixel scaling the model was trained with: default = the model's explainj.json, else unit; " +
+			"unit = divide by the type's maximum")
+	public String scale = "default";
+
+	@Parameter(persist = false, label = "Channels", description = "the image channels to explain: all, 2, 1-3 or 1,3 " +
+		"(all: every channel of a composite or hyperstack, or the RGB colours)")
+	public String channels = "all";
 
 	@Parameter(persist = false, label = "Reduce", choices = { "default", "none", "sum", "abs-sum", "max-abs", "l2-sq" },
 		description = "how channels are combined; default = the method's own")
@@ -128,8 +132,8 @@ public abstract class ExplainCommand implements Command {
 		if (!(opacity >= 0 && opacity <= 1)) throw new ExplainException("Opacity " + opacity + " is outside 0..1.",
 			"Use e.g. opacity=0.5.");
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
-			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,
-			parameters(), trust);
+			ScoreKind.parse(score), ExplainOptions.parseScaling(scale), ExplainOptions.parseReduction(reduce), batchSize,
+			parameters(), trust).withChannels(channels);
 		int slices = image.getNSlices() * image.getNFrames();
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
 			IJ.showProgress(done, total);

@@ -10,20 +10,54 @@ import org.tensorflow.types.TUint8;
 
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.measure.Measurements;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
+import ij.process.ImageStatistics;
 
 /**
- * The images to explain, one per z-slice and time point of an ImagePlus, read one channel plane at a
- * time: a plane is a float copy made when it is needed, so that a huge image never exists as a whole
- * float copy and nothing done here or later touches the source image.
+ * The images to explain, one per z-slice and time point of an ImagePlus, made of a chosen set of its
+ * channels (all by default), read one channel plane at a time: a plane is a float copy made when it is
+ * needed, so that a huge image never exists as a whole float copy and nothing done here or later
+ * touches the source image.
+ *
+ * @param selected the image's channels (0-based, in the order the model gets them) that are explained
  */
-public record ImageFrames(ImagePlus image, int width, int height, int channels, double typeMax, boolean rgb) {
+public record ImageFrames(ImagePlus image, int width, int height, int[] selected, double typeMax, boolean rgb) {
+
+	/** How channels are chosen, for messages: the forms {@link #of(ImagePlus, String)} reads. */
+	public static final String CHANNEL_FORMS = "all, one channel (2), a range (1-3) or a list (1,3,4)";
 
 	public static ImageFrames of(ImagePlus imp) {
+		return of(imp, null);
+	}
+
+	/**
+	 * The frames of the chosen channels: {@code channels} is "all" (or null or blank), one channel, a
+	 * range "1-3" or a list "1,3,4" (1-based, as ImageJ counts them; an RGB image has 3).
+	 */
+	public static ImageFrames of(ImagePlus imp, String channels) {
 		if (imp == null) throw new ExplainException("There is no image.", "Open an image first.");
 		boolean rgb = imp.getType() == ImagePlus.COLOR_RGB;
-		return new ImageFrames(imp, imp.getWidth(), imp.getHeight(), rgb ? 3 : imp.getNChannels(), typeMax(imp), rgb);
+		return new ImageFrames(imp, imp.getWidth(), imp.getHeight(), selection(channels, rgb ? 3 : imp.getNChannels()),
+			typeMax(imp), rgb);
+	}
+
+	static int[] selection(String text, int available) {
+		if (text == null || text.isBlank() || text.strip().equalsIgnoreCase("all")) return java.util.stream.IntStream.range(
+			0, available).toArray();
+		java.util.List<Integer> chosen = new java.util.ArrayList<>();
+		for (String part : text.split(",")) {
+			java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d+)\\s*(?:-\\s*(\\d+)\\s*)?").matcher(part);
+			if (!m.matches()) throw new ExplainException("Cannot read the channels '" + text + "'.", "Give " + CHANNEL_FORMS +
+				".");
+			int first = Integer.parseInt(m.group(1)), last = m.group(2) == null ? first : Integer.parseInt(m.group(2));
+			if (first < 1 || last > available || last < first) throw new ExplainException("The channels '" + text + "' are " +
+				"not channels of the image, which has " + available + (available == 1 ? " channel." : " channels."), "Give " +
+					CHANNEL_FORMS + " between 1 and " + available + ".");
+			for (int c = first; c <= last; c++) chosen.add(c - 1);
+		}
+		return chosen.stream().mapToInt(Integer::intValue).toArray();
 	}
 
 	private static double typeMax(ImagePlus imp) {
@@ -34,15 +68,57 @@ public record ImageFrames(ImagePlus image, int width, int height, int channels, 
 		};
 	}
 
+	/** The number of channels explained. */
+	public int channels() {
+		return selected.length;
+	}
+
+	/** The chosen channels as the user counts them: "1-3", "2", "1,3". */
+	public String channelText() {
+		StringBuilder s = new StringBuilder();
+		for (int i = 0; i < selected.length; i++) {
+			int j = i;
+			while (j + 1 < selected.length && selected[j + 1] == selected[j] + 1) j++;
+			if (s.length() > 0) s.append(',');
+			s.append(selected[i] + 1);
+			if (j > i) s.append('-').append(selected[j] + 1);
+			i = j;
+		}
+		return s.toString();
+	}
+
 	/** Slices times time points. */
 	public int count() {
 		return image.getNSlices() * image.getNFrames();
 	}
 
+	/** An 8-bit, 16-bit or RGB image whose raw values are whole numbers in 0..typeMax. */
+	boolean integer() {
+		return image.getBitDepth() != 32;
+	}
+
+	/**
+	 * {min, max} of the raw values of the chosen channels over all frames, from ImageJ's statistics of
+	 * each plane (a histogram for 8- and 16-bit planes: no float copy).
+	 */
+	double[] rawRange() {
+		double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+		for (int i = 0; i < count(); i++) {
+			for (int c = 0; c < channels(); c++) {
+				ImageProcessor ip = processor(i, c);
+				if (rgb) ip = ((ColorProcessor) ip).getChannel(selected[c] + 1, null);
+				ImageStatistics stats = ImageStatistics.getStatistics(ip, Measurements.MIN_MAX, null);
+				lo = Math.min(lo, stats.min);
+				hi = Math.max(hi, stats.max);
+			}
+		}
+		return new double[] { lo, hi };
+	}
+
 	/** The pixels of channel c of frame i (z fastest, then t), x fastest then y: a new array. */
 	float[] plane(int i, int c) {
 		ImageProcessor ip = processor(i, c);
-		return (float[]) ip.toFloat(rgb ? c : 0, null).getPixels();
+		return (float[]) ip.toFloat(rgb ? selected[c] : 0, null).getPixels();
 	}
 
 	/**
@@ -52,7 +128,7 @@ public record ImageFrames(ImagePlus image, int width, int height, int channels, 
 	Tensor planeTensor(int i, int c) {
 		ImageProcessor ip = processor(i, c);
 		Shape shape = Shape.of(height, width);
-		if (rgb) return TUint8.tensorOf(shape, DataBuffers.of((byte[]) ((ColorProcessor) ip).getChannel(c + 1,
+		if (rgb) return TUint8.tensorOf(shape, DataBuffers.of((byte[]) ((ColorProcessor) ip).getChannel(selected[c] + 1,
 			null).getPixels(), true, false));
 		if (ip.getCalibrationTable() != null) return TFloat32.tensorOf(shape, DataBuffers.of(plane(i, c), true, false));
 		return switch (ip.getBitDepth()) {
@@ -65,6 +141,6 @@ public record ImageFrames(ImagePlus image, int width, int height, int channels, 
 	private ImageProcessor processor(int i, int c) {
 		int z = i % image.getNSlices() + 1, t = i / image.getNSlices() + 1;
 		ImageStack stack = image.getStack();
-		return stack.getProcessor(image.getStackIndex(rgb ? 1 : c + 1, z, t));
+		return stack.getProcessor(image.getStackIndex(rgb ? 1 : selected[c] + 1, z, t));
 	}
 }

@@ -1,5 +1,9 @@
 package org.explainj.image;
 
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
 import org.explainj.ExplainException;
 import org.explainj.methods.Explanation;
 import org.explainj.methods.InputBatch;
@@ -116,7 +120,7 @@ public final class ImageGeometry {
 		int h = model.height() > 0 ? model.height() : frames.height();
 		int w = model.width() > 0 ? model.width() : frames.width();
 		int c = model.channels(), channels = frames.channels();
-		float[][] m = ChannelMapping.matrix(channels, c, frames.rgb());
+		float[][] m = ChannelMapping.of(frames, model).matrix();
 		float[] data = new float[frames.count() * h * w * c];
 		for (int i = 0; i < frames.count(); i++) {
 			int frame = i;
@@ -142,6 +146,16 @@ public final class ImageGeometry {
 			}
 		}
 		return new InputBatch(data, frames.count(), h, w, c);
+	}
+
+	/**
+	 * What the user should know about how the frames become the model's input: grey copied into a colour
+	 * model's channels, colour averaged into a grey model's, an integer image that fills only a sliver of
+	 * its type's range under unit scaling. From the stages that do it ({@link ChannelMapping},
+	 * {@link IntensityScaling}); throws where the channels cannot be mapped at all.
+	 */
+	public static List<String> notes(ImageFrames frames, ClassifierModel model, IntensityScaling scaling) {
+		return Stream.of(ChannelMapping.of(frames, model).note(), scaling.note(frames)).flatMap(Optional::stream).toList();
 	}
 
 	/** One plane (closed here) resized to h x w, written into {@code out} at {@code offset}. */

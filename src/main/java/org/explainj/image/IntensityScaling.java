@@ -2,6 +2,7 @@ package org.explainj.image;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 
 import org.explainj.ExplainException;
 
@@ -19,6 +20,9 @@ public enum IntensityScaling {
 	/** The image's 1st and 99.8th percentiles to [0, 1] (robust to hot pixels). */
 	PERCENTILE;
 
+	/** An integer image spanning less than this part of its type's range gets a note under {@link #UNIT}. */
+	static final double NARROW_RANGE = 0.05;
+
 	static final double LOW_PERCENTILE = 1.0;
 	static final double HIGH_PERCENTILE = 99.8;
 
@@ -28,7 +32,30 @@ public enum IntensityScaling {
 
 	public static IntensityScaling parse(String s) {
 		for (IntensityScaling v : values()) if (v.cliName().equalsIgnoreCase(s.trim())) return v;
-		throw new ExplainException("Unknown scaling '" + s + "'.", "Use none, unit, minmax or percentile.");
+		throw new ExplainException("Unknown scaling '" + s + "'.", "Use " + names() + ".");
+	}
+
+	/** "none, unit, minmax or percentile". */
+	public static String names() {
+		java.util.List<String> names = Arrays.stream(values()).map(IntensityScaling::cliName).toList();
+		return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+	}
+
+	/**
+	 * What the user should know about this scaling of the image: under {@link #UNIT}, an 8-bit, 16-bit or
+	 * RGB image whose values span less than {@value #NARROW_RANGE} of its type's range reaches the model
+	 * as a nearly flat input (a 16-bit image with values 0 to 188 gives inputs 0 to 0.003).
+	 */
+	Optional<String> note(ImageFrames frames) {
+		if (this != UNIT || !frames.integer()) return Optional.empty();
+		double[] range = frames.rawRange();
+		double part = (range[1] - range[0]) / frames.typeMax();
+		if (part >= NARROW_RANGE) return Optional.empty();
+		return Optional.of(String.format(Locale.ROOT, "The image's values (%.0f to %.0f) use %.1f%% of its type's range " +
+			"(0 to %.0f): unit scaling gives the model inputs from %.3g to %.3g only; unless the model was trained on such " +
+			"images, choose scale=minmax (the image's own range) or scale=percentile (robust to hot pixels), or give the " +
+			"model's \"scaling\" in its explainj.json.", range[0], range[1], 100 * part, frames.typeMax(), range[0] / frames
+				.typeMax(), range[1] / frames.typeMax()));
 	}
 
 	/**

@@ -21,10 +21,14 @@ public final class EvaluationReport {
 
 	private EvaluationReport() {}
 
-	/** Every frame of every image, brought to the model, as one batch. */
+	/**
+	 * Every frame of every image, brought to the model, as one batch; {@code scaling} null: the model's own
+	 * ({@link ClassifierModel#inputScaling}).
+	 */
 	public static InputBatch batch(List<ImagePlus> images, ClassifierModel model, IntensityScaling scaling) {
 		List<InputBatch> parts = new ArrayList<>();
-		for (ImagePlus imp : images) parts.add(ImageGeometry.shared().toModelInput(ImageFrames.of(imp), model, scaling));
+		for (ImagePlus imp : images) parts.add(ImageGeometry.shared().toModelInput(ImageFrames.of(imp), model,
+			scaling != null ? scaling : model.inputScaling()));
 		int n = parts.stream().mapToInt(InputBatch::n).sum();
 		InputBatch first = parts.get(0);
 		float[] data = new float[n * first.imageSize()];

@@ -10,6 +10,7 @@ import org.explainj.ExplainException;
 import org.explainj.image.ImageFrames;
 import org.explainj.methods.Baselines;
 import org.explainj.image.ImageGeometry;
+import org.explainj.image.IntensityScaling;
 import org.explainj.methods.Explainer;
 import org.explainj.methods.Explanation;
 import org.explainj.methods.InputBatch;
@@ -42,13 +43,16 @@ public final class ExplainJob {
 			if (model.isRegression() && options.score() != ScoreKind.LOGIT) throw new ExplainException("The model has " +
 				"one linear output (a regression, not a classifier): it has no " + options.score().cliName() + ".",
 				"Use score=logit, which explains the raw output.");
-			ImageFrames frames = ImageFrames.of(image);
-			InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, options.scaling());
+			ImageFrames frames = ImageFrames.of(image, options.channels());
+			IntensityScaling scaling = options.effectiveScaling(model);
+			List<String> notes = new ArrayList<>(ImageGeometry.notes(frames, model, scaling));
+			InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, scaling);
 			Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
 				reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
 					.batchSize(), progress);
 			float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
-			return new ExplainResult(image, model, options, explanation, maps, notes(image, model));
+			notes.addAll(notes(image, model));
+			return new ExplainResult(image, model, options, explanation, maps, notes, frames.channelText());
 		}
 	}
 
@@ -77,7 +81,8 @@ public final class ExplainJob {
 		ImagePlus imp = Files.isRegularFile(file) ? IJ.openImage(file.toString()) : null;
 		if (imp == null) throw new ExplainException("Cannot open the baseline image " + file + ".",
 			"Give zeros, blur or an image file ImageJ can open.");
-		InputBatch ref = ImageGeometry.shared().toModelInput(ImageFrames.of(imp), model, options.scaling());
+		InputBatch ref = ImageGeometry.shared().toModelInput(ImageFrames.of(imp, options.channels()), model, options
+			.effectiveScaling(model));
 		if (ref.n() != 1) throw new ExplainException("The baseline image " + file + " has " + ref.n() + " slices.",
 			"Give a single image as baseline.");
 		return ref;

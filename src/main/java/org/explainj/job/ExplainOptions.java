@@ -3,12 +3,14 @@ package org.explainj.job;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.explainj.image.ImageFrames;
 import org.explainj.image.IntensityScaling;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.MethodSettings;
 import org.explainj.methods.Methods;
 import org.explainj.methods.Reduction;
 import org.explainj.methods.Target;
+import org.explainj.model.ClassifierModel;
 import org.explainj.model.ScoreKind;
 
 /**
@@ -16,11 +18,20 @@ import org.explainj.model.ScoreKind;
  * command line. {@code reduction} null means the method's own default; {@code parameters} are the
  * method's own options (steps, layer ...), checked against what it declares. {@code trustModel} runs a
  * model that the audit ({@link org.explainj.model.ModelAudit}) refuses; the result then says so.
+ * {@code scaling} null means the model's own (its explainj.json's "scaling", else unit). {@code channels}
+ * chooses the image channels explained ({@link ImageFrames#of(ij.ImagePlus, String)}; null: all).
  */
 public record ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score,
-	IntensityScaling scaling, Reduction reduction, int batchSize, Map<String, String> parameters, boolean trustModel)
+	IntensityScaling scaling, Reduction reduction, int batchSize, Map<String, String> parameters, boolean trustModel,
+	String channels)
 {
 	public static final int DEFAULT_BATCH_SIZE = 32;
+
+	public ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score, IntensityScaling scaling,
+		Reduction reduction, int batchSize, Map<String, String> parameters, boolean trustModel)
+	{
+		this(model, method, target, score, scaling, reduction, batchSize, parameters, trustModel, null);
+	}
 
 	/** Options for a model that must pass the audit ({@link org.explainj.model.ModelAudit}). */
 	public ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score, IntensityScaling scaling,
@@ -34,12 +45,29 @@ public record ExplainOptions(Path model, AttributionMethod method, Target target
 	 * the result then says so.
 	 */
 	public ExplainOptions withTrustedModel(boolean trust) {
-		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, parameters, trust);
+		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, parameters, trust, channels);
 	}
 
+	/** The same options explaining the chosen channels of the image ("1-3", "2", "1,3", "all"). */
+	public ExplainOptions withChannels(String chosen) {
+		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, parameters, trustModel,
+			chosen);
+	}
+
+	/** The method's defaults: the top class's logit, the model's scaling, the method's reduction, all channels. */
 	public static ExplainOptions defaults(Path model, String method) {
-		return new ExplainOptions(model, Methods.byName(method), Target.TOP, ScoreKind.LOGIT, IntensityScaling.UNIT,
-			null, DEFAULT_BATCH_SIZE, Map.of());
+		return new ExplainOptions(model, Methods.byName(method), Target.TOP, ScoreKind.LOGIT, null, null,
+			DEFAULT_BATCH_SIZE, Map.of());
+	}
+
+	/** The scaling chosen, or else the model's own ({@link ClassifierModel#inputScaling}). */
+	public IntensityScaling effectiveScaling(ClassifierModel loaded) {
+		return scaling != null ? scaling : loaded.inputScaling();
+	}
+
+	/** Parses a scaling where "default" (or empty) means the model's own. */
+	public static IntensityScaling parseScaling(String s) {
+		return s == null || s.isBlank() || s.equalsIgnoreCase("default") ? null : IntensityScaling.parse(s);
 	}
 
 	public Reduction effectiveReduction() {

@@ -31,11 +31,13 @@ public final class ExplainResult {
 	private final int width;
 	private final int height;
 	private final List<String> notes;
+	private final String channelText;
 
 	ExplainResult(ImagePlus source, ClassifierModel model, ExplainOptions options, Explanation explanation,
-		float[] maps, List<String> notes)
+		float[] maps, List<String> notes, String channelText)
 	{
 		this.notes = List.copyOf(notes);
+		this.channelText = channelText;
 		this.source = source;
 		this.model = model;
 		this.options = options;
@@ -47,7 +49,10 @@ public final class ExplainResult {
 
 	public Explanation explanation() { return explanation; }
 
-	/** Sentences about the run the user should read (an upsampled tiny image, a regression head). */
+	/**
+	 * Sentences about the run the user should read: grey copied into a colour model, colour averaged into
+	 * a grey one, a narrow range under unit scaling, an upsampled tiny image, a regression head.
+	 */
 	public List<String> notes() { return notes; }
 
 	public ClassifierModel model() { return model; }
@@ -134,13 +139,21 @@ public final class ExplainResult {
 		return overlay;
 	}
 
+	/** On the frame's z and t, over all channels (the map explains them together). */
 	private Roi onSlice(Roi roi, int frame) {
 		if (frames() > 1) {
-			int z = frame % source.getNSlices() + 1, t = frame / source.getNSlices() + 1;
-			if (source.isHyperStack()) roi.setPosition(0, z, t);
+			if (source.isHyperStack() || source.getNChannels() > 1) roi.setPosition(0, z(frame), t(frame));
 			else roi.setPosition(frame + 1);
 		}
 		return roi;
+	}
+
+	private int z(int frame) {
+		return frame % source.getNSlices() + 1;
+	}
+
+	private int t(int frame) {
+		return frame / source.getNSlices() + 1;
 	}
 
 	public String roiName(int frame) {
@@ -169,8 +182,9 @@ public final class ExplainResult {
 	}
 
 	/**
-	 * One row per frame: image, slice and its label, method, target, score, prediction, the method's
-	 * diagnostics and its parameters (name = value). A column that does not apply to a row (another method's
+	 * One row per frame: image, slice and its label (with the chosen channels and the frame's z and t where
+	 * the image has several), method, target, score, prediction, the method's diagnostics and its parameters
+	 * (name = value), and the run's notes. A column that does not apply to a row (another method's
 	 * diagnostic or parameter, a regression's probability) stays empty rather than showing 0.
 	 */
 	public void addRows(ResultsTable table, String imageTitle) {
@@ -180,6 +194,9 @@ public final class ExplainResult {
 			table.addValue("Image", imageTitle);
 			table.addValue("Slice", f + 1);
 			table.addValue("Slice label", sliceLabel(f));
+			if (source.getNChannels() > 1) table.addValue("Channels", channelText);
+			if (source.getNSlices() > 1) table.addValue("Z", z(f));
+			if (source.getNFrames() > 1) table.addValue("T", t(f));
 			table.addValue("Method", options.method().name());
 			table.addValue("Target", model.className(explanation.targets()[f]));
 			table.addValue("Score (" + options.score().cliName() + ")", explanation.targetScores()[f]);
@@ -190,6 +207,7 @@ public final class ExplainResult {
 			explanation.diagnostics().forEach((name, values) -> table.addValue(name, values[frame]));
 			options.settings().values().forEach(table::addValue);
 			if (!model.auditFindings().isEmpty()) table.addValue("Trusted model", ModelAudit.trustNote(model));
+			if (!notes.isEmpty()) table.addValue("Notes", String.join(" ", notes));
 		}
 		blankEmptyCells(table);
 	}
@@ -206,16 +224,16 @@ public final class ExplainResult {
 	}
 
 	private String sliceLabel(int frame) {
-		int index = source.isHyperStack() ? source.getStackIndex(1, frame % source.getNSlices() + 1, frame / source
-			.getNSlices() + 1) : frame + 1;
+		int index = source.isHyperStack() || source.getNChannels() > 1 ? source.getStackIndex(1, z(frame), t(frame)) :
+			frame + 1;
 		String label = source.getStack().getSliceLabel(index);
 		return label == null ? "" : label.lines().findFirst().orElse("");
 	}
 
 	private String info() {
 		return Heatmaps.PREFIX + options.method().name() + "\nmodel=" + model.path() + "\ntarget=" + options.target() +
-			"\nscore=" + options.score().cliName() + "\nscale=" + options.scaling().cliName() + "\nreduce=" +
-			options.effectiveReduction().cliName() + "\n" + (model.auditFindings().isEmpty() ? "" : ModelAudit.trustNote(
+			"\nscore=" + options.score().cliName() + "\nscale=" + options.effectiveScaling(model).cliName() + (source
+				.getNChannels() > 1 ? "\nchannels=" + channelText : "") + "\nreduce=" + options.effectiveReduction().cliName() + "\n" + (model.auditFindings().isEmpty() ? "" : ModelAudit.trustNote(
 				model) + "\n");
 	}
 }

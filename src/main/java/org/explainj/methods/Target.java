@@ -37,7 +37,7 @@ public record Target(String text) {
 		if (i < 0 && t.matches("\\d+")) i = Integer.parseInt(t);
 		if (i < 0) throw new ExplainException("Unknown target '" + t + "'.", "Use top, a class index 0.." +
 			(numClasses - 1) + (labels.isEmpty() ? "; the model has no class names (" + ClassNames.WHERE + ")." :
-				" or a class name " + labels + "."));
+				" or a class name " + labels + "; " + ClassNames.WHERE + "."));
 		if (i >= numClasses) throw new ExplainException("Target class " + i + " does not exist: the model has " +
 			numClasses + " classes.", "Use top or an index from 0 to " + (numClasses - 1) + ".");
 		return i;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.explainj.ExplainException;
+import org.explainj.image.IntensityScaling;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -32,7 +33,7 @@ public final class ClassifierModel implements AutoCloseable {
 	private final Output<TFloat32> output;
 	private final Output<TFloat32> logits;
 	private final OutputActivation activation;
-	private final List<String> labels;
+	private final ModelSidecar sidecar;
 	private final Map<String, String> localNames;
 	private final List<ModelAudit.Finding> auditFindings;
 	private final Map<Object, Object> built = new HashMap<>();
@@ -46,7 +47,7 @@ public final class ClassifierModel implements AutoCloseable {
 	static final int GRAPH_GROWTH_LIMIT = 200_000;
 
 	ClassifierModel(Path path, String format, Graph graph, Session session, AutoCloseable owner,
-		Output<TFloat32> input, Output<TFloat32> output, List<String> labels, Map<String, String> localNames,
+		Output<TFloat32> input, Output<TFloat32> output, ModelSidecar sidecar, Map<String, String> localNames,
 		List<ModelAudit.Finding> auditFindings)
 	{
 		this.path = path;
@@ -74,10 +75,15 @@ public final class ClassifierModel implements AutoCloseable {
 		if (out.numDimensions() != 2 || out.size(1) <= 0) throw new ExplainException("The model's output '" +
 			output.op().name() + "' has shape " + out + "; ExplainJ explains classifiers with outputs [batch, classes].",
 			"Choose a classification model.");
+		List<String> labels = sidecar.classes();
 		if (!labels.isEmpty() && labels.size() != out.size(1)) throw new ExplainException("The class names beside the model (" +
 			ClassNames.LABELS + " or " + ClassNames.SIDECAR + ") are " + labels.size() + " but the model has " + out.size(1) +
 			" classes.", "Give one name per class, in the order of the model's outputs.");
-		this.labels = List.copyOf(labels);
+		sidecar.channelOrder().filter(order -> order.size() != in.size(3)).ifPresent(order -> {
+			throw new ExplainException("\"channels\" in " + sidecar.file() + " orders " + order.size() + " channels but the " +
+				"model's input has " + in.size(3) + ".", "Give one image channel per model channel, or remove \"channels\".");
+		});
+		this.sidecar = sidecar;
 	}
 
 	static Output<?> skipIdentities(Output<?> t) {
@@ -119,10 +125,22 @@ public final class ClassifierModel implements AutoCloseable {
 	public int numClasses() { return (int) output.shape().size(1); }
 
 	/** Class names from labels.txt or explainj.json beside the model ({@link ClassNames}), empty when none. */
-	public List<String> labels() { return labels; }
+	public List<String> labels() { return sidecar.classes(); }
+
+	/**
+	 * The pixel scaling the model was trained with, as its {@value ClassNames#SIDECAR} says ("scaling");
+	 * {@link IntensityScaling#UNIT} where it says nothing.
+	 */
+	public IntensityScaling inputScaling() { return sidecar.scaling().orElse(IntensityScaling.UNIT); }
+
+	/**
+	 * For each input channel, the image channel (1-based) that feeds it, from the "channels" of
+	 * {@value ClassNames#SIDECAR}; empty: in the image's order.
+	 */
+	public java.util.Optional<List<Integer>> channelOrder() { return sidecar.channelOrder(); }
 
 	public String className(int index) {
-		return index < labels.size() ? labels.get(index) : "class " + index;
+		return index < labels().size() ? labels().get(index) : "class " + index;
 	}
 
 	/** The operations the {@link ModelAudit} refuses; not empty only for a model the user chose to trust. */

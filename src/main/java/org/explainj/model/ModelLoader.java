@@ -75,10 +75,10 @@ public final class ModelLoader {
 			String inputName = only(sig.getInputsMap(), "input", dir);
 			String outputName = only(sig.getOutputsMap(), "output", dir);
 			GraphDef graphDef = bundle.graph().toGraphDef();
-			List<String> labels = ClassNames.in(dir);
+			ModelSidecar sidecar = ModelSidecar.in(dir);
 			if (!FunctionInliner.dependsOnCall(graphDef, outputName)) {
 				return new ClassifierModel(dir, "TF1 SavedModel", bundle.graph(), bundle.session(), bundle,
-					floatOutput(bundle.graph(), inputName), floatOutput(bundle.graph(), outputName), labels, Map.of(), findings);
+					floatOutput(bundle.graph(), inputName), floatOutput(bundle.graph(), outputName), sidecar, Map.of(), findings);
 			}
 			FunctionInliner.Flat flat = new FunctionInliner(graphDef).inline(graphDef, List.of(inputName, outputName));
 			bundle.graph().importGraphDef(flat.graph(), FLAT_PREFIX);
@@ -86,7 +86,7 @@ public final class ModelLoader {
 			flat.localNames().forEach((k, v) -> localNames.put(FLAT_PREFIX + "/" + k, v));
 			return new ClassifierModel(dir, "TF2/Keras SavedModel (functions inlined)", bundle.graph(), bundle.session(),
 				bundle, floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(inputName)),
-				floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(outputName)), labels, localNames, findings);
+				floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(outputName)), sidecar, localNames, findings);
 		}
 		catch (RuntimeException e) {
 			bundle.close();
@@ -225,7 +225,7 @@ public final class ModelLoader {
 			String output = findOutput(graphDef, input, file);
 			session = new Session(graph);
 			return new ClassifierModel(file, "frozen GraphDef", graph, session, null, floatOutput(graph, input),
-				floatOutput(graph, output), ClassNames.in(file.toAbsolutePath().getParent()), Map.of(), findings);
+				floatOutput(graph, output), ModelSidecar.in(file.toAbsolutePath().getParent()), Map.of(), findings);
 		}
 		catch (RuntimeException e) {
 			if (session != null) session.close();

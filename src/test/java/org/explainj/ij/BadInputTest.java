@@ -91,6 +91,8 @@ class BadInputTest {
 		places.put("{text}", text.toString());
 		places.put("{regression}", TestData.regressionModel(tmp.resolve("regression.pb")).toString());
 		places.put("{evaldir}", evaldir.toString());
+		places.put("{badscaling}", withSidecar("bad-scaling", "{\"scaling\": \"bright\"}").toString());
+		places.put("{badorder}", withSidecar("bad-order", "{\"channels\": \"brg\"}").toString());
 		places.put("{out}", tmp.resolve("map.tif").toString());
 		places.put("{tmp}", tmp.toString());
 	}
@@ -107,6 +109,13 @@ class BadInputTest {
 		Path file = tmp.resolve(name);
 		IJ.saveAsTiff(new ImagePlus(name, fp), file.toString());
 		return file;
+	}
+
+	/** A copy of the malaria model in its own folder, beside an explainj.json holding {@code json}. */
+	private static Path withSidecar(String folder, String json) throws IOException {
+		Path dir = Files.createDirectories(tmp.resolve(folder));
+		Files.writeString(dir.resolve(org.explainj.model.ClassNames.SIDECAR), json);
+		return Files.copy(TestData.MALARIA, dir.resolve("malaria.pb"));
 	}
 
 	private static Path twoChannels() {

@@ -136,7 +136,7 @@ class ImageGeometryTest {
 		ExplainException e = assertThrows(ExplainException.class, () -> ImageGeometry.shared().toModelInput(ImageFrames
 			.of(twoChannels), malaria, IntensityScaling.UNIT));
 		assertTrue(e.getMessage().startsWith("The image has 2 channels but the model expects 3"), e.getMessage());
-		assertTrue(e.getMessage().contains("RGB"), e.getMessage());
+		assertTrue(e.getMessage().contains("RGB") && e.getMessage().contains("channels=1 in a macro"), e.getMessage());
 	}
 
 	@Test

@@ -48,14 +48,15 @@ class InputNotesTest {
 
 	@Test
 	void aTinyImageIsExplainedWithANoteOnItsUpsampling() {
-		ImagePlus one = new ImagePlus("dot", new ColorProcessor(1, 1));
+		// coloured (red: its values span 0 to 255), so that only the size needs a word
+		ImagePlus one = new ImagePlus("dot", new ColorProcessor(1, 1, new int[] { 0xff0000 }));
 		ExplainResult r = ExplainJob.run(one, ExplainOptions.defaults(TestData.MALARIA, "gradient"));
 		assertEquals(List.of("The image (1 x 1 pixels) was upsampled 44-fold to the model's input (44 x 44): the map " +
 			"explains an enlarged, blurred copy."), r.notes());
-		ImagePlus quarter = new ImagePlus("quarter", new ColorProcessor(11, 44));
+		ImagePlus quarter = new ImagePlus("quarter", red(11, 44));
 		assertTrue(ExplainJob.run(quarter, ExplainOptions.defaults(TestData.MALARIA, "gradient")).notes().get(0).contains(
 			"upsampled 4-fold"));
-		ImagePlus almost = new ImagePlus("almost", new ColorProcessor(12, 44));
+		ImagePlus almost = new ImagePlus("almost", red(12, 44));
 		assertEquals(List.of(), ExplainJob.run(almost, ExplainOptions.defaults(TestData.MALARIA, "gradient")).notes());
 		// bin/explainj succeeds and says it on stderr
 		Path dot = tmp.resolve("dot.tif"), out = tmp.resolve("dot-map.tif");
@@ -68,5 +69,12 @@ class InputNotesTest {
 		assertTrue(err.toString().startsWith("explainj: note: The image (1 x 1 pixels) was upsampled 44-fold"), err.toString());
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
 		assertEquals(List.of(), ExplainJob.run(cell, ExplainOptions.defaults(TestData.MALARIA, "gradient")).notes());
+	}
+
+	private static ColorProcessor red(int width, int height) {
+		ColorProcessor cp = new ColorProcessor(width, height);
+		cp.setColor(java.awt.Color.RED);
+		cp.fill();
+		return cp;
 	}
 }

@@ -55,16 +55,16 @@ class ClassNamesTest {
 		Path model = bareMalaria();
 		Files.writeString(model.resolveSibling(ClassNames.LABELS), "infected\nuninfected\n");
 		Files.writeString(model.resolveSibling(ClassNames.SIDECAR), "{\"classes\": [\"infected\", \"uninfected\"]}");
-		assertEquals(List.of("infected", "uninfected"), ClassNames.in(model.getParent()));
+		assertEquals(List.of("infected", "uninfected"), ModelSidecar.in(model.getParent()).classes());
 		Files.writeString(model.resolveSibling(ClassNames.SIDECAR), "{\"classes\": [\"uninfected\", \"infected\"]}");
-		ExplainException differ = assertThrows(ExplainException.class, () -> ClassNames.in(model.getParent()));
+		ExplainException differ = assertThrows(ExplainException.class, () -> ModelSidecar.in(model.getParent()).classes());
 		assertTrue(differ.getMessage().contains("name different classes"), differ.getMessage());
 		Files.writeString(model.resolveSibling(ClassNames.SIDECAR), "{\"classes\": [\"infected\" \"uninfected\"]}");
-		ExplainException bad = assertThrows(ExplainException.class, () -> ClassNames.in(model.getParent()));
+		ExplainException bad = assertThrows(ExplainException.class, () -> ModelSidecar.in(model.getParent()).classes());
 		assertTrue(bad.getMessage().contains("explainj.json is not valid JSON: expected ',' or ']' at character 25."),
 			bad.getMessage());
 		Files.writeString(model.resolveSibling(ClassNames.SIDECAR), "{\"classes\": \"infected\"}");
-		assertTrue(assertThrows(ExplainException.class, () -> ClassNames.in(model.getParent())).getMessage().contains(
+		assertTrue(assertThrows(ExplainException.class, () -> ModelSidecar.in(model.getParent()).classes()).getMessage().contains(
 			"is not a list of names"));
 	}
 
