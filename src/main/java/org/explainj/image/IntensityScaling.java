@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.explainj.ExplainException;
+import org.explainj.model.ClassifierModel;
+import org.explainj.model.ModelSidecar;
 
 /**
  * How pixel values become model input values: x' = (x - low) / (high - low). The model must see the
@@ -33,6 +35,19 @@ public enum IntensityScaling {
 	public static IntensityScaling parse(String s) {
 		for (IntensityScaling v : values()) if (v.cliName().equalsIgnoreCase(s.trim())) return v;
 		throw new ExplainException("Unknown scaling '" + s + "'.", "Use " + names() + ".");
+	}
+
+	/**
+	 * The scaling the model was trained with, as its sidecar says ("scaling"); {@link #UNIT} where it says
+	 * nothing. A name that is not a scaling is refused with the file and the key named.
+	 */
+	public static IntensityScaling of(ClassifierModel model) {
+		ModelSidecar sidecar = model.sidecar();
+		if (sidecar.scaling().isEmpty()) return UNIT;
+		String name = sidecar.scaling().get();
+		for (IntensityScaling s : values()) if (s.cliName().equals(name)) return s;
+		throw new ExplainException("\"scaling\" in " + sidecar.file() + " is '" + name + "', not a scaling ExplainJ knows.",
+			"Write \"scaling\": one of " + names() + ".");
 	}
 
 	/** "none, unit, minmax or percentile". */

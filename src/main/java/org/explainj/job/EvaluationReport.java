@@ -23,12 +23,12 @@ public final class EvaluationReport {
 
 	/**
 	 * Every frame of every image, brought to the model, as one batch; {@code scaling} null: the model's own
-	 * ({@link ClassifierModel#inputScaling}).
+	 * ({@link IntensityScaling#of}).
 	 */
 	public static InputBatch batch(List<ImagePlus> images, ClassifierModel model, IntensityScaling scaling) {
 		List<InputBatch> parts = new ArrayList<>();
 		for (ImagePlus imp : images) parts.add(ImageGeometry.shared().toModelInput(ImageFrames.of(imp), model,
-			scaling != null ? scaling : model.inputScaling()));
+			scaling != null ? scaling : IntensityScaling.of(model)));
 		int n = parts.stream().mapToInt(InputBatch::n).sum();
 		InputBatch first = parts.get(0);
 		float[] data = new float[n * first.imageSize()];

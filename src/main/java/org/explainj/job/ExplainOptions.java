@@ -60,9 +60,9 @@ public record ExplainOptions(Path model, AttributionMethod method, Target target
 			DEFAULT_BATCH_SIZE, Map.of());
 	}
 
-	/** The scaling chosen, or else the model's own ({@link ClassifierModel#inputScaling}). */
+	/** The scaling chosen, or else the model's own ({@link IntensityScaling#of}). */
 	public IntensityScaling effectiveScaling(ClassifierModel loaded) {
-		return scaling != null ? scaling : loaded.inputScaling();
+		return scaling != null ? scaling : IntensityScaling.of(loaded);
 	}
 
 	/** Parses a scaling where "default" (or empty) means the model's own. */

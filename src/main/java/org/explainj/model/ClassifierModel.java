@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.explainj.ExplainException;
-import org.explainj.image.IntensityScaling;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -127,11 +126,8 @@ public final class ClassifierModel implements AutoCloseable {
 	/** Class names from labels.txt or explainj.json beside the model ({@link ClassNames}), empty when none. */
 	public List<String> labels() { return sidecar.classes(); }
 
-	/**
-	 * The pixel scaling the model was trained with, as its {@value ClassNames#SIDECAR} says ("scaling");
-	 * {@link IntensityScaling#UNIT} where it says nothing.
-	 */
-	public IntensityScaling inputScaling() { return sidecar.scaling().orElse(IntensityScaling.UNIT); }
+	/** What the files beside the model say about it. */
+	public ModelSidecar sidecar() { return sidecar; }
 
 	/**
 	 * For each input channel, the image channel (1-based) that feeds it, from the "channels" of

@@ -8,16 +8,15 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.explainj.ExplainException;
-import org.explainj.image.IntensityScaling;
 
 /**
  * What the files beside a model say about it: its class names ({@link ClassNames}), and from
- * {@value ClassNames#SIDECAR} the input scaling it was trained with ({@code "scaling"}: one of the
- * {@link IntensityScaling} names) and the order of its input channels ({@code "channels"}: "rgb",
+ * {@value ClassNames#SIDECAR} the input scaling it was trained with ({@code "scaling"}: a scaling's name,
+ * checked where images are scaled, the stage that knows the scalings) and the order of its input channels ({@code "channels"}: "rgb",
  * "bgr" or a list giving, for each model channel, the image channel (1, 2, 3 ...) that feeds it). A
  * value that is not one of these is refused with the file and the key named.
  */
-public record ModelSidecar(Path file, List<String> classes, Optional<IntensityScaling> scaling,
+public record ModelSidecar(Path file, List<String> classes, Optional<String> scaling,
 	Optional<List<Integer>> channelOrder)
 {
 	static final String EXAMPLE = "{\"classes\": [\"infected\", \"uninfected\"], \"scaling\": \"unit\", " +
@@ -57,12 +56,12 @@ public record ModelSidecar(Path file, List<String> classes, Optional<IntensitySc
 		return List.copyOf(names);
 	}
 
-	private static Optional<IntensityScaling> scaling(Map<?, ?> json, Path file) {
+	private static Optional<String> scaling(Map<?, ?> json, Path file) {
 		Object scaling = json.get("scaling");
 		if (scaling == null) return Optional.empty();
-		for (IntensityScaling s : IntensityScaling.values()) if (s.cliName().equals(scaling)) return Optional.of(s);
-		throw new ExplainException("\"scaling\" in " + file + " is " + quoted(scaling) + ", not a scaling ExplainJ knows.",
-			"Write \"scaling\": one of " + IntensityScaling.names() + ".");
+		if (!(scaling instanceof String s)) throw new ExplainException("\"scaling\" in " + file + " is " + quoted(scaling) +
+			", not a scaling name.", "Write e.g. \"scaling\": \"unit\".");
+		return Optional.of(s);
 	}
 
 	private static Optional<List<Integer>> channelOrder(Map<?, ?> json, Path file) {
