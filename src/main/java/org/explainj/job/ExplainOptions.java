@@ -37,6 +37,35 @@ public record ExplainOptions(Path model, AttributionMethod method, Target target
 		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, parameters, trust);
 	}
 
+	public ExplainOptions withModel(Path m) {
+		return new ExplainOptions(m, method, target, score, scaling, reduction, batchSize, parameters, trustModel);
+	}
+
+	public ExplainOptions withTarget(Target t) {
+		return new ExplainOptions(model, method, t, score, scaling, reduction, batchSize, parameters, trustModel);
+	}
+
+	public ExplainOptions withScore(ScoreKind s) {
+		return new ExplainOptions(model, method, target, s, scaling, reduction, batchSize, parameters, trustModel);
+	}
+
+	public ExplainOptions withScaling(IntensityScaling s) {
+		return new ExplainOptions(model, method, target, score, s, reduction, batchSize, parameters, trustModel);
+	}
+
+	/** null: the method's own reduction. */
+	public ExplainOptions withReduction(Reduction r) {
+		return new ExplainOptions(model, method, target, score, scaling, r, batchSize, parameters, trustModel);
+	}
+
+	public ExplainOptions withBatchSize(int n) {
+		return new ExplainOptions(model, method, target, score, scaling, reduction, n, parameters, trustModel);
+	}
+
+	public ExplainOptions withParameters(Map<String, String> p) {
+		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, Map.copyOf(p), trustModel);
+	}
+
 	public static ExplainOptions defaults(Path model, String method) {
 		return new ExplainOptions(model, Methods.byName(method), Target.TOP, ScoreKind.LOGIT, IntensityScaling.UNIT,
 			null, DEFAULT_BATCH_SIZE, Map.of());
