@@ -129,7 +129,7 @@ public final class Main {
 		for (CommonOption<ExplainOptions> o : JobOptions.ALL) {
 			if (o.cliName() == null) continue;
 			String text = o.kind() == Kind.FLAG ? String.valueOf(a.flag(o.cliName())) : a.get(o.cliName(), null);
-			options = o.applyCli("explain", options, text);
+			options = o.applyCli(method.name(), options, text);
 		}
 		Path imageFile = Path.of(a.required("image"));
 		InputFiles inputs = new InputFiles().file("input image", imageFile).model(options.model()).file("baseline image",
@@ -151,7 +151,7 @@ public final class Main {
 	}
 
 	/** Every option of explain with this method (null: before it is known): its own, the common ones, the method's. */
-	static Set<String> explainOptions(AttributionMethod method) {
+	public static Set<String> explainOptions(AttributionMethod method) {
 		Set<String> known = new HashSet<>(EXPLAIN_OWN);
 		JobOptions.ALL.stream().map(CommonOption::cliName).filter(java.util.Objects::nonNull).forEach(known::add);
 		if (method != null) method.parameters().forEach(p -> known.add(p.cliName()));

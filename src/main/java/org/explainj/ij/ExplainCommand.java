@@ -191,7 +191,7 @@ public class ExplainCommand extends DynamicCommand {
 			.all().stream().map(AttributionMethod::name).toList() + ", e.g. \"method\", \"saliency\".");
 		AttributionMethod m = Methods.byName(method);
 		ExplainOptions options = ExplainOptions.defaults(null, m.name());
-		for (CommonOption<ExplainOptions> o : JobOptions.ALL) options = o.applyText(m.title(), options, values.get(o.name()));
+		for (CommonOption<ExplainOptions> o : JobOptions.ALL) options = o.applyText(m.name(), options, values.get(o.name()));
 		Map<String, String> parameters = new HashMap<>();
 		for (MethodParameter p : m.parameters()) {
 			String v = values.get(p.name());
@@ -200,7 +200,7 @@ public class ExplainCommand extends DynamicCommand {
 		}
 		options = options.withParameters(parameters);
 		Display display = new Display(0, false, false, false);
-		for (CommonOption<Display> o : DISPLAY) display = o.applyText(m.title(), display, values.get(o.name()));
+		for (CommonOption<Display> o : DISPLAY) display = o.applyText(m.name(), display, values.get(o.name()));
 		if (image == null) throw new ExplainException("There is no image to explain.", "Give one as \"image\", imp.");
 		int slices = image.getNSlices() * image.getNFrames();
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
