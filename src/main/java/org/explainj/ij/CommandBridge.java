@@ -28,7 +28,8 @@ import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
 
 /**
- * The ImageJ 1.x menu entry for any ExplainJ command (plugins.config passes the command's class name):
+ * The ImageJ 1.x menu entry for any ExplainJ command (plugins.config passes "method=NAME" for
+ * {@link ExplainCommand} with that method, else the command's class name):
  * shows the command's parameters as a GenericDialog, so the macro recorder records a call that
  * replays, then runs the command through the CommandService of Fiji's context when there is one, else
  * of a small context of its own. Works the same in Fiji and in plain ImageJ.

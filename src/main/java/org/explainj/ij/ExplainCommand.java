@@ -40,10 +40,11 @@ import ij.measure.ResultsTable;
  * pixels are never changed) and returns the raw map as a new 32-bit image. One command for every
  * method: its inputs besides the image and the method's name are made from declarations, the options
  * every run has ({@link JobOptions#ALL}, {@link #DISPLAY}) and the method's own parameters
- * ({@link AttributionMethod#parameters()}), so a script gives them by name:
- * {@code command.run(ExplainCommand, true, "method", "integrated-gradients", "image", imp, "model", file, "steps", 64)}.
- * The method's inputs appear as soon as "method" is set (give it first; a parameter given before it is
- * still used, SciJava only warns that it did not know it yet). Each menu entry (plugins.config, made by
+ * ({@link AttributionMethod#parameters()}), so a script gives them by name: {@code moduleService.run(
+ * commandService.getCommand(ExplainCommand), true, "method", "integrated-gradients", "image", imp, "model",
+ * file, "steps", 64)} (CommandService.run would answer null for a command that is its own module). The
+ * method's inputs appear once "method" is set; a parameter assigned before it (SciJava assigns the given
+ * inputs in no fixed order) is kept and used, SciJava only warns that it did not know it yet. Each menu entry (plugins.config, made by
  * {@link MenuEntries}) is this command with its method set. Values are not persisted by SciJava, so a
  * script gets the declared defaults (the menu bridge remembers the user's last choices itself).
  */

@@ -12,8 +12,8 @@ import org.explainj.methods.Methods;
 /**
  * The Plugins > ExplainJ menu (plugins.config, which ImageJ reads from the jar before any ExplainJ code
  * runs, so it is a file): one entry per method of {@link Methods}, titled with the method's title, then
- * the commands that are not one method. {@code main} writes it; a test fails when the checked-in file and
- * this disagree.
+ * the commands that are not one method. The build runs {@code main} after compiling (pom.xml), so the
+ * jar's menu always lists the methods of its classes.
  */
 public final class MenuEntries {
 
@@ -29,9 +29,9 @@ public final class MenuEntries {
 
 	public static String pluginsConfig() {
 		StringBuilder s = new StringBuilder("""
-			# ExplainJ menu entries for ImageJ 1.x and Fiji, written by org.explainj.ij.MenuEntries from the methods
-			# (do not edit: run it after adding a method). Each runs one SciJava command through the bridge,
-			# which shows its parameters as a dialog (recordable by the macro recorder).
+			# ExplainJ menu entries for ImageJ 1.x and Fiji, written at build time by org.explainj.ij.MenuEntries
+			# from the methods. Each runs one SciJava command through the bridge, which shows its parameters as
+			# a dialog (recordable by the macro recorder).
 			""");
 		for (AttributionMethod m : Methods.all()) s.append(entry(m.title(), METHOD + m.name()));
 		for (String[] other : OTHER) s.append(entry(other[0], other[1]));
@@ -42,8 +42,8 @@ public final class MenuEntries {
 		return "Plugins>ExplainJ, \"" + title + "...\", " + CommandBridge.class.getName() + "(\"" + argument + "\")\n";
 	}
 
-	/** Writes plugins.config to the given path (default: ./plugins.config). */
+	/** Writes plugins.config to the given path. */
 	public static void main(String[] args) throws IOException {
-		Files.writeString(Path.of(args.length > 0 ? args[0] : "plugins.config"), pluginsConfig(), StandardCharsets.UTF_8);
+		Files.writeString(Path.of(args[0]), pluginsConfig(), StandardCharsets.UTF_8);
 	}
 }

@@ -241,7 +241,7 @@ class BadInputTest {
 
 	/** The method of a menu entry, found through plugins.config as the menus find it. */
 	static AttributionMethod commandFor(String method) throws Exception {
-		for (String line : Files.readAllLines(Path.of("plugins.config"))) {
+		for (String line : Files.readAllLines(TestData.MENU)) {
 			if (line.contains("(\"method=" + method + "\")")) return Methods.byName(method);
 		}
 		return fail("no menu entry for " + method);

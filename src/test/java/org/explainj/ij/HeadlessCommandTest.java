@@ -112,7 +112,7 @@ class HeadlessCommandTest {
 	}
 
 	static java.util.stream.Stream<String> menuMethods() throws java.io.IOException {
-		return java.nio.file.Files.readAllLines(java.nio.file.Path.of("plugins.config")).stream().filter(l -> l
+		return java.nio.file.Files.readAllLines(TestData.MENU).stream().filter(l -> l
 			.contains("(\"method=")).map(l -> l.replaceAll(".*\\(\"method=([^\"]+)\"\\).*", "$1"));
 	}
 
