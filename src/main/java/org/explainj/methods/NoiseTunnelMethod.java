@@ -66,8 +66,6 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 		Ops tf = context.tf();
 		MethodSettings s = context.settings();
 		AttributionMethod wrapped = Methods.byName(s.string("of"));
-		if (wrapped instanceof NoiseTunnelMethod) throw new ExplainException("smoothgrad cannot wrap itself.",
-			"Choose another method with of=...");
 		String variant = s.string("variant");
 		Operand<TFloat32> x = context.input();
 		var axes = tf.constant(new int[] { 1, 2, 3 });
