@@ -112,8 +112,8 @@ public class CommandBridge implements PlugIn {
 				"Reinstall the ExplainJ jar.", e);
 		}
 		String title = "ExplainJ " + info.getTitle().replaceFirst("^ExplainJ ", "");
-		if (method != null) {
-			AttributionMethod m = Methods.byName(method);
+		AttributionMethod m = method == null ? null : Methods.byName(method);
+		if (m != null) {
 			module.setInput("method", m.name());
 			module.resolveInput("method");
 			title = "ExplainJ " + m.title();
@@ -130,6 +130,7 @@ public class CommandBridge implements PlugIn {
 					"them, e.g. run(\"Saliency...\", \"model=[/models/m.pb] target=top\").");
 			GenericDialog gd = new GenericDialog(title);
 			String prefix = prefsPrefix(method != null ? method : commandClass);
+			if (m != null) gd.addMessage(m.title() + ": " + m.description());
 			FieldHelp help = new FieldHelp();
 			for (ModuleItem<?> item : fields) {
 				addField(gd, item, module, prefix);

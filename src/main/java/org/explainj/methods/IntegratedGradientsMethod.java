@@ -38,7 +38,7 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(MethodParameter.fed("steps", "50", "path points m").within(MethodParameter.Range.wholeAtLeast(1)),
+		return List.of(MethodParameter.fed("steps", "50", "path points m from the baseline to the image").within(MethodParameter.Range.wholeAtLeast(1)),
 			Baselines.PARAMETER, MethodParameter.fed("rule", "riemann", "riemann (right endpoints k/m) or gauss-legendre")
 				.among(RULES),
 			new MethodParameter("gap", "0", "completeness target: double the steps until |gap| <= gap |f(x) - f(x0)| " +
