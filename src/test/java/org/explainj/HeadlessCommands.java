@@ -7,8 +7,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.scijava.Context;
 import org.scijava.command.Command;
-import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleService;
 
 /**
  * ExplainJ's SciJava commands run headless, as scripts run them: one context per test class, made before
@@ -29,8 +30,16 @@ public final class HeadlessCommands implements BeforeAllCallback, AfterAllCallba
 		context.dispose();
 	}
 
-	/** Runs a command with its inputs given as name, value pairs. */
-	public Future<CommandModule> run(Class<? extends Command> command, boolean process, Object... inputs) {
-		return context.service(CommandService.class).run(command, process, inputs);
+	public Context context() {
+		return context;
+	}
+
+	/**
+	 * Runs a command with its inputs given as name, value pairs, through the ModuleService as a script does:
+	 * CommandService.run answers null for a command that is its own module (ExplainCommand, a DynamicCommand).
+	 */
+	public Future<Module> run(Class<? extends Command> command, boolean process, Object... inputs) {
+		return context.service(ModuleService.class).run(context.service(CommandService.class).getCommand(command), process,
+			inputs);
 	}
 }

@@ -24,6 +24,8 @@ import ij.process.ColorProcessor;
 /** The bundled real models and images, and small models made with TensorFlow Java for the tests. */
 public final class TestData {
 
+	/** The ImageJ menu as the build wrote it into the plugin jar's classes (org.explainj.ij.MenuEntries). */
+	public static final Path MENU = Path.of("target/classes/plugins.config");
 	public static final Path MALARIA = Path.of("test-images/models/nlm-malaria/malaria_thinsmear_44.pb");
 	public static final Path MNIST = Path.of("test-images/models/mnist-keras");
 	/** Models that read, list and write files (tools/fixtures/make_hostile_models.py). */

@@ -4,14 +4,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.explainj.ExplainException;
+import org.explainj.job.CommonOption;
+import org.explainj.job.JobOptions;
+import org.explainj.methods.Kind;
 
 /** "--key value" options of one subcommand, checked against the ones it knows. */
 final class Arguments {
 
-	/** Options that take no value: given or not. */
-	private static final Set<String> FLAGS = Set.of("trust-model");
+	/** Options that take no value, given or not: the common options of kind flag. */
+	private static final Set<String> FLAGS = JobOptions.ALL.stream().filter(o -> o.kind() == Kind.FLAG && o.cliName() !=
+		null).map(CommonOption::cliName).collect(Collectors.toSet());
 
 	private final String command;
 	private final Map<String, String> values = new HashMap<>();

@@ -11,20 +11,21 @@ import java.util.List;
 import java.util.Set;
 
 import org.explainj.ExplainException;
+import org.explainj.job.CommonOption;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
 import org.explainj.job.InputFiles;
+import org.explainj.job.JobOptions;
 import org.explainj.job.ResultFiles;
 import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.Kind;
 import org.explainj.methods.MethodParameter;
 import org.explainj.methods.Methods;
-import org.explainj.methods.Target;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.LayerIndex;
 import org.explainj.model.ModelAudit;
 import org.explainj.model.ModelCache;
-import org.explainj.model.ScoreKind;
 import org.explainj.render.Heatmaps;
 
 import ij.IJ;
@@ -63,8 +64,8 @@ public final class Main {
 		           model-randomisation check -> sanity.csv, sanity.png (curves), sanity-montage.png
 		""";
 
-	private static final Set<String> EXPLAIN_OPTIONS = Set.of("model", "image", "method", "out", "target", "score",
-		"scale", "reduce", "overlay", "batch-size", "trust-model", "channels");
+	/** The explain command's own options; the common ones come from {@link JobOptions#ALL}, the method's from it. */
+	private static final Set<String> EXPLAIN_OWN = Set.of("image", "method", "out", "overlay");
 
 	private Main() {}
 
@@ -112,13 +113,11 @@ public final class Main {
 		// the method decides which further options exist: find it first
 		int m = args.indexOf("--method");
 		AttributionMethod named = m >= 0 && m + 1 < args.size() ? Methods.byName(args.get(m + 1)) : null;
-		Set<String> known = new HashSet<>(EXPLAIN_OPTIONS);
-		if (named != null) named.parameters().forEach(p -> known.add(p.name()));
-		Arguments a = new Arguments("explain", args, known);
+		Arguments a = new Arguments("explain", args, explainOptions(named));
 		AttributionMethod method = Methods.byName(a.required("method"));
 		Map<String, String> parameters = new HashMap<>();
 		for (MethodParameter p : method.parameters()) {
-			String v = a.get(p.name(), null);
+			String v = a.get(p.cliName(), null);
 			if (v != null) parameters.put(p.name(), v);
 		}
 		Path outFile = Path.of(a.required("out"));
@@ -127,10 +126,13 @@ public final class Main {
 		String overlayName = a.get("overlay", null);
 		if (overlayName != null && !overlayName.toLowerCase(java.util.Locale.ROOT).endsWith(".png")) throw new
 			ExplainException("--overlay " + overlayName + " is not a .png file.", "Name the overlay FILE.png.");
-		ExplainOptions options = new ExplainOptions(Path.of(a.required("model")), method,
-			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), ExplainOptions.parseScaling(a
-				.get("scale", null)), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",
-					ExplainOptions.DEFAULT_BATCH_SIZE), parameters, a.flag("trust-model")).withChannels(a.get("channels", null));
+		a.required("model");
+		ExplainOptions options = ExplainOptions.defaults(null, method.name()).withParameters(parameters);
+		for (CommonOption<ExplainOptions> o : JobOptions.ALL) {
+			if (o.cliName() == null) continue;
+			String text = o.kind() == Kind.FLAG ? String.valueOf(a.flag(o.cliName())) : a.get(o.cliName(), null);
+			options = o.applyCli(method.name(), options, text);
+		}
 		Path imageFile = Path.of(a.required("image"));
 		InputFiles inputs = new InputFiles().file("input image", imageFile).model(options.model()).file("baseline image",
 			parameters.containsKey("baseline") ? Path.of(parameters.get("baseline")) : null);
@@ -150,6 +152,14 @@ public final class Main {
 		out.println("wrote " + outFile + (overlay != null ? " and " + overlay : ""));
 	}
 
+	/** Every option of explain with this method (null: before it is known): its own, the common ones, the method's. */
+	public static Set<String> explainOptions(AttributionMethod method) {
+		Set<String> known = new HashSet<>(EXPLAIN_OWN);
+		JobOptions.ALL.stream().map(CommonOption::cliName).filter(java.util.Objects::nonNull).forEach(known::add);
+		if (method != null) method.parameters().forEach(p -> known.add(p.cliName()));
+		return known;
+	}
+
 	static ImagePlus openImage(Path file) {
 		if (!Files.exists(file)) throw new ExplainException("Image not found: " + file + ".",
 			"Give an image file ImageJ can open (TIFF, PNG, JPEG ...).");
@@ -165,8 +175,8 @@ public final class Main {
 		for (AttributionMethod m : Methods.all()) {
 			out.printf("%-18s %-8s %s%n", m.name(), m.defaultReduction().cliName(), m.description());
 			for (MethodParameter p : m.parameters()) {
-				out.printf("%-18s   --%s %s: %s%s%n", "", p.name(), p.defaultValue(), p.description(), p.range() == null ? ""
-					: " (" + p.range().describe() + ")");
+				out.printf("%-18s   --%s %s: %s%s%n", "", p.name(), p.defaultValue(), p.description(), !p.choices().isEmpty()
+					? " (" + String.join("|", p.choices()) + ")" : p.range() == null ? "" : " (" + p.range().describe() + ")");
 			}
 		}
 	}

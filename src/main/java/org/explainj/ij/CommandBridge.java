@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.explainj.ExplainException;
+import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.Explainer;
+import org.explainj.methods.Kind;
+import org.explainj.methods.Methods;
 import org.scijava.Context;
 import org.scijava.command.Command;
 import org.scijava.command.CommandInfo;
@@ -23,10 +26,10 @@ import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
-import ij.util.Tools;
 
 /**
- * The ImageJ 1.x menu entry for any ExplainJ command (plugins.config passes the command's class name):
+ * The ImageJ 1.x menu entry for any ExplainJ command (plugins.config passes "method=NAME" for
+ * {@link ExplainCommand} with that method, else the command's class name):
  * shows the command's parameters as a GenericDialog, so the macro recorder records a call that
  * replays, then runs the command through the CommandService of Fiji's context when there is one, else
  * of a small context of its own. Works the same in Fiji and in plain ImageJ.
@@ -92,8 +95,11 @@ public class CommandBridge implements PlugIn {
 		return out.toString();
 	}
 
-	private void run(String commandClass, ImagePlus image) {
+	private void run(String argument, ImagePlus image) {
 		Context context = context();
+		// a method's entry runs the explain command with that method; the others name their command's class
+		String method = argument.startsWith(MenuEntries.METHOD) ? argument.substring(MenuEntries.METHOD.length()) : null;
+		String commandClass = method != null ? ExplainCommand.class.getName() : argument;
 		CommandInfo info;
 		Module module;
 		try {
@@ -105,20 +111,33 @@ public class CommandBridge implements PlugIn {
 			throw new ExplainException("Cannot create command " + commandClass + ": " + e.getMessage(),
 				"Reinstall the ExplainJ jar.", e);
 		}
-		List<ModuleItem<?>> fields = dialogItems(info);
+		String title = "ExplainJ " + info.getTitle().replaceFirst("^ExplainJ ", "");
+		AttributionMethod m = method == null ? null : Methods.byName(method);
+		if (m != null) {
+			module.setInput("method", m.name());
+			module.resolveInput("method");
+			title = "ExplainJ " + m.title();
+		}
+		List<ModuleItem<?>> fields = dialogItems(module);
 		// explanations need the current image; prototypes (activation maximisation) make their own
 		boolean takesImage = info.getInput("image") != null;
 		if (takesImage && image == null) throw new ExplainException("There is no image to explain.",
 			"Open an image first (open(...) in a macro).");
-		String title = "ExplainJ " + info.getTitle().replaceFirst("^ExplainJ ", "");
 		if (!fields.isEmpty()) {
 			// without ImageJ's window (-batch, headless) a dialog could never be answered: only macro options can
 			if (!interactive() && Macro.getOptions() == null) throw new ExplainException(title + " was called without " +
 				"options in a batch run, where no dialog can be shown.", "Give its options as the macro recorder writes " +
 					"them, e.g. run(\"Saliency...\", \"model=[/models/m.pb] target=top\").");
 			GenericDialog gd = new GenericDialog(title);
-			String prefix = prefsPrefix(commandClass);
-			for (ModuleItem<?> item : fields) addField(gd, item, module, prefix);
+			String prefix = prefsPrefix(method != null ? method : commandClass);
+			if (m != null) gd.addMessage(m.title() + ": " + m.description());
+			FieldHelp help = new FieldHelp();
+			for (ModuleItem<?> item : fields) {
+				addField(gd, item, module, prefix);
+				help.attach(gd, item.getDescription());
+			}
+			help.addLine(gd);
+			gd.addHelp(helpPage(title, fields));
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
 			for (ModuleItem<?> item : fields) readField(gd, item, module, prefix);
@@ -138,13 +157,18 @@ public class CommandBridge implements PlugIn {
 		return IJ.getInstance() != null && !GraphicsEnvironment.isHeadless();
 	}
 
-	/** The parameters a user sets: everything but the image and the outputs. */
-	private static List<ModuleItem<?>> dialogItems(CommandInfo info) {
+	/**
+	 * The parameters a user sets, in the order the command declares them: every input of a kind a dialog
+	 * field holds (not the image, services or the context) that is not set already (the method's name).
+	 * Their labels' first words are the macro keys.
+	 */
+	static List<ModuleItem<?>> dialogItems(Module module) {
 		List<ModuleItem<?>> items = new ArrayList<>();
-		for (ModuleItem<?> item : info.inputs()) {
-			if (ImagePlus.class.isAssignableFrom(item.getType())) continue;
-			if (org.scijava.service.Service.class.isAssignableFrom(item.getType())) continue;
-			items.add(item);
+		for (ModuleItem<?> item : module.getInfo().inputs()) {
+			if (module.isInputResolved(item.getName())) continue;
+			Class<?> type = item.getType();
+			if (type.isPrimitive() || type == String.class || type == File.class || Number.class.isAssignableFrom(type) ||
+				type == Boolean.class) items.add(item);
 		}
 		return items;
 	}
@@ -156,91 +180,72 @@ public class CommandBridge implements PlugIn {
 	private static final String NOT_REMEMBERED = "trust";
 
 	/**
-	 * Where one command keeps its last values: each command its own, so that Evaluate's 20 steps do not
-	 * become Integrated Gradients' default, nor IG's 50 those of Prototypes.
+	 * Where one command keeps its last values: each command (each method) its own, so that Evaluate's 20
+	 * steps do not become Integrated Gradients' default, nor IG's 50 those of Prototypes.
 	 */
-	static String prefsPrefix(String commandClass) {
-		return PREFS + commandClass.substring(commandClass.lastIndexOf('.') + 1) + ".";
+	static String prefsPrefix(String command) {
+		return PREFS + command.substring(command.lastIndexOf('.') + 1) + ".";
+	}
+
+	private static Kind kind(ModuleItem<?> item) {
+		return Kind.of(item.getType(), item.getChoices() != null && !item.getChoices().isEmpty());
 	}
 
 	private static void addField(GenericDialog gd, ModuleItem<?> item, Module module, String prefix) {
 		String key = prefix + item.getName();
-		Object initial = item.getValue(module);
-		Class<?> type = item.getType();
-		if (type == File.class) {
-			gd.addFileField(item.getLabel(), Prefs.get(key, initial == null ? "" : initial.toString()), 40);
-		}
-		else if (type == boolean.class || type == Boolean.class) {
-			boolean checked = Boolean.TRUE.equals(initial);
-			gd.addCheckbox(item.getLabel(), item.getName().equals(NOT_REMEMBERED) ? checked : Prefs.get(key, checked));
-		}
-		else if (Number.class.isAssignableFrom(box(type))) {
-			boolean integral = type == int.class || type == long.class;
-			double value = Prefs.get(key, ((Number) initial).doubleValue());
-			// enough decimals that small weights (epsilon 0.001, tv 0.002) do not show as 0.00
-			int digits = integral ? 0 : value == Math.rint(value) ? 1 : Math.abs(value) < 0.1 ? 5 : 3;
-			gd.addNumericField(item.getLabel(), value, digits);
-		}
-		else if (hasChoices(item)) {
-			String[] choices = item.getChoices().stream().map(Object::toString).toArray(String[]::new);
-			String last = Prefs.get(key, String.valueOf(initial));
-			gd.addChoice(item.getLabel(), choices, List.of(choices).contains(last) ? last : choices[0]);
-		}
-		else {
-			gd.addStringField(item.getLabel(), Prefs.get(key, initial == null ? "" : initial.toString()), 20);
+		Kind kind = kind(item);
+		String initial = kind.format(item.getValue(module));
+		switch (kind) {
+			case FLAG -> gd.addCheckbox(item.getLabel(), item.getName().equals(NOT_REMEMBERED) ? Boolean.parseBoolean(
+				initial) : Prefs.get(key, Boolean.parseBoolean(initial)));
+			case CHOICE -> {
+				String[] choices = item.getChoices().stream().map(Object::toString).toArray(String[]::new);
+				String last = Prefs.get(key, initial);
+				gd.addChoice(item.getLabel(), choices, List.of(choices).contains(last) ? last : choices[0]);
+			}
+			case FILE -> gd.addFileField(item.getLabel(), Prefs.get(key, initial), 40);
+			// numbers are text too, read by the kind's one parser (GenericDialog's own number error hangs -batch)
+			case WHOLE, NUMBER -> gd.addStringField(item.getLabel(), Prefs.get(key, initial), 10);
+			case TEXT -> gd.addStringField(item.getLabel(), Prefs.get(key, initial), 20);
 		}
 	}
 
 	@SuppressWarnings("unchecked")
 	private static void readField(GenericDialog gd, ModuleItem<?> item, Module module, String prefix) {
 		String key = prefix + item.getName();
-		Class<?> type = item.getType();
+		Kind kind = kind(item);
 		Object value;
-		if (type == File.class) {
-			String s = gd.getNextString().trim();
-			value = s.isEmpty() ? null : new File(s);
-			Prefs.set(key, s);
-		}
-		else if (type == boolean.class || type == Boolean.class) {
-			boolean b = gd.getNextBoolean();
-			value = b;
-			if (!item.getName().equals(NOT_REMEMBERED)) Prefs.set(key, b);
-		}
-		else if (Number.class.isAssignableFrom(box(type))) {
-			// GenericDialog answers a word where a macro gives a number with a modal error, which hangs -batch
-			String options = Macro.getOptions();
-			String given = options == null ? null : Macro.getValue(options, item.getLabel(), null);
-			if (given != null && Double.isNaN(Tools.parseDouble(given))) throw new ExplainException("'" + item.getLabel() +
-				"' must be a number, not '" + given + "'.", "Give a number, e.g. " + Macro.trimKey(item.getLabel()) + "=" +
-					item.getDefaultValue() + ".");
-			double d = gd.getNextNumber();
-			if (Double.isNaN(d)) throw new ExplainException("'" + item.getLabel() + "' is not a number.",
-				"Enter a number.");
-			value = type == int.class || type == Integer.class ? (Object) (int) Math.round(d) : (Object) d;
-			Prefs.set(key, d);
-		}
-		else if (hasChoices(item)) {
-			value = gd.getNextChoice();
-			Prefs.set(key, (String) value);
-		}
-		else {
-			value = gd.getNextString().trim();
-			Prefs.set(key, (String) value);
+		switch (kind) {
+			case FLAG -> {
+				boolean b = gd.getNextBoolean();
+				value = b;
+				if (!item.getName().equals(NOT_REMEMBERED)) Prefs.set(key, b);
+			}
+			case CHOICE -> {
+				value = gd.getNextChoice();
+				Prefs.set(key, (String) value);
+			}
+			default -> {
+				String text = gd.getNextString().trim();
+				String macroKey = Macro.trimKey(item.getLabel());
+				value = kind.parse(macroKey, macroKey + "=" + kind.format(item.getDefaultValue()), text);
+				Prefs.set(key, text);
+			}
 		}
 		((ModuleItem<Object>) item).setValue(module, value);
 		module.resolveInput(item.getName());
 	}
 
-	private static boolean hasChoices(ModuleItem<?> item) {
-		return item.getChoices() != null && !item.getChoices().isEmpty();
-	}
-
-	private static Class<?> box(Class<?> type) {
-		if (type == int.class) return Integer.class;
-		if (type == double.class) return Double.class;
-		if (type == float.class) return Float.class;
-		if (type == long.class) return Long.class;
-		return type;
+	/** The Help button's page: the command's fields with their macro keys and help, from the same items. */
+	static String helpPage(String title, List<ModuleItem<?>> fields) {
+		StringBuilder html = new StringBuilder("<html><h2>" + title + "</h2><table>");
+		for (ModuleItem<?> item : fields) {
+			html.append("<tr><td><b>").append(item.getLabel()).append("</b> (").append(Macro.trimKey(item.getLabel()))
+				.append("=)</td><td>").append(item.getDescription() == null ? "" : item.getDescription().replace("<", "&lt;"))
+				.append("</td></tr>");
+		}
+		return html.append("</table><p>All methods and their parameters: docs/METHODS.md and the README of ExplainJ.")
+			.append("</p></html>").toString();
 	}
 
 	/**

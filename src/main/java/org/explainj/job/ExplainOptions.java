@@ -54,6 +54,35 @@ public record ExplainOptions(Path model, AttributionMethod method, Target target
 			chosen);
 	}
 
+	public ExplainOptions withModel(Path m) {
+		return new ExplainOptions(m, method, target, score, scaling, reduction, batchSize, parameters, trustModel, channels);
+	}
+
+	public ExplainOptions withTarget(Target t) {
+		return new ExplainOptions(model, method, t, score, scaling, reduction, batchSize, parameters, trustModel, channels);
+	}
+
+	public ExplainOptions withScore(ScoreKind s) {
+		return new ExplainOptions(model, method, target, s, scaling, reduction, batchSize, parameters, trustModel, channels);
+	}
+
+	public ExplainOptions withScaling(IntensityScaling s) {
+		return new ExplainOptions(model, method, target, score, s, reduction, batchSize, parameters, trustModel, channels);
+	}
+
+	/** null: the method's own reduction. */
+	public ExplainOptions withReduction(Reduction r) {
+		return new ExplainOptions(model, method, target, score, scaling, r, batchSize, parameters, trustModel, channels);
+	}
+
+	public ExplainOptions withBatchSize(int n) {
+		return new ExplainOptions(model, method, target, score, scaling, reduction, n, parameters, trustModel, channels);
+	}
+
+	public ExplainOptions withParameters(Map<String, String> p) {
+		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, Map.copyOf(p), trustModel, channels);
+	}
+
 	/** The method's defaults: the top class's logit, the model's scaling, the method's reduction, all channels. */
 	public static ExplainOptions defaults(Path model, String method) {
 		return new ExplainOptions(model, Methods.byName(method), Target.TOP, ScoreKind.LOGIT, null, null,

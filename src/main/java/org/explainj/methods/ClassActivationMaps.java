@@ -31,13 +31,11 @@ import org.tensorflow.types.TInt32;
 final class ClassActivationMaps {
 
 	static final String AUTO = "auto";
-	static final List<String> RESOLUTIONS = List.of("input", "layer");
-
 	static final MethodParameter LAYER = new MethodParameter("layer", AUTO, "the layer whose activations are " +
 		"weighted: auto = the last convolution (its activation), or a layer name (bin/explainj inspect lists them) " +
 		"or, in frozen graphs, a node name");
 	static final MethodParameter RESOLUTION = new MethodParameter("resolution", "input", "input = the map " +
-		"upsampled (bilinear) to the model input, layer = at the layer's own resolution");
+		"upsampled (bilinear) to the model input, layer = at the layer's own resolution").among(List.of("input", "layer"));
 
 	/** Ops that make a convolutional layer. */
 	private static final Set<String> CONVOLUTIONS = Set.of("Conv2D", "DepthwiseConv2dNative");
@@ -150,7 +148,7 @@ final class ClassActivationMaps {
 	 * centres) to the model input's height and width.
 	 */
 	static Operand<TFloat32> atResolution(AttributionContext context, Operand<TFloat32> map) {
-		String resolution = context.settings().choice(RESOLUTION.name(), RESOLUTIONS);
+		String resolution = context.settings().string(RESOLUTION.name());
 		if (resolution.equals("layer")) return map;
 		Ops tf = context.tf();
 		ClassifierModel model = context.model();

@@ -33,8 +33,9 @@ public final class DeepLiftMethod implements AttributionMethod {
 	@Override
 	public List<MethodParameter> parameters() {
 		return List.of(Baselines.PARAMETER, new MethodParameter("maxpool", "deeplift",
-			"deeplift (keeps summation-to-delta) or gradient (plain routing, as Captum)"), new MethodParameter("rule",
-				"rescale", "nonlinearities by rescale or revealcancel"));
+			"deeplift (keeps summation-to-delta) or gradient (plain routing, as Captum)").among(List.of("deeplift", "gradient")),
+			new MethodParameter("rule", "rescale", "nonlinearities by rescale or revealcancel").among(List.of("rescale",
+				"revealcancel")));
 	}
 
 	@Override
@@ -47,12 +48,12 @@ public final class DeepLiftMethod implements AttributionMethod {
 		Ops tf = context.tf();
 		Relevance.requireLogit(context, "DeepLIFT's contributions sum to the change of");
 		MethodSettings s = context.settings();
-		boolean deepLiftMaxPool = s.choice("maxpool", List.of("deeplift", "gradient")).equals("deeplift");
+		boolean deepLiftMaxPool = s.string("maxpool").equals("deeplift");
 		Operand<TFloat32> x0 = Baselines.of(context);
 		AttributionContext reference = context.on(x0, 1, s);
 		BackwardWalk walk = new BackwardWalk(tf, context.model(), context::tensor, Composite.gradient(ReluRule.GRADIENT))
 			.withReference(reference::tensor, deepLiftMaxPool);
-		if (s.choice("rule", List.of("rescale", "revealcancel")).equals("revealcancel")) walk.withRevealCancel();
+		if (s.string("rule").equals("revealcancel")) walk.withRevealCancel();
 		Operand<TFloat32> multipliers = walk.run(context.model().logits(), context.logitSeed());
 		Operand<TFloat32> contributions = tf.math.mul(tf.math.sub(context.input(), x0), multipliers);
 		Operand<TFloat32> total = tf.reduceSum(contributions, tf.constant(new int[] { 1, 2, 3 }), ReduceSum.keepDims(

@@ -25,7 +25,8 @@ public final class DeepTaylorMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("pixels", "zbox", "zbox (bounded inputs), w2 (unbounded) or flat"),
+		return List.of(new MethodParameter("pixels", "zbox", "zbox (bounded inputs), w2 (unbounded) or flat").among(
+			List.of("zbox", "w2", "flat")),
 			PixelBounds.LOW, PixelBounds.HIGH);
 	}
 
@@ -37,7 +38,7 @@ public final class DeepTaylorMethod implements AttributionMethod {
 	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		MethodSettings s = context.settings();
-		String pixels = s.choice("pixels", List.of("zbox", "w2", "flat"));
+		String pixels = s.string("pixels");
 		return Relevance.walk(context, Composite.deepTaylor(pixels.equals("zbox") ? PixelBounds.zBox(context) : new WSquareRule(
 			pixels.equals("flat"))));
 	}

@@ -38,8 +38,9 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(MethodParameter.fed("steps", "50", "path points m").within(MethodParameter.Range.wholeAtLeast(1)),
-			Baselines.PARAMETER, MethodParameter.fed("rule", "riemann", "riemann (right endpoints k/m) or gauss-legendre"),
+		return List.of(MethodParameter.fed("steps", "50", "path points m from the baseline to the image").within(MethodParameter.Range.wholeAtLeast(1)),
+			Baselines.PARAMETER, MethodParameter.fed("rule", "riemann", "riemann (right endpoints k/m) or gauss-legendre")
+				.among(RULES),
 			new MethodParameter("gap", "0", "completeness target: double the steps until |gap| <= gap |f(x) - f(x0)| " +
 				"(0 = off; riemann)").within(MethodParameter.Range.atLeast(0)), new MethodParameter("max-steps", "1024",
 					"most steps the doubling may reach").within(MethodParameter.Range.wholeAtLeast(1)));
@@ -69,7 +70,7 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 
 	@Override
 	public void check(MethodSettings settings) {
-		if (settings.choice("rule", RULES).equals("gauss-legendre") && adaptive(settings)) throw new ExplainException(
+		if (settings.string("rule").equals("gauss-legendre") && adaptive(settings)) throw new ExplainException(
 			"integrated-gradients: adaptive steps (gap > 0) refine the riemann rule.",
 			"Use rule=riemann with gap, or gap=0 with gauss-legendre.");
 	}
@@ -80,7 +81,7 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 		check(settings);
 		if (adaptive(settings)) return Map.of();
 		int m = settings.integer("steps");
-		double[][] rule = settings.choice("rule", RULES).equals("riemann") ? riemann(m) : gaussLegendre(m);
+		double[][] rule = settings.string("rule").equals("riemann") ? riemann(m) : gaussLegendre(m);
 		return Map.of("alpha", toFloat(rule[0]), "weight", toFloat(rule[1]));
 	}
 

@@ -25,7 +25,7 @@ public final class LrpMethod implements AttributionMethod {
 	private static final MethodParameter EPSILON = MethodParameter.fed("epsilon", "0.01",
 		"stabiliser added to z with z's sign (absolute)").within(MethodParameter.Range.atLeast(0));
 	private static final MethodParameter MAXPOOL = new MethodParameter("maxpool", "wta",
-		"wta (winner-take-all, the first maximum) or proportional (as sum pooling)");
+		"wta (winner-take-all, the first maximum) or proportional (as sum pooling)").among(List.of("wta", "proportional"));
 
 	private final Preset preset;
 
@@ -112,7 +112,7 @@ public final class LrpMethod implements AttributionMethod {
 			case Z_PLUS -> Composite.lrp(LrpAlphaBetaRule.zPlus());
 			case EPSILON_PLUS -> Composite.epsilonPlus(fed(context, "epsilon"), PixelBounds.zBox(context));
 		};
-		if (s.choice("maxpool", List.of("wta", "proportional")).equals("proportional")) composite = composite
+		if (s.string("maxpool").equals("proportional")) composite = composite
 			.withProportionalMaxPool();
 		return Relevance.walk(context, composite);
 	}

@@ -6,12 +6,15 @@ import java.util.Locale;
 import org.explainj.ExplainException;
 
 /**
- * One option of a method: its name (CLI --name, macro key), default value, a line of help, whether its
- * value shapes the graph or is fed with every run (so that a sweep over it reuses one graph) and, for
- * numbers, the values it may take. {@link MethodSettings} checks every value against the range, so a
- * method reads only values inside it.
+ * One option of a method: its name (CLI --name, macro key, script input), default value, a line of help,
+ * whether its value shapes the graph or is fed with every run (so that a sweep over it reuses one graph)
+ * and the values it may take: a numeric range or a list of choices. {@link MethodSettings} checks every
+ * value against them, so a method reads only values inside them. The front ends make their dialog
+ * fields, macro keys, script inputs and command-line options from this declaration alone.
  */
-public record MethodParameter(String name, String defaultValue, String description, Feed feed, Range range) {
+public record MethodParameter(String name, String defaultValue, String description, Feed feed, Range range,
+	List<String> choices) implements Declaration
+{
 
 	/** How a value reaches the graph. */
 	public enum Feed {
@@ -28,25 +31,36 @@ public record MethodParameter(String name, String defaultValue, String descripti
 
 	/** A parameter that shapes the graph, without a numeric range. */
 	public MethodParameter(String name, String defaultValue, String description) {
-		this(name, defaultValue, description, Feed.STRUCTURAL, null);
+		this(name, defaultValue, description, Feed.STRUCTURAL, null, List.of());
 	}
 
 	public static MethodParameter fed(String name, String defaultValue, String description) {
-		return new MethodParameter(name, defaultValue, description, Feed.FED, null);
+		return new MethodParameter(name, defaultValue, description, Feed.FED, null, List.of());
 	}
 
 	public static MethodParameter fedWhenNumber(String name, String defaultValue, String description) {
-		return new MethodParameter(name, defaultValue, description, Feed.FED_WHEN_NUMBER, null);
+		return new MethodParameter(name, defaultValue, description, Feed.FED_WHEN_NUMBER, null, List.of());
 	}
 
 	/** The same parameter, restricted to {@code r}. */
 	public MethodParameter within(Range r) {
-		return new MethodParameter(name, defaultValue, description, feed, r);
+		return new MethodParameter(name, defaultValue, description, feed, r, choices);
 	}
 
-	/** Refuses a value outside the range, naming the method, the parameter and an example. */
-	void check(String method, String value) {
-		if (range != null) range.check(method, this, value);
+	/** The same parameter, restricted to one of {@code words}. */
+	public MethodParameter among(List<String> words) {
+		return new MethodParameter(name, defaultValue, description, feed, range, List.copyOf(words));
+	}
+
+	/**
+	 * Derived from the declaration: a choice where there are choices, a number where a range without
+	 * words limits it, text otherwise (a layer, a file, a number or auto).
+	 */
+	@Override
+	public Kind kind() {
+		if (!choices.isEmpty()) return Kind.CHOICE;
+		if (range != null && range.words().isEmpty()) return range.whole() ? Kind.WHOLE : Kind.NUMBER;
+		return Kind.TEXT;
 	}
 
 	/**
@@ -86,7 +100,7 @@ public record MethodParameter(String name, String defaultValue, String descripti
 			return words.isEmpty() ? s : s + " or " + String.join(" or ", words);
 		}
 
-		void check(String method, MethodParameter p, String value) {
+		void check(String method, Declaration p, String value) {
 			if (words.contains(value)) return;
 			String example = "For example " + p.name() + "=" + p.defaultValue() + ".";
 			String kind = whole ? "a whole number" : "a number";

@@ -1,6 +1,5 @@
 package org.explainj.methods;
 
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -75,11 +74,4 @@ public record MethodSettings(String method, Map<String, String> values) {
 		return value.trim().matches("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?");
 	}
 
-	/** The value, which must be one of {@code allowed}. */
-	public String choice(String name, List<String> allowed) {
-		String v = string(name);
-		if (!allowed.contains(v)) throw new ExplainException(method + ": '" + name + "' cannot be '" + v + "'.",
-			"Use one of " + allowed + ".");
-		return v;
-	}
 }

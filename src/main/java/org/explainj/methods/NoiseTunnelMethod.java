@@ -33,10 +33,11 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(new MethodParameter("of", "gradient", "the wrapped method"), MethodParameter.fed("samples", "50",
+		return List.of(new MethodParameter("of", "gradient", "the wrapped method (with its default parameters)").among(
+			Methods.all().stream().map(AttributionMethod::name).filter(n -> !n.equals(name())).toList()), MethodParameter.fed("samples", "50",
 			"noisy copies n").within(Range.wholeAtLeast(1)), MethodParameter.fed("noise", "0.15",
 				"sigma as a fraction of the image's value range").within(Range.atLeast(0)),
-			new MethodParameter("variant", "smoothgrad", "smoothgrad, smoothgrad-squared or vargrad"),
+			new MethodParameter("variant", "smoothgrad", "smoothgrad, smoothgrad-squared or vargrad").among(VARIANTS),
 			MethodParameter.fed("seed", "0", "seed of the noise").within(Range.anyWhole()));
 	}
 
@@ -65,9 +66,7 @@ public final class NoiseTunnelMethod implements AttributionMethod {
 		Ops tf = context.tf();
 		MethodSettings s = context.settings();
 		AttributionMethod wrapped = Methods.byName(s.string("of"));
-		if (wrapped instanceof NoiseTunnelMethod) throw new ExplainException("smoothgrad cannot wrap itself.",
-			"Choose another method with of=...");
-		String variant = s.choice("variant", VARIANTS);
+		String variant = s.string("variant");
 		Operand<TFloat32> x = context.input();
 		var axes = tf.constant(new int[] { 1, 2, 3 });
 		Operand<TFloat32> range = tf.math.sub(tf.reduceMax(x, axes, ReduceMax.keepDims(true)), tf.reduceMin(x, axes,

@@ -93,7 +93,7 @@ class CliTest {
 			{ "explain", "--bogus", "1" },
 			{ "frobnicate" } };
 		String[] expected = { "Model not found", "is not a TensorFlow model", "Unknown method 'lrp-9'", "Image not found",
-			"--batch-size must be a whole number", "explain needs --image", "Unknown option --bogus", "Unknown command" };
+			"'--batch-size' must be a whole number", "explain needs --image", "Unknown option --bogus", "Unknown command" };
 		for (int i = 0; i < cases.length; i++) {
 			Run r = run(cases[i]);
 			assertEquals(1, r.code(), String.join(" ", cases[i]));

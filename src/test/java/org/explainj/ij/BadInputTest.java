@@ -11,7 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +27,8 @@ import java.util.stream.Stream;
 import org.explainj.ExplainException;
 import org.explainj.TestData;
 import org.explainj.cli.Main;
+import org.explainj.methods.AttributionMethod;
+import org.explainj.methods.Declaration;
 import org.explainj.methods.Methods;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
 import org.scijava.command.CommandService;
+import org.scijava.module.ModuleService;
 
 import ij.IJ;
 import ij.ImagePlus;
@@ -173,14 +175,15 @@ class BadInputTest {
 	 */
 	@Test
 	void commandOnlyInputsAreOneSentenceToo() throws Exception {
-		Object[][] cases = { { "opacity", 1.5, "Opacity 1.5 is outside 0..1." }, { "opacity", Double.NaN,
-			"Opacity NaN is outside 0..1." } };
+		Object[][] cases = { { "opacity", 1.5, "saliency: 'opacity' must be at most 1, not 1.5." }, { "opacity",
+			Double.NaN, "saliency: 'opacity' must be a finite number, not 'NaN'." } };
 		for (Object[] c : cases) {
-			Map<String, Object> inputs = new java.util.HashMap<>(Map.of("image", TestData.open(TestData.PARASITIZED), "model",
-				TestData.MALARIA.toFile()));
+			Map<String, Object> inputs = new LinkedHashMap<>(Map.of("method", "saliency"));
+			inputs.putAll(Map.of("image", TestData.open(TestData.PARASITIZED), "model", TestData.MALARIA.toFile()));
 			inputs.put((String) c[0], c[1]);
 			ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> context
-				.service(CommandService.class).run(SaliencyCommand.class, true, inputs).get(), c[0] + " = " + c[1]);
+				.service(ModuleService.class).run(context.service(CommandService.class).getCommand(ExplainCommand.class), true,
+					inputs).get(), c[0] + " = " + c[1]);
 			String sentence = ExplainException.unexpected(e).getMessage();
 			assertTrue(sentence.startsWith((String) c[2]) && sentence.lines().count() == 1, sentence);
 		}
@@ -217,8 +220,9 @@ class BadInputTest {
 		assertEquals("explain", args[0], "only explain cases have a command");
 		Map<String, String> options = new LinkedHashMap<>();
 		for (int i = 1; i + 1 < args.length; i += 2) options.put(args[i].substring(2), args[i + 1]);
-		Class<? extends ExplainCommand> command = commandFor(options.remove("method"));
+		AttributionMethod method = commandFor(options.remove("method"));
 		Map<String, Object> inputs = new LinkedHashMap<>();
+		inputs.put("method", method.name());
 		ImagePlus image = IJ.openImage(options.remove("image"));
 		assertNotNull(image, "the command's cases need an image that opens");
 		Object[] pixels = pixels(image);
@@ -226,12 +230,15 @@ class BadInputTest {
 		inputs.put("model", new File(options.remove("model")));
 		options.remove("out");
 		options.remove("overlay");
+		// the command-line option's declaration gives the script input's name and the value's kind
 		for (Map.Entry<String, String> o : options.entrySet()) {
-			String field = o.getKey().equals("batch-size") ? "batchSize" : o.getKey();
-			inputs.put(field, convert(command.getField(field), o.getValue()));
+			Declaration d = ExplainCommand.declarations(method).stream().filter(x -> o.getKey().equals(x.cliName()))
+				.findFirst().orElseThrow();
+			inputs.put(d.name(), d.kind().parse(d, o.getValue()));
 		}
 		try {
-			context.service(CommandService.class).run(command, true, inputs).get();
+			context.service(ModuleService.class).run(context.service(CommandService.class).getCommand(
+				ExplainCommand.class), true, inputs).get();
 		}
 		catch (ExecutionException e) {
 			assertTrue(Arrays.deepEquals(pixels, pixels(image)), "the image's pixels changed");
@@ -241,25 +248,12 @@ class BadInputTest {
 		return fail("the command did not fail: " + String.join(" ", args));
 	}
 
-	private static Object convert(Field field, String value) {
-		Class<?> type = field.getType();
-		if (type == int.class) return Integer.parseInt(value);
-		if (type == double.class) return Double.parseDouble(value);
-		return value;
-	}
-
-	/** The command of a method, found through plugins.config as the menus find it. */
-	static Class<? extends ExplainCommand> commandFor(String method) throws Exception {
-		for (String line : Files.readAllLines(Path.of("plugins.config"))) {
-			int open = line.indexOf("(\"");
-			if (line.startsWith("#") || open < 0) continue;
-			Class<?> c = Class.forName(line.substring(open + 2, line.lastIndexOf("\")")));
-			if (!ExplainCommand.class.isAssignableFrom(c)) continue;
-			ExplainCommand instance = (ExplainCommand) c.getDeclaredConstructor().newInstance();
-			if (instance.method().equals(method)) return c.asSubclass(ExplainCommand.class);
+	/** The method of a menu entry, found through plugins.config as the menus find it. */
+	static AttributionMethod commandFor(String method) throws Exception {
+		for (String line : Files.readAllLines(TestData.MENU)) {
+			if (line.contains("(\"method=" + method + "\")")) return Methods.byName(method);
 		}
-		assertNotNull(Methods.byName(method));
-		return fail("no command for " + method);
+		return fail("no menu entry for " + method);
 	}
 
 	private static String expand(String arg) {

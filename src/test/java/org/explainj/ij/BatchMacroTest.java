@@ -132,7 +132,7 @@ class BatchMacroTest {
 	void wordWhereANumberBelongs() throws Exception {
 		assertStopsWith("word-for-number", "run(\"Saliency...\", \"model=[" + TestData.MALARIA.toAbsolutePath() +
 			"] target=top score=logit scale=unit reduce=default opacity=0.5 map batch=abc\");",
-			"must be a number, not 'abc'.");
+			"must be a whole number, not 'abc'.");
 	}
 
 	@Test

@@ -34,8 +34,12 @@ class ExplainDisplayTest {
 	@RegisterExtension
 	static final HeadlessCommands COMMANDS = new HeadlessCommands();
 
-	private static Module run(Class<? extends ExplainCommand> command, Object... inputs) throws Exception {
-		return COMMANDS.run(command, true, inputs).get();
+	private static Module run(String method, Object... inputs) throws Exception {
+		Object[] all = new Object[inputs.length + 2];
+		all[0] = "method";
+		all[1] = method;
+		System.arraycopy(inputs, 0, all, 2, inputs.length);
+		return COMMANDS.run(ExplainCommand.class, true, all).get();
 	}
 
 	private static List<Roi> named(Overlay overlay, String prefix) {
@@ -63,20 +67,20 @@ class ExplainDisplayTest {
 		Overlay own = new Overlay(new OvalRoi(2, 2, 10, 10));
 		own.get(0).setName("nucleus");
 		cell.setOverlay(own);
-		for (int i = 0; i < 2; i++) run(SaliencyCommand.class, "image", cell, "model", TestData.MALARIA.toFile(),
-			"mapImage", false);
+		for (int i = 0; i < 2; i++) run("saliency", "image", cell, "model", TestData.MALARIA.toFile(),
+			"map", false);
 		Overlay overlay = cell.getOverlay();
 		assertEquals(1, named(overlay, "ExplainJ saliency").size(), "one heatmap after two runs");
 		assertEquals(2, named(overlay, "ExplainJ colour bar").size(), "one colour bar (strip and range text)");
 		assertEquals(1, named(overlay, "nucleus").size(), "the user's own ROI stays");
-		run(SaliencyCommand.class, "image", cell, "model", TestData.MALARIA.toFile(), "mapImage", false, "keep", true);
+		run("saliency", "image", cell, "model", TestData.MALARIA.toFile(), "map", false, "keep", true);
 		assertEquals(2, named(cell.getOverlay(), "ExplainJ saliency").size(), "keep stacks the new heatmap");
 	}
 
 	@Test
 	void theOverlayIsTransparentWhereTheMapIsZeroAndTheMapImageHasAColourBar() throws Exception {
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
-		Module module = run(GradientTimesInputCommand.class, "image", cell, "model", TestData.MALARIA.toFile());
+		Module module = run("gradient-x-input", "image", cell, "model", TestData.MALARIA.toFile());
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		float[] values = (float[]) map.getProcessor().getPixels();
 		int[] alpha = alpha(named(cell.getOverlay(), "ExplainJ gradient").get(0));
@@ -109,7 +113,7 @@ class ExplainDisplayTest {
 		dim.multiply(0.2);
 		stack.addSlice("weak", dim);
 		ImagePlus cells = new ImagePlus("cells", stack);
-		Module module = run(GradientTimesInputCommand.class, "image", cells, "model", TestData.MALARIA.toFile(), "target",
+		Module module = run("gradient-x-input", "image", cells, "model", TestData.MALARIA.toFile(), "target",
 			"infected");
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		double strong = peak((float[]) map.getStack().getPixels(1)), weak = peak((float[]) map.getStack().getPixels(2));
@@ -120,8 +124,8 @@ class ExplainDisplayTest {
 		assertTrue(weakAlpha < strongAlpha * 0.6, "weak slice dimmer: " + weakAlpha + " vs " + strongAlpha);
 		assertEquals(2, named(cells.getOverlay(), "ExplainJ colour bar").size(), "one colour bar for the stack");
 		// per slice: each slice in its own range, so the weak one reaches full opacity too
-		run(GradientTimesInputCommand.class, "image", cells, "model", TestData.MALARIA.toFile(), "target", "infected",
-			"perSlice", true, "mapImage", false);
+		run("gradient-x-input", "image", cells, "model", TestData.MALARIA.toFile(), "target", "infected",
+			"per_slice", true, "map", false);
 		heat = named(cells.getOverlay(), "ExplainJ gradient");
 		assertEquals(255, max(alpha(heat.get(1))), "per slice, the weak slice is opaque somewhere");
 		assertEquals(4, named(cells.getOverlay(), "ExplainJ colour bar").size(), "a colour bar per slice");

@@ -32,7 +32,7 @@ class HeadlessCommandTest {
 	void saliencyCommandAddsAnOverlayAndReturnsTheRawMap() throws Exception {
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
 		int[] pixels = ((int[]) cell.getProcessor().getPixels()).clone();
-		Module module = COMMANDS.run(SaliencyCommand.class, true, "image", cell, "model",
+		Module module = COMMANDS.run(ExplainCommand.class, true, "method", "saliency", "image", cell, "model",
 			TestData.MALARIA.toFile(), "target", "infected", "opacity", 0.4).get();
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		assertEquals(32, map.getBitDepth());
@@ -48,8 +48,8 @@ class HeadlessCommandTest {
 		assertEquals(0.4, roi.getOpacity(), 1e-9);
 		assertArrayEquals(pixels, (int[]) cell.getProcessor().getPixels(), "source pixels unchanged");
 		// running again replaces the heatmap rather than stacking a second one
-		COMMANDS.run(SaliencyCommand.class, true, "image", cell, "model", TestData.MALARIA
-			.toFile(), "target", "infected", "mapImage", false).get();
+		COMMANDS.run(ExplainCommand.class, true, "method", "saliency", "image", cell, "model", TestData.MALARIA
+			.toFile(), "target", "infected", "map", false).get();
 		assertEquals(3, cell.getOverlay().size());
 	}
 
@@ -60,7 +60,7 @@ class HeadlessCommandTest {
 		stack.addSlice(a.getProcessor().resize(64, 64));
 		stack.addSlice(b.getProcessor().resize(64, 64));
 		ImagePlus cells = new ImagePlus("cells", stack);
-		Module module = COMMANDS.run(GradientTimesInputCommand.class, true, "image", cells,
+		Module module = COMMANDS.run(ExplainCommand.class, true, "method", "gradient-x-input", "image", cells,
 			"model", TestData.MALARIA.toFile(), "reduce", "none").get();
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		assertEquals(3, map.getNChannels(), "reduce none keeps the RGB channels");
@@ -75,8 +75,8 @@ class HeadlessCommandTest {
 	@Test
 	void integratedGradientsReportsItsCompletenessGapInTheTable() throws Exception {
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
-		Module module = COMMANDS.run(IntegratedGradientsCommand.class, true, "image", cell,
-			"model", TestData.MALARIA.toFile(), "steps", 16, "mapImage", false).get();
+		Module module = COMMANDS.run(ExplainCommand.class, true, "method", "integrated-gradients", "image", cell,
+			"model", TestData.MALARIA.toFile(), "steps", 16, "map", false).get();
 		ij.measure.ResultsTable table = ((ExplainCommand) module.getDelegateObject()).results;
 		assertEquals("integrated-gradients", table.getStringValue("Method", table.size() - 1));
 		double gap = table.getValue("completeness-gap", table.size() - 1);
@@ -88,7 +88,7 @@ class HeadlessCommandTest {
 	void badInputFailsWithOneClearMessageAndLeavesTheImageAlone() {
 		ImagePlus cell = TestData.open(TestData.PARASITIZED);
 		ExecutionException e = assertThrows(ExecutionException.class, () -> COMMANDS.run(
-			SensitivityCommand.class, true, "image", cell, "model", TestData.MALARIA.toFile(), "target", "parasite").get());
+			ExplainCommand.class, true, "method", "sensitivity", "image", cell, "model", TestData.MALARIA.toFile(), "target", "parasite").get());
 		Throwable cause = e.getCause();
 		while (cause != null && !(cause instanceof ExplainException)) cause = cause.getCause();
 		assertTrue(cause != null && cause.getMessage().startsWith("Unknown target 'parasite'."), String.valueOf(cause));
@@ -96,36 +96,24 @@ class HeadlessCommandTest {
 		assertEquals(null, cell.getOverlay());
 	}
 
-	/** Every menu entry's command, as plugins.config lists them, runs headless and returns a map. */
+	/** Every menu entry's method, as plugins.config lists them, runs headless and returns a map. */
 	@org.junit.jupiter.params.ParameterizedTest
-	@org.junit.jupiter.params.provider.MethodSource("explainCommands")
-	void everyMenuCommandRunsHeadless(String className) throws Exception {
+	@org.junit.jupiter.params.provider.MethodSource("menuMethods")
+	void everyMenuMethodRunsHeadless(String method) throws Exception {
 		ImagePlus cell = TestData.open(TestData.UNINFECTED);
-		@SuppressWarnings("unchecked")
-		Class<? extends org.scijava.command.Command> type = (Class<? extends org.scijava.command.Command>) Class.forName(
-			className);
-		Module module = COMMANDS.run(type, true, "image", cell, "model", TestData.MALARIA
+		Module module = COMMANDS.run(ExplainCommand.class, true, "method", method, "image", cell, "model", TestData.MALARIA
 			.toFile()).get();
 		ImagePlus map = (ImagePlus) module.getOutput("map");
 		assertEquals(cell.getWidth(), map.getWidth());
 		assertEquals(cell.getHeight(), map.getHeight());
 		float max = 0;
 		for (float v : (float[]) map.getProcessor().getPixels()) max = Math.max(max, Math.abs(v));
-		assertTrue(max > 0 && Float.isFinite(max), className + " map max " + max);
+		assertTrue(max > 0 && Float.isFinite(max), method + " map max " + max);
 	}
 
-	static java.util.stream.Stream<String> explainCommands() throws java.io.IOException {
-		return java.nio.file.Files.readAllLines(java.nio.file.Path.of("plugins.config")).stream().filter(l -> l
-			.startsWith("Plugins>")).map(l -> l.replaceAll(".*CommandBridge\\(\"([^\"]+)\"\\).*", "$1")).filter(
-				c -> !c.endsWith("MaximizeCommand") && !c.endsWith("EvaluateCommand") && !c.endsWith("SanityCheckCommand"));
-	}
-
-	@Test
-	void smoothGradOffersEveryOtherMethodToWrap() throws Exception {
-		String[] choices = SmoothGradCommand.class.getField("of").getAnnotation(org.scijava.plugin.Parameter.class)
-			.choices();
-		assertEquals(Methods.all().stream().map(org.explainj.methods.AttributionMethod::name).filter(n -> !n.equals(
-			"smoothgrad")).sorted().toList(), java.util.Arrays.stream(choices).sorted().toList());
+	static java.util.stream.Stream<String> menuMethods() throws java.io.IOException {
+		return java.nio.file.Files.readAllLines(TestData.MENU).stream().filter(l -> l
+			.contains("(\"method=")).map(l -> l.replaceAll(".*\\(\"method=([^\"]+)\"\\).*", "$1"));
 	}
 
 	@Test
@@ -166,8 +154,8 @@ class HeadlessCommandTest {
 		for (int i = 0; i < 3; i++) stack.addSlice(TestData.open(TestData.PARASITIZED).getProcessor().resize(64, 64));
 		ImagePlus cells = new ImagePlus("three", stack);
 		for (int run = 0; run < 2; run++) {
-			COMMANDS.run(SaliencyCommand.class, true, "image", cells, "model", TestData.MALARIA
-				.toFile(), "mapImage", false).get();
+			COMMANDS.run(ExplainCommand.class, true, "method", "saliency", "image", cells, "model", TestData.MALARIA
+				.toFile(), "map", false).get();
 			assertEquals(5, cells.getOverlay().size(), "three heatmaps and one colour bar (strip and range), run " + run);
 			for (int i = 0; i < 3; i++) assertEquals(i + 1, cells.getOverlay().get(i).getPosition());
 		}

@@ -57,7 +57,7 @@ class MacroTest {
 		Path out = tmp.resolve("saliency.tif"), log = tmp.resolve("log.txt"), prototypes = tmp.resolve("prototypes.txt");
 		Path digits = Path.of("test-images/models/digits-classifier").toAbsolutePath();
 		Path hostile = Path.of("test-images/models/hostile/frozen-writes-output.pb").toAbsolutePath();
-		Path trustLog = tmp.resolve("trust-log.txt");
+		Path trustLog = tmp.resolve("trust-log.txt"), methodsLog = tmp.resolve("methods-log.txt");
 		String macro = String.join("\n", "open(\"" + image + "\");", "source = getTitle();",
 			// exactly what the recorder writes for the dialog's fields
 			"run(\"Saliency...\", \"model=[" + model + "] target=infected score=logit scale=unit reduce=default " +
@@ -71,11 +71,23 @@ class MacroTest {
 				"\" \" + getWidth() + \"x\" + getHeight() + \" \" + getInfo(\"slice.label\"); }",
 			// each command remembers its own values: Prototypes' steps=40 is not Integrated Gradients' default
 			"File.saveString(found + \"\\n\" + call(\"ij.Prefs.get\", \"explainj.MaximizeCommand.steps\", \"unset\") + " +
-				"\"\\n\" + call(\"ij.Prefs.get\", \"explainj.IntegratedGradientsCommand.steps\", \"unset\"), \"" + prototypes +
+				"\"\\n\" + call(\"ij.Prefs.get\", \"explainj.integrated-gradients.steps\", \"unset\"), \"" + prototypes +
 				"\");",
 			// a model the audit refuses runs with the macro option 'trust', and the log says so
 			"open(\"" + image + "\");", "run(\"Saliency...\", \"model=[" + hostile + "] target=top map trust\");",
-			"File.saveString(getTitle(), \"" + trustLog + "\");");
+			"File.saveString(getTitle(), \"" + trustLog + "\");",
+			// methods with parameters, as the recorder writes them: the keys are the declared parameters' names
+			"open(\"" + image + "\");", "run(\"Integrated Gradients...\", \"model=[" + model + "] target=infected " +
+				"score=logit scale=unit reduce=default opacity=0.5 batch=32 steps=8 baseline=zeros rule=gauss-legendre gap=0 " +
+				"max-steps=1024\");",
+			"run(\"Grad-CAM...\", \"model=[" + model + "] target=infected score=logit scale=unit reduce=default " +
+				"opacity=0.5 map batch=32 layer=auto resolution=layer\");", "gradCam = getTitle();",
+			"rows = Table.size(\"ExplainJ\");",
+			"File.saveString(gradCam + \"\\n\" + Table.getString(\"steps\", rows - 2, \"ExplainJ\") + \"\\n\" + " +
+				"Table.getString(\"rule\", rows - 2, \"ExplainJ\") + \"\\n\" + Table.getString(\"resolution\", rows - 1, " +
+				"\"ExplainJ\") + " +
+				"\"\\n\" + call(\"ij.Prefs.get\", \"explainj.integrated-gradients.steps\", \"unset\") + \"\\n\" + " +
+				"call(\"ij.Prefs.get\", \"explainj.grad-cam.resolution\", \"unset\"), \"" + methodsLog + "\");");
 		Path macroFile = Files.writeString(tmp.resolve("test.ijm"), macro);
 		Path ij = Path.of(IJ.class.getProtectionDomain().getCodeSource().getLocation().toURI());
 		ProcessBuilder pb = new ProcessBuilder("xvfb-run", "-a", javaBinary(), "-Djava.awt.headless=false",
@@ -113,6 +125,14 @@ class MacroTest {
 		// in batch mode IJ.log writes to the console
 		assertTrue(console.contains("Trusted model frozen-writes-output.pb: ran although it holds operations that read, " +
 			"list or write files"), console);
+		assertTrue(Files.exists(methodsLog), "the Integrated Gradients... or Grad-CAM... call did not finish:\n" + console);
+		List<String> methods = Files.readAllLines(methodsLog);
+		assertEquals("Grad-CAM of " + image.getFileName(), methods.get(0), "Grad-CAM's map image");
+		assertEquals(8, Double.parseDouble(methods.get(1)), "Integrated Gradients ran with steps=8:\n" + console);
+		assertEquals("gauss-legendre", methods.get(2));
+		assertEquals("layer", methods.get(3));
+		assertEquals(8, Double.parseDouble(methods.get(4)), "Integrated Gradients remembers its own steps");
+		assertEquals("layer", methods.get(5), "Grad-CAM remembers its own resolution");
 		Files.deleteIfExists(Path.of("target/hostile-model-wrote-this/frozen.txt"));
 		Files.deleteIfExists(Path.of("target/hostile-model-wrote-this"));
 	}

@@ -38,14 +38,14 @@ class TrustedModelCommandTest {
 	void refusedWithoutTrustAndMarkedInTheTableWithIt() throws Exception {
 		Files.deleteIfExists(WRITTEN);
 		ExecutionException e = assertThrows(ExecutionException.class, () -> COMMANDS.run(
-			SaliencyCommand.class, true, "image", TestData.open(TestData.DIGIT), "model", MODEL.toFile()).get());
+			ExplainCommand.class, true, "method", "saliency", "image", TestData.open(TestData.DIGIT), "model", MODEL.toFile()).get());
 		Throwable cause = e.getCause();
 		while (cause != null && !(cause instanceof ExplainException)) cause = cause.getCause();
 		assertTrue(cause != null && cause.getMessage().contains("WriteFile (node 'WriteFile')"), String.valueOf(cause));
 		assertFalse(Files.exists(WRITTEN));
-		Module module = COMMANDS.run(SaliencyCommand.class, true, "image", TestData.open(
+		Module module = COMMANDS.run(ExplainCommand.class, true, "method", "saliency", "image", TestData.open(
 			TestData.DIGIT), "model", MODEL.toFile(), "trust", true).get();
-		ResultsTable table = ((SaliencyCommand) module.getDelegateObject()).results;
+		ResultsTable table = ((ExplainCommand) module.getDelegateObject()).results;
 		String note = table.getStringValue("Trusted model", table.size() - 1);
 		assertTrue(note.startsWith("Trusted model frozen-writes-output.pb: ran although it holds operations that read, " +
 			"list or write files: "), note);

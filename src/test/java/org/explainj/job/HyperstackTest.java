@@ -11,7 +11,7 @@ import java.util.Map;
 import org.explainj.ExplainException;
 import org.explainj.HeadlessCommands;
 import org.explainj.TestData;
-import org.explainj.ij.GradientCommand;
+import org.explainj.ij.ExplainCommand;
 import org.explainj.methods.Methods;
 import org.explainj.methods.Reduction;
 import org.explainj.methods.Target;
@@ -182,8 +182,9 @@ class HyperstackTest {
 	@Test
 	void theCommandTakesTheChannels() throws Exception {
 		ImagePlus four = hyperstack(true);
-		GradientCommand command = (GradientCommand) COMMANDS.run(GradientCommand.class, true, "image", four, "model",
-			TestData.MALARIA.toFile(), "channels", "1-3", "reduce", "none", "mapImage", false).get().getDelegateObject();
+		ExplainCommand command = (ExplainCommand) COMMANDS.run(ExplainCommand.class, true, "method", "gradient", "image",
+			four, "model", TestData.MALARIA.toFile(), "channels", "1-3", "reduce", "none", "map", false).get()
+				.getDelegateObject();
 		ResultsTable table = command.results;
 		int first = table.size() - Z * T;
 		ExplainResult direct = explain(four, "1-3");
