@@ -13,8 +13,12 @@ final class Arguments {
 	/** Options that take no value: given or not. */
 	private static final Set<String> FLAGS = Set.of("trust-model");
 
+	/** Options that may be given more than once (each value kept, in order). */
+	private static final Set<String> REPEATABLE = Set.of("roi");
+
 	private final String command;
 	private final Map<String, String> values = new HashMap<>();
+	private final Map<String, List<String>> repeated = new HashMap<>();
 
 	Arguments(String command, List<String> args, Set<String> known) {
 		this.command = command;
@@ -32,6 +36,7 @@ final class Arguments {
 			if (i + 1 >= args.size()) throw new ExplainException("Option --" + key + " needs a value.",
 				"Write --" + key + " VALUE.");
 			values.put(key, args.get(++i));
+			if (REPEATABLE.contains(key)) repeated.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(values.get(key));
 		}
 	}
 
@@ -43,6 +48,11 @@ final class Arguments {
 
 	String get(String key, String fallback) {
 		return values.getOrDefault(key, fallback);
+	}
+
+	/** Every value of a repeatable option, in the order given. */
+	List<String> all(String key) {
+		return repeated.getOrDefault(key, List.of());
 	}
 
 	boolean flag(String key) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.explainj.ExplainException;
+import org.explainj.image.Geometry;
 import org.explainj.image.IntensityScaling;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
@@ -40,6 +41,8 @@ public final class Main {
 		           [--target top|INDEX|NAME] [--score logit|probability|log-probability]
 		           [--scale none|unit|minmax|percentile] [--reduce none|sum|abs-sum|max-abs|l2-sq]
 		           [--overlay FILE.png] [--batch-size N] [--PARAMETER VALUE ...] [--trust-model]
+		           [--geometry auto|fit|tile|roi] [--window PX] [--stride PX] [--class-map FILE.tif]
+		           [--roi x,y,w,h ...] [--rois FILE.zip|FILE.roi]
 		           (each method's parameters: bin/explainj methods)
 		  maximize --model PATH --target C[,C...] --out FILE.tif [--generator PATH] [--steps N]
 		           [--lambda F] [--lr F] [--seed N] [--jitter N] [--tv F] [--blur N] [--low F] [--high F]
@@ -63,7 +66,7 @@ public final class Main {
 		""";
 
 	private static final Set<String> EXPLAIN_OPTIONS = Set.of("model", "image", "method", "out", "target", "score",
-		"scale", "reduce", "overlay", "batch-size", "trust-model");
+		"scale", "reduce", "overlay", "batch-size", "trust-model", "geometry", "window", "stride", "class-map", "roi", "rois");
 
 	private Main() {}
 
@@ -130,23 +133,50 @@ public final class Main {
 			new Target(a.get("target", "top")), ScoreKind.parse(a.get("score", "logit")), IntensityScaling.parse(a.get(
 				"scale", "unit")), ExplainOptions.parseReduction(a.get("reduce", "default")), a.integer("batch-size",
 					ExplainOptions.DEFAULT_BATCH_SIZE), parameters, a.flag("trust-model"));
+		options = options.withGeometry(CliGeometry.of(a));
+		String classMap = a.get("class-map", null);
+		if (classMap != null && options.geometry().kind() != Geometry.Kind.TILE) throw new ExplainException(
+			"--class-map needs --geometry tile (a class map is made from the windows of a tiled run).",
+			"Add --geometry tile, or leave out --class-map.");
+		if (classMap != null && !classMap.matches("(?i).*\\.tiff?")) throw new ExplainException("--class-map " + classMap +
+			" is not a .tif file.", "Name the class map FILE.tif.");
 		Path imageFile = Path.of(a.required("image"));
 		InputFiles inputs = new InputFiles().file("input image", imageFile).model(options.model()).file("baseline image",
-			parameters.containsKey("baseline") ? Path.of(parameters.get("baseline")) : null);
+			parameters.containsKey("baseline") ? Path.of(parameters.get("baseline")) : null).file("ROI file", a.get("rois",
+				null) == null ? null : Path.of(a.get("rois", null)));
 		inputs.refuse("--out", outFile);
 		String overlay = a.get("overlay", null);
 		if (overlay != null) inputs.refuse("--overlay", Path.of(overlay));
+		if (classMap != null) inputs.refuse("--class-map", Path.of(classMap));
 		ImagePlus image = openImage(imageFile);
 		ExplainResult result = ExplainJob.run(image, options);
 		result.notes().forEach(note -> err.println("explainj: note: " + note));
 		ResultFiles.saveTiff(result.mapImage(), outFile);
+		if (classMap != null) ResultFiles.saveTiff(classMapStack(result), Path.of(classMap));
 		if (overlay != null) {
 			ResultFiles.savePng(Heatmaps.blend(image.getProcessor(), result.heatmap(0), 0.5), Path.of(overlay));
 		}
 		if (!result.model().auditFindings().isEmpty()) out.println(ModelAudit.trustNote(result.model()));
-		for (int f = 0; f < result.frames(); f++) out.println(image.getTitle() + (result.frames() > 1 ? " #" + (f + 1)
-			: "") + ": " + result.label(f));
-		out.println("wrote " + outFile + (overlay != null ? " and " + overlay : ""));
+		for (int r = 0; r < result.rows().size(); r++) out.println(image.getTitle() + (result.frames() > 1 ? " #" + (result
+			.rows().get(r).frame() + 1) : "") + ": " + result.label(r));
+		out.println("wrote " + outFile + (overlay != null ? " and " + overlay : "") + (classMap != null ? " and " + classMap
+			: ""));
+	}
+
+	/** The class map, and for target top the top-class image as a second channel (as 32-bit values). */
+	private static ImagePlus classMapStack(ExplainResult result) {
+		ImagePlus p = result.classMapImage(), labels = result.labelImage();
+		if (labels == null) return p;
+		ij.ImageStack stack = new ij.ImageStack(p.getWidth(), p.getHeight());
+		for (int i = 1; i <= p.getStackSize(); i++) {
+			stack.addSlice(p.getStack().getSliceLabel(i), p.getStack().getProcessor(i));
+			stack.addSlice(labels.getStack().getSliceLabel(i), labels.getStack().getProcessor(i).convertToFloat());
+		}
+		ImagePlus both = new ImagePlus(p.getTitle(), stack);
+		both.setDimensions(2, p.getNSlices(), p.getNFrames());
+		if (both.getStackSize() > 2 || p.getNFrames() > 1) both.setOpenAsHyperStack(true);
+		both.setCalibration(p.getCalibration());
+		return both;
 	}
 
 	static ImagePlus openImage(Path file) {

@@ -5,6 +5,7 @@ import java.io.File;
 import java.util.Map;
 
 import org.explainj.ExplainException;
+import org.explainj.image.Geometry;
 import org.explainj.image.IntensityScaling;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
@@ -69,6 +70,19 @@ public abstract class ExplainCommand implements Command {
 	@Parameter(persist = false, label = "Map image", description = "also create the raw map as a 32-bit image")
 	public boolean mapImage = true;
 
+	@Parameter(persist = false, label = "Geometry", choices = { "auto", "fit", "tile", "roi" }, description = "fit = the " +
+		"whole image resized to the model input; tile = sliding windows blended into a map and a class map; roi = the " +
+		"selection or every ROI Manager ROI; auto = fit, or the selection when there is one")
+	public String geometry = "auto";
+
+	@Parameter(persist = false, label = "Window", min = "0", description = "tile: window side in image pixels " +
+		"(0 = the model's input size)")
+	public int window = 0;
+
+	@Parameter(persist = false, label = "Stride", min = "0", description = "tile: step between windows in image " +
+		"pixels (0 = half the window)")
+	public int stride = 0;
+
 	@Parameter(persist = false, label = "Batch size", min = "1", description = "images per TensorFlow run (memory)")
 	public int batchSize = ExplainOptions.DEFAULT_BATCH_SIZE;
 
@@ -77,6 +91,9 @@ public abstract class ExplainCommand implements Command {
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	public ImagePlus map;
+
+	/** Geometry tile: the class map (probability of the explained class per pixel); else null. */
+	public ImagePlus classMap;
 
 	/**
 	 * The "ExplainJ" table after the run: one row per explained slice (rows of earlier runs kept while the
@@ -129,7 +146,8 @@ public abstract class ExplainCommand implements Command {
 			"Use e.g. opacity=0.5.");
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
 			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,
-			parameters(), trust);
+			parameters(), trust).withGeometry(Geometry.of(geometry, window, stride, Geometry.parse(geometry) == Geometry.Kind.ROI
+				? ManagerRois.of(image) : java.util.List.of()));
 		int slices = image.getNSlices() * image.getNFrames();
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
 			IJ.showProgress(done, total);
@@ -139,9 +157,9 @@ public abstract class ExplainCommand implements Command {
 		result.notes().forEach(note -> IJ.log("ExplainJ: " + note));
 		image.setOverlay(withHeatmaps(image.getOverlay(), result.overlay(opacity, perSlice), keep));
 		if (!result.model().auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(result.model()));
-		for (int f = 0; f < result.frames(); f++) {
-			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (f + 1) : "") + ": " +
-				result.label(f));
+		for (int r = 0; r < result.rows().size(); r++) {
+			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (result.rows().get(r)
+				.frame() + 1) : "") + ": " + result.label(r));
 		}
 		ResultsTable table = ResultsTable.getResultsTable(TABLE);
 		if (table == null) table = new ResultsTable();
@@ -149,5 +167,10 @@ public abstract class ExplainCommand implements Command {
 		if (!GraphicsEnvironment.isHeadless()) table.show(TABLE);
 		results = table;
 		map = mapImage ? result.mapImage() : null;
+		classMap = result.classMapImage();
+		if (classMap != null && !GraphicsEnvironment.isHeadless()) {
+			classMap.show();
+			if (result.labelImage() != null) result.labelImage().show();
+		}
 	}
 }

@@ -3,6 +3,7 @@ package org.explainj.job;
 import java.nio.file.Path;
 import java.util.Map;
 
+import org.explainj.image.Geometry;
 import org.explainj.image.IntensityScaling;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.MethodSettings;
@@ -15,12 +16,21 @@ import org.explainj.model.ScoreKind;
  * Everything one explanation run needs besides the image; the same for menus, macros, scripts and the
  * command line. {@code reduction} null means the method's own default; {@code parameters} are the
  * method's own options (steps, layer ...), checked against what it declares. {@code trustModel} runs a
- * model that the audit ({@link org.explainj.model.ModelAudit}) refuses; the result then says so.
+ * model that the audit ({@link org.explainj.model.ModelAudit}) refuses; the result then says so. {@code geometry}
+ * says which parts of the image are explained (whole, tiles, ROIs).
  */
 public record ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score,
-	IntensityScaling scaling, Reduction reduction, int batchSize, Map<String, String> parameters, boolean trustModel)
+	IntensityScaling scaling, Reduction reduction, int batchSize, Map<String, String> parameters, boolean trustModel,
+	Geometry geometry)
 {
 	public static final int DEFAULT_BATCH_SIZE = 32;
+
+	/** Options with the default geometry ({@link Geometry#AUTO}). */
+	public ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score, IntensityScaling scaling,
+		Reduction reduction, int batchSize, Map<String, String> parameters, boolean trustModel)
+	{
+		this(model, method, target, score, scaling, reduction, batchSize, parameters, trustModel, Geometry.AUTO);
+	}
 
 	/** Options for a model that must pass the audit ({@link org.explainj.model.ModelAudit}). */
 	public ExplainOptions(Path model, AttributionMethod method, Target target, ScoreKind score, IntensityScaling scaling,
@@ -34,7 +44,12 @@ public record ExplainOptions(Path model, AttributionMethod method, Target target
 	 * the result then says so.
 	 */
 	public ExplainOptions withTrustedModel(boolean trust) {
-		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, parameters, trust);
+		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, parameters, trust, geometry);
+	}
+
+	/** The same options with another geometry (fit, tiles, ROIs; {@link Geometry}). */
+	public ExplainOptions withGeometry(Geometry g) {
+		return new ExplainOptions(model, method, target, score, scaling, reduction, batchSize, parameters, trustModel, g);
 	}
 
 	public static ExplainOptions defaults(Path model, String method) {
