@@ -16,7 +16,8 @@ import ij.gui.Roi;
 import ij.io.RoiDecoder;
 
 /**
- * The geometry options of explain: --geometry, --window, --stride, --roi x,y,w,h (repeatable) and --rois
+ * The geometry options of explain: --geometry, --window, --window-stride (not --stride: occlusion's own
+ * parameter has that name), --roi x,y,w,h (repeatable) and --rois
  * with ImageJ's ROI files (one .roi, or a ROI Manager .zip). ROIs without --geometry mean geometry roi.
  */
 final class CliGeometry {
@@ -32,8 +33,8 @@ final class CliGeometry {
 		Geometry.Kind k = kind == null ? (rois.isEmpty() ? Geometry.Kind.AUTO : Geometry.Kind.ROI) : Geometry.parse(kind);
 		if (!rois.isEmpty() && k != Geometry.Kind.ROI) throw new ExplainException("--roi and --rois belong to --geometry " +
 			"roi, not " + k.cliName() + ".", "Leave out --geometry (or give --geometry roi), or leave out the ROIs.");
-		int window = a.integer("window", 0), stride = a.integer("stride", 0);
-		if ((window != 0 || stride != 0) && k != Geometry.Kind.TILE) throw new ExplainException("--window and --stride " +
+		int window = a.integer("window", 0), stride = a.integer("window-stride", 0);
+		if ((window != 0 || stride != 0) && k != Geometry.Kind.TILE) throw new ExplainException("--window and --window-stride " +
 			"belong to --geometry tile, not " + k.cliName() + ".", "Add --geometry tile, or leave them out.");
 		return new Geometry(k, window, stride, rois);
 	}

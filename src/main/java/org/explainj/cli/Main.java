@@ -41,7 +41,7 @@ public final class Main {
 		           [--target top|INDEX|NAME] [--score logit|probability|log-probability]
 		           [--scale none|unit|minmax|percentile] [--reduce none|sum|abs-sum|max-abs|l2-sq]
 		           [--overlay FILE.png] [--batch-size N] [--PARAMETER VALUE ...] [--trust-model]
-		           [--geometry auto|fit|tile|roi] [--window PX] [--stride PX] [--class-map FILE.tif]
+		           [--geometry auto|fit|tile|roi] [--window PX] [--window-stride PX] [--class-map FILE.tif]
 		           [--roi x,y,w,h ...] [--rois FILE.zip|FILE.roi]
 		           (each method's parameters: bin/explainj methods)
 		  maximize --model PATH --target C[,C...] --out FILE.tif [--generator PATH] [--steps N]
@@ -66,7 +66,7 @@ public final class Main {
 		""";
 
 	private static final Set<String> EXPLAIN_OPTIONS = Set.of("model", "image", "method", "out", "target", "score",
-		"scale", "reduce", "overlay", "batch-size", "trust-model", "geometry", "window", "stride", "class-map", "roi", "rois");
+		"scale", "reduce", "overlay", "batch-size", "trust-model", "geometry", "window", "window-stride", "class-map", "roi", "rois");
 
 	private Main() {}
 

@@ -79,9 +79,10 @@ public abstract class ExplainCommand implements Command {
 		"(0 = the model's input size)")
 	public int window = 0;
 
-	@Parameter(persist = false, label = "Stride", min = "0", description = "tile: step between windows in image " +
-		"pixels (0 = half the window)")
-	public int stride = 0;
+	// not "stride": occlusion's own parameter has that name
+	@Parameter(persist = false, label = "Window_stride", min = "0", description = "tile: step between windows in " +
+		"image pixels (0 = half the window)")
+	public int windowStride = 0;
 
 	@Parameter(persist = false, label = "Batch size", min = "1", description = "images per TensorFlow run (memory)")
 	public int batchSize = ExplainOptions.DEFAULT_BATCH_SIZE;
@@ -146,7 +147,7 @@ public abstract class ExplainCommand implements Command {
 			"Use e.g. opacity=0.5.");
 		ExplainOptions options = new ExplainOptions(model.toPath(), Methods.byName(method()), new Target(target),
 			ScoreKind.parse(score), IntensityScaling.parse(scale), ExplainOptions.parseReduction(reduce), batchSize,
-			parameters(), trust).withGeometry(Geometry.of(geometry, window, stride, Geometry.parse(geometry) == Geometry.Kind.ROI
+			parameters(), trust).withGeometry(Geometry.of(geometry, window, windowStride, Geometry.parse(geometry) == Geometry.Kind.ROI
 				? ManagerRois.of(image) : java.util.List.of()));
 		int slices = image.getNSlices() * image.getNFrames();
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {

@@ -31,7 +31,7 @@ public record Geometry(Kind kind, int window, int stride, List<Roi> rois) {
 		if (window < 0) throw new ExplainException("The window " + window + " is negative.",
 			"Give a window in image pixels (e.g. window=44), or 0 for the model's input size.");
 		if (stride < 0) throw new ExplainException("The stride " + stride + " is negative.",
-			"Give a stride in image pixels (e.g. stride=22), or 0 for half the window.");
+			"Give a stride in image pixels (e.g. window_stride=22, --window-stride 22), or 0 for half the window.");
 		rois = List.copyOf(rois);
 	}
 

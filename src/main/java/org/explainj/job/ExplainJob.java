@@ -109,7 +109,7 @@ public final class ExplainJob {
 			return java.util.Optional.empty();
 		return java.util.Optional.of(String.format(Locale.ROOT, "Warning: the image (%d x %d pixels) is more than %.0f " +
 			"times the model's input (%d x %d) on a side and was squeezed whole into it, so what it shows shrinks to a few " +
-			"input pixels. For a field of view choose geometry tile (windows of the objects' size: window=PX, stride=PX), " +
+			"input pixels. For a field of view choose geometry tile (windows of the objects' size: window=PX, window_stride=PX), " +
 			"or geometry roi with a selection or ROIs; geometry fit keeps the whole image without this warning.", image
 				.getWidth(), image.getHeight(), LARGE_FACTOR, model.width(), model.height()));
 	}

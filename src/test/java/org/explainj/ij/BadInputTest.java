@@ -218,7 +218,9 @@ class BadInputTest {
 		options.remove("out");
 		options.remove("overlay");
 		for (Map.Entry<String, String> o : options.entrySet()) {
-			String field = o.getKey().equals("batch-size") ? "batchSize" : o.getKey();
+			// --batch-size -> batchSize, --window-stride -> windowStride
+			String field = java.util.regex.Pattern.compile("-(\\w)").matcher(o.getKey()).replaceAll(m -> m.group(1)
+				.toUpperCase(java.util.Locale.ROOT));
 			inputs.put(field, convert(command.getField(field), o.getValue()));
 		}
 		try {
