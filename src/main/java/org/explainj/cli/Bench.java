@@ -37,7 +37,8 @@ final class Bench {
 
 	static void run(Arguments a, PrintStream out) {
 		if (a.get("tiled", null) != null) {
-			tiled(a.integer("tiled", 2048), a.get("method", "gradient"), out);
+			tiled(a.integer("tiled", 2048), a.get("method", "gradient"), a.integer("window", CELL_SPACING), a.integer(
+				"window-stride", CELL_SPACING), out);
 			return;
 		}
 		int repeats = a.integer("repeats", 30);
@@ -105,11 +106,12 @@ final class Bench {
 
 	/**
 	 * A size x size field of the bundled cells, one every {@link #CELL_SPACING} pixels on black, tiled with
-	 * windows of that size and stride (each window holds one cell, resized to the model's 44 px input):
+	 * windows of that size and stride (each window holds one cell, resized to the model's 44 px input) or
+	 * the given ones:
 	 * windows, time and the process's peak resident memory (VmHWM), which
 	 * includes the field itself, the map, the class map and the top-class image. Run one per process.
 	 */
-	private static void tiled(int size, String method, PrintStream out) {
+	private static void tiled(int size, String method, int window, int stride, PrintStream out) {
 		if (size < CELL_SPACING) throw new ExplainException("--tiled " + size + " is smaller than a cell's window (" +
 			CELL_SPACING + " pixels).", "Give a field size of " + CELL_SPACING + " pixels or more, e.g. --tiled 2048.");
 		ij.process.ColorProcessor field = new ij.process.ColorProcessor(size, size);
@@ -128,10 +130,10 @@ final class Bench {
 		long start = System.nanoTime();
 		var result = org.explainj.job.ExplainJob.run(new ij.ImagePlus("field", field), org.explainj.job.ExplainOptions
 			.defaults(Demo.home().resolve(Demo.MODEL), method).withGeometry(new org.explainj.image.Geometry(
-				org.explainj.image.Geometry.Kind.TILE, CELL_SPACING, CELL_SPACING, List.of())));
+				org.explainj.image.Geometry.Kind.TILE, window, stride, List.of())));
 		double seconds = (System.nanoTime() - start) / 1e9;
-		out.printf(Locale.ROOT, "tiled %s, %d x %d field, %d cells, %d windows: %.1f s, peak RSS %d MB%n", method, size,
-			size, k, result.rows().get(0).windows(), seconds, peakKb() / 1024);
+		out.printf(Locale.ROOT, "tiled %s, %d x %d field, %d cells, window %d, stride %d, %d windows: %.1f s, peak RSS " +
+			"%d MB%n", method, size, size, k, window, stride, result.rows().get(0).windows(), seconds, peakKb() / 1024);
 	}
 
 	private static long peakKb() {

@@ -54,7 +54,8 @@ public final class Main {
 		  demo     [--out DIR] [--target top|INDEX|NAME]
 		           the NLM malaria classifier on four NIH cell crops -> demo-output/
 		  bench    [--repeats N]    forward time and gradient/forward ratio of the bundled models
-		  bench    --tiled SIZE [--method NAME]   a SIZE x SIZE field of cells tiled: time and peak memory
+		  bench    --tiled SIZE [--method NAME] [--window PX] [--window-stride PX]
+		           a SIZE x SIZE field of cells tiled (windows of 150 px): time and peak memory
 		  evaluate --model PATH --images DIR|FILE[,FILE...] --out DIR [--methods a,b,...]
 		           [--metric selectivity|continuity|insertion|mufidelity|all] [--window K] [--steps N]
 		           [--fill zeros|mean|noise|blur] [--continuity-steps N] [--continuity-mode translate|gaussian]
@@ -92,7 +93,8 @@ public final class Main {
 				case "methods" -> methods(out);
 				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model", "trust-model")), out);
 				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
-				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats", "tiled", "method")), out);
+				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats", "tiled", "method", "window",
+					"window-stride")), out);
 				case "evaluate" -> Evaluate.run(new Arguments("evaluate", rest, Evaluate.OPTIONS), out);
 				case "sanity" -> Sanity.run(new Arguments("sanity", rest, Sanity.OPTIONS), out);
 				default -> throw new ExplainException("Unknown command '" + args[0] + "'.",
