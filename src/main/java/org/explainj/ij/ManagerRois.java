@@ -15,7 +15,8 @@ final class ManagerRois {
 	private ManagerRois() {}
 
 	static List<Roi> of(ImagePlus image) {
-		RoiManager manager = RoiManager.getInstance();
+		// in a batch macro the ROI Manager is the hidden batch-mode one
+		RoiManager manager = RoiManager.getInstance2();
 		if (manager != null && manager.getCount() > 0) return List.of(manager.getRoisAsArray());
 		Roi selection = image == null ? null : image.getRoi();
 		return selection != null && selection.isArea() ? List.of(selection) : List.of();
