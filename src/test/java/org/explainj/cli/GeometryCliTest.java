@@ -100,7 +100,7 @@ class GeometryCliTest {
 		CliTest.Run r = CliTest.run("explain", "--model", TestData.MALARIA.toString(), "--image", image.toString(),
 			"--method", "gradient", "--out", tmp.resolve("m.tif").toString());
 		assertEquals(0, r.code(), r.err());
-		assertTrue(r.err().contains("explainj: note: Warning: the image (320 x 160 pixels) is more than 2 times"), r.err());
+		assertTrue(r.err().contains("explainj: note: Warning: the image (320 x 160 pixels) is more than 4 times"), r.err());
 		CliTest.Run fit = CliTest.run("explain", "--model", TestData.MALARIA.toString(), "--image", image.toString(),
 			"--method", "gradient", "--out", tmp.resolve("m2.tif").toString(), "--geometry", "fit");
 		assertEquals("", fit.err());

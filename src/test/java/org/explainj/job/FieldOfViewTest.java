@@ -112,6 +112,6 @@ class FieldOfViewTest {
 	void fittedWholeTheFieldGetsTheWarning() {
 		ExplainResult r = ExplainJob.run(field, GeometryTest.options(TestData.MALARIA, "gradient", "top"));
 		assertEquals(1, r.notes().stream().filter(n -> n.startsWith("Warning: the image (2048 x 2048 pixels) is more " +
-			"than 2 times")).count(), r.notes().toString());
+			"than 4 times")).count(), r.notes().toString());
 	}
 }

@@ -216,16 +216,19 @@ class GeometryTest {
 
 	@Test
 	void autoWarnsOnALargeImageAndFitDoesNot() {
-		ImagePlus large = new ImagePlus("large", new ColorProcessor(100, 60));
+		ImagePlus large = new ImagePlus("large", new ColorProcessor(200, 60));
 		ExplainResult auto = ExplainJob.run(large, options(TestData.MALARIA, "gradient", "top"));
-		assertTrue(auto.notes().stream().anyMatch(n -> n.contains("more than 2 times the model's input (44 x 44)") && n
+		assertTrue(auto.notes().stream().anyMatch(n -> n.contains("more than 4 times the model's input (44 x 44)") && n
 			.contains("geometry tile") && n.contains("geometry roi")), auto.notes().toString());
 		ExplainResult fit = ExplainJob.run(large, options(TestData.MALARIA, "gradient", "top").withGeometry(new Geometry(
 			Geometry.Kind.FIT, 0, 0, List.of())));
 		assertTrue(fit.notes().isEmpty(), fit.notes().toString());
-		ExplainResult small = ExplainJob.run(new ImagePlus("small", new ColorProcessor(88, 88)), options(TestData.MALARIA,
+		ExplainResult small = ExplainJob.run(new ImagePlus("small", new ColorProcessor(176, 176)), options(TestData.MALARIA,
 			"gradient", "top"));
-		assertTrue(small.notes().isEmpty(), "twice the input is not more than twice: " + small.notes());
+		assertTrue(small.notes().isEmpty(), "4 times the input is not more than 4 times: " + small.notes());
+		ExplainResult cell = ExplainJob.run(TestData.open(TestData.PARASITIZED), options(TestData.MALARIA, "gradient",
+			"top"));
+		assertTrue(cell.notes().isEmpty(), "a bundled cell (115 x 139) is what the model is made for: " + cell.notes());
 	}
 
 	/** A selection under auto is explained as a ROI and said so; under fit it is not used, and said so. */
