@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screenshots of geometry tile and roi in a real ImageJ under Xvfb -> docs/geometry-tile.png,
-# docs/geometry-roi.png. Needs: mvn -B -DskipTests package, xvfb-run, ImageMagick (import, convert).
+# docs/geometry-roi.png (XVFB=" " DISPLAY=:N to use a running X server instead of xvfb-run). Needs: mvn -B -DskipTests package, xvfb-run, ImageMagick (import, convert).
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
@@ -28,7 +28,6 @@ mapTitle = getTitle();
 selectImage(field); setLocation(0, 0); run("Set... ", "zoom=75");
 selectImage(mapTitle); setLocation(780, 0); run("Set... ", "zoom=50");
 selectImage("Class map of field"); run("Fire"); setLocation(780, 380); run("Set... ", "zoom=50");
-selectImage("Top class of field"); close();
 wait(3000);
 exec("import", "-window", "root", "$work/tile.png");
 close(mapTitle); close("Class map of field");
@@ -40,10 +39,15 @@ run("Gradient...", "model=[$model] target=top score=logit scale=unit reduce=defa
 selectImage(field); roiManager("Show All without labels"); setLocation(0, 0);
 wait(3000);
 exec("import", "-window", "root", "$work/roi.png");
-eval("script", "java.lang.System.exit(0);");
+File.saveString("done", "$work/done");
 MACRO
-TF_CPP_MIN_LOG_LEVEL=2 xvfb-run -a -s "-screen 0 1400x900x24" java -Dplugins.dir="$work" -jar "$home"/target/lib/ij-*.jar \
-	-macro "$work/shots.ijm" || true
+# ImageJ stays open after the macro (no window manager to quit it): it is ended once the macro says done
+TF_CPP_MIN_LOG_LEVEL=2 ${XVFB:-xvfb-run -a -s "-screen 0 1400x900x24"} java -Dplugins.dir="$work" -jar "$home"/target/lib/ij-*.jar \
+	-macro "$work/shots.ijm" &
+imagej=$!
+for i in $(seq 1 300); do [ -f "$work/done" ] && break; sleep 1; done
+kill "$imagej" 2>/dev/null || true
+wait "$imagej" 2>/dev/null || true
 convert "$work/tile.png" -trim "$home/docs/geometry-tile.png"
 convert "$work/roi.png" -trim "$home/docs/geometry-roi.png"
 echo "wrote docs/geometry-tile.png and docs/geometry-roi.png"

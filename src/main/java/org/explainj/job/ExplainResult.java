@@ -174,7 +174,7 @@ public final class ExplainResult {
 	public ImagePlus mapImage() {
 		ImageStack stack = new ImageStack(width, height);
 		for (int f = 0; f < frames(); f++) {
-			for (int c = 0; c < channels(); c++) stack.addSlice(label(f), new FloatProcessor(width, height, map(f, c)));
+			for (int c = 0; c < channels(); c++) stack.addSlice(frameLabel(f), new FloatProcessor(width, height, map(f, c)));
 		}
 		ImagePlus imp = new ImagePlus(options.method().title() + " of " + source.getTitle(), stack);
 		imp.setDimensions(channels(), source.getNSlices(), source.getNFrames());
@@ -258,6 +258,14 @@ public final class ExplainResult {
 			.score()) + diagnostics(r);
 		return region + String.format(Locale.ROOT, "%s: %s %.4g; predicted %s, p=%.4f", model.className(r.target()), options
 			.score().cliName(), r.score(), model.className(r.predicted()), r.probability()) + diagnostics(r);
+	}
+
+	/** The labels of frame f's rows (one, or one per ROI), joined. */
+	private String frameLabel(int frame) {
+		StringBuilder s = new StringBuilder();
+		for (int r = 0; r < rows.size(); r++) if (rows.get(r).frame() == frame) s.append(s.length() == 0 ? "" : " | ").append(
+			label(r));
+		return s.toString();
 	}
 
 	private String tileSummary(Row r) {
