@@ -17,11 +17,13 @@ final class Arguments {
 	private static final Set<String> REPEATABLE = Set.of("roi");
 
 	private final String command;
+	private final Set<String> known;
 	private final Map<String, String> values = new HashMap<>();
 	private final Map<String, List<String>> repeated = new HashMap<>();
 
 	Arguments(String command, List<String> args, Set<String> known) {
 		this.command = command;
+		this.known = Set.copyOf(known);
 		for (int i = 0; i < args.size(); i++) {
 			String a = args.get(i);
 			if (!a.startsWith("--")) throw new ExplainException("Unexpected argument '" + a + "' for " + command + ".",
@@ -48,6 +50,11 @@ final class Arguments {
 
 	String get(String key, String fallback) {
 		return values.getOrDefault(key, fallback);
+	}
+
+	/** Whether this command has the option at all (given or not). */
+	boolean knows(String key) {
+		return known.contains(key);
 	}
 
 	/** Every value of a repeatable option, in the order given. */

@@ -25,18 +25,30 @@ final class CliGeometry {
 	private CliGeometry() {}
 
 	static Geometry of(Arguments a) {
-		String kind = a.get("geometry", null);
-		List<Roi> rois = new ArrayList<>();
-		for (String spec : a.all("roi")) rois.add(rectangle(spec));
-		String file = a.get("rois", null);
-		if (file != null) rois.addAll(read(Path.of(file)));
-		Geometry.Kind k = kind == null ? (rois.isEmpty() ? Geometry.Kind.AUTO : Geometry.Kind.ROI) : Geometry.parse(kind);
-		if (!rois.isEmpty() && k != Geometry.Kind.ROI) throw new ExplainException("--roi and --rois belong to --geometry " +
-			"roi, not " + k.cliName() + ".", "Leave out --geometry (or give --geometry roi), or leave out the ROIs.");
+		List<Roi> rois = rois(a);
+		Geometry.Kind k = kind(a, rois);
 		int window = a.integer("window", 0), stride = a.integer("window-stride", 0);
 		if ((window != 0 || stride != 0) && k != Geometry.Kind.TILE) throw new ExplainException("--window and --window-stride " +
 			"belong to --geometry tile, not " + k.cliName() + ".", "Add --geometry tile, or leave them out.");
 		return new Geometry(k, window, stride, rois);
+	}
+
+	/** The ROIs of --roi (each) and --rois, in that order. */
+	static List<Roi> rois(Arguments a) {
+		List<Roi> rois = new ArrayList<>();
+		for (String spec : a.all("roi")) rois.add(rectangle(spec));
+		String file = a.get("rois", null);
+		if (file != null) rois.addAll(read(Path.of(file)));
+		return rois;
+	}
+
+	/** --geometry, or roi when ROIs are given, else auto; ROIs with another geometry are refused. */
+	static Geometry.Kind kind(Arguments a, List<Roi> rois) {
+		String kind = a.get("geometry", null);
+		Geometry.Kind k = kind == null ? (rois.isEmpty() ? Geometry.Kind.AUTO : Geometry.Kind.ROI) : Geometry.parse(kind);
+		if (!rois.isEmpty() && k != Geometry.Kind.ROI) throw new ExplainException("--roi and --rois belong to --geometry " +
+			"roi, not " + k.cliName() + ".", "Leave out --geometry (or give --geometry roi), or leave out the ROIs.");
+		return k;
 	}
 
 	/** "x,y,w,h" in image pixels. */

@@ -60,7 +60,8 @@ public final class Main {
 		           [--metric selectivity|continuity|insertion|mufidelity|all] [--window K] [--steps N]
 		           [--fill zeros|mean|noise|blur] [--continuity-steps N] [--continuity-mode translate|gaussian]
 		           [--insertion-steps N] [--insertion-baseline blur|zeros|mean|noise]
-		           [--subsets N] [--subset-probability P] [--seed N]
+		           [--subsets N] [--subset-probability P] [--seed N] [--geometry fit|roi] [--roi x,y,w,h ...]
+		           [--rois FILE.zip|FILE.roi]
 		           compares methods (and the random and edges baselines) -> comparison.csv, selectivity.png,
 		           insertion.png, continuity.png
 		  sanity   --model PATH --images DIR|FILE[,FILE...] --out DIR [--methods a,b,...] [--seed N]

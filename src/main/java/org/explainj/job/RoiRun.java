@@ -37,9 +37,7 @@ final class RoiRun {
 		List<ExplainResult.Row> rows = new ArrayList<>();
 		for (int i = 0; i < rois.size(); i++) {
 			Roi roi = rois.get(i);
-			Rectangle box = roi.getBounds().intersection(new Rectangle(width, height));
-			if (box.isEmpty()) throw new ExplainException("The ROI " + ExplainJob.describe(roi) + " lies outside the image (" +
-				width + " x " + height + " pixels).", "Give ROIs inside the image.");
+			Rectangle box = box(image, roi);
 			ImagePlus crop = crop(image, box);
 			InputBatch batch = ImageGeometry.shared().toModelInput(ImageFrames.of(crop), model, options.scaling());
 			int done = i;
@@ -61,6 +59,14 @@ final class RoiRun {
 		}
 		rows.sort(Comparator.comparingInt(ExplainResult.Row::frame));
 		return new ExplainResult(image, model, options, null, maps, channels, rows, notes, null, null);
+	}
+
+	/** The ROI's bounding box within the image; a ROI outside it is refused. */
+	static Rectangle box(ImagePlus image, Roi roi) {
+		Rectangle box = roi.getBounds().intersection(new Rectangle(image.getWidth(), image.getHeight()));
+		if (box.isEmpty()) throw new ExplainException("The ROI " + ExplainJob.describe(roi) + " lies outside the image (" +
+			image.getWidth() + " x " + image.getHeight() + " pixels).", "Give ROIs inside the image.");
+		return box;
 	}
 
 	/** The box of every slice, as a new image with the source's dimensions and calibration. */
