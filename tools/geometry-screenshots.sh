@@ -36,18 +36,19 @@ makeRectangle(40, 60, 115, 139); roiManager("add");
 makeRectangle(560, 90, 124, 112); roiManager("add");
 run("Select None");
 run("Gradient...", "model=[$model] target=top score=logit scale=unit reduce=default opacity=0.6 map geometry=roi batch=32");
+setLocation(780, 0); run("Set... ", "zoom=50");
 selectImage(field); roiManager("Show All without labels"); setLocation(0, 0);
 wait(3000);
 exec("import", "-window", "root", "$work/roi.png");
 File.saveString("done", "$work/done");
 MACRO
 # ImageJ stays open after the macro (no window manager to quit it): it is ended once the macro says done
-TF_CPP_MIN_LOG_LEVEL=2 ${XVFB:-xvfb-run -a -s "-screen 0 1400x900x24"} java -Dplugins.dir="$work" -jar "$home"/target/lib/ij-*.jar \
-	-macro "$work/shots.ijm" &
-imagej=$!
+TF_CPP_MIN_LOG_LEVEL=2 ${XVFB:-xvfb-run -a -s "-screen 0 1400x900x24"} sh -c 'echo $$ > "$0/imagej.pid"; exec java \
+	-Dplugins.dir="$0" -jar "$1" -macro "$0/shots.ijm"' "$work" "$(ls "$home"/target/lib/ij-*.jar)" &
+runner=$!
 for i in $(seq 1 300); do [ -f "$work/done" ] && break; sleep 1; done
-kill "$imagej" 2>/dev/null || true
-wait "$imagej" 2>/dev/null || true
+kill "$(cat "$work/imagej.pid")" 2>/dev/null || true
+wait "$runner" 2>/dev/null || true
 convert "$work/tile.png" -trim "$home/docs/geometry-tile.png"
 convert "$work/roi.png" -trim "$home/docs/geometry-roi.png"
 echo "wrote docs/geometry-tile.png and docs/geometry-roi.png"
