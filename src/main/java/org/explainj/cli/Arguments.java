@@ -18,11 +18,17 @@ final class Arguments {
 	private static final Set<String> FLAGS = JobOptions.ALL.stream().filter(o -> o.kind() == Kind.FLAG && o.cliName() !=
 		null).map(CommonOption::cliName).collect(Collectors.toSet());
 
+	/** Options that may be given more than once (each value kept, in order). */
+	private static final Set<String> REPEATABLE = Set.of("roi");
+
 	private final String command;
+	private final Set<String> known;
 	private final Map<String, String> values = new HashMap<>();
+	private final Map<String, List<String>> repeated = new HashMap<>();
 
 	Arguments(String command, List<String> args, Set<String> known) {
 		this.command = command;
+		this.known = Set.copyOf(known);
 		for (int i = 0; i < args.size(); i++) {
 			String a = args.get(i);
 			if (!a.startsWith("--")) throw new ExplainException("Unexpected argument '" + a + "' for " + command + ".",
@@ -37,6 +43,7 @@ final class Arguments {
 			if (i + 1 >= args.size()) throw new ExplainException("Option --" + key + " needs a value.",
 				"Write --" + key + " VALUE.");
 			values.put(key, args.get(++i));
+			if (REPEATABLE.contains(key)) repeated.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(values.get(key));
 		}
 	}
 
@@ -48,6 +55,16 @@ final class Arguments {
 
 	String get(String key, String fallback) {
 		return values.getOrDefault(key, fallback);
+	}
+
+	/** Whether this command has the option at all (given or not). */
+	boolean knows(String key) {
+		return known.contains(key);
+	}
+
+	/** Every value of a repeatable option, in the order given. */
+	List<String> all(String key) {
+		return repeated.getOrDefault(key, List.of());
 	}
 
 	boolean flag(String key) {

@@ -28,11 +28,19 @@ import org.tensorflow.types.TFloat32;
  */
 final class Bench {
 
+	/** Cells (at most 139 pixels) one every this many pixels in the tiled benchmark's field. */
+	static final int CELL_SPACING = 150;
+
 	static final List<String> MODELS = List.of(Demo.MODEL, "test-images/models/mnist-keras");
 
 	private Bench() {}
 
 	static void run(Arguments a, PrintStream out) {
+		if (a.get("tiled", null) != null) {
+			tiled(a.integer("tiled", 2048), a.get("method", "gradient"), a.integer("window", CELL_SPACING), a.integer(
+				"window-stride", CELL_SPACING), out);
+			return;
+		}
 		int repeats = a.integer("repeats", 30);
 		out.println("model                batch  forward_ms  method                 method_ms  /forward  /(k gradients)");
 		for (String m : MODELS) {
@@ -94,6 +102,48 @@ final class Bench {
 		}
 		Arrays.sort(ms);
 		return ms[repeats / 2];
+	}
+
+	/**
+	 * A size x size field of the bundled cells, one every {@link #CELL_SPACING} pixels on black, tiled with
+	 * windows of that size and stride (each window holds one cell, resized to the model's 44 px input) or
+	 * the given ones:
+	 * windows, time and the process's peak resident memory (VmHWM), which
+	 * includes the field itself, the map, the class map and the top-class image. Run one per process.
+	 */
+	private static void tiled(int size, String method, int window, int stride, PrintStream out) {
+		if (size < CELL_SPACING) throw new ExplainException("--tiled " + size + " is smaller than a cell's window (" +
+			CELL_SPACING + " pixels).", "Give a field size of " + CELL_SPACING + " pixels or more, e.g. --tiled 2048.");
+		ij.process.ColorProcessor field = new ij.process.ColorProcessor(size, size);
+		java.nio.file.Path cells = Demo.home().resolve("test-images/images/malaria");
+		List<ij.ImagePlus> crops;
+		try (var files = java.nio.file.Files.list(cells)) {
+			crops = files.filter(p -> p.toString().endsWith(".png")).sorted().map(p -> ij.IJ.openImage(p.toString())).toList();
+		}
+		catch (java.io.IOException e) {
+			throw new ExplainException("Cannot read the bundled cells in " + cells + ".", "Run from the repository.");
+		}
+		int k = 0;
+		for (int y = 0; y + CELL_SPACING <= size; y += CELL_SPACING) for (int x = 0; x + CELL_SPACING <= size; x +=
+			CELL_SPACING) field.insert(crops.get(k++ % crops
+			.size()).getProcessor(), x, y);
+		long start = System.nanoTime();
+		var result = org.explainj.job.ExplainJob.run(new ij.ImagePlus("field", field), org.explainj.job.ExplainOptions
+			.defaults(Demo.home().resolve(Demo.MODEL), method).withGeometry(new org.explainj.image.Geometry(
+				org.explainj.image.Geometry.Kind.TILE, window, stride, List.of())));
+		double seconds = (System.nanoTime() - start) / 1e9;
+		out.printf(Locale.ROOT, "tiled %s, %d x %d field, %d cells, window %d, stride %d, %d windows: %.1f s, peak RSS " +
+			"%d MB%n", method, size, size, k, window, stride, result.rows().get(0).windows(), seconds, peakKb() / 1024);
+	}
+
+	private static long peakKb() {
+		try {
+			return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream().filter(l -> l
+				.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
+		}
+		catch (java.io.IOException e) {
+			return -1;
+		}
 	}
 
 	private static InputBatch randomBatch(ClassifierModel model, int n) {

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.explainj.ExplainException;
+import org.explainj.image.Geometry;
 import org.explainj.job.EvaluationReport;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.InputFiles;
@@ -40,7 +41,7 @@ final class Evaluate {
 	/** The options of bin/explainj evaluate. */
 	static final java.util.Set<String> OPTIONS = java.util.Set.of("model", "images", "methods", "metric", "window",
 		"steps", "fill", "scale", "batch-size", "continuity-steps", "continuity-mode", "out", "insertion-steps",
-		"insertion-baseline", "subsets", "subset-probability", "seed", "trust-model");
+		"insertion-baseline", "subsets", "subset-probability", "seed", "trust-model", "geometry", "roi", "rois");
 
 	private static final List<String> OUTPUTS = List.of("comparison.csv", "selectivity.png", "continuity.png",
 		"insertion.png");
@@ -71,8 +72,12 @@ final class Evaluate {
 			if (!model.auditFindings().isEmpty()) out.println(ModelAudit.trustNote(model));
 			List<ImagePlus> images = new ArrayList<>();
 			for (Path p : imageFiles) images.add(Main.openImage(p));
-			body.run(model, images, EvaluationReport.batch(images, model, ExplainOptions.parseScaling(a.get("scale", null))),
-				dir);
+			// evaluate knows --geometry fit|roi (its --window is the perturbation window, not a tile's)
+			List<ij.gui.Roi> rois = a.knows("geometry") ? CliGeometry.rois(a) : List.of();
+			Geometry geometry = a.knows("geometry") ? new Geometry(CliGeometry.kind(Geometry.parse(a.get("geometry", "auto")),
+				rois), 0, 0, rois) : Geometry.AUTO;
+			body.run(model, images, EvaluationReport.batch(images, model, ExplainOptions.parseScaling(a.get("scale", null)),
+				geometry), dir);
 		}
 	}
 

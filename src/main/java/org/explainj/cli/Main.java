@@ -12,6 +12,7 @@ import java.util.Set;
 
 import org.explainj.ExplainException;
 import org.explainj.job.CommonOption;
+import org.explainj.image.Geometry;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
@@ -41,6 +42,8 @@ public final class Main {
 		           [--scale none|unit|minmax|percentile] [--reduce none|sum|abs-sum|max-abs|l2-sq]
 		           [--overlay FILE.png] [--batch-size N] [--PARAMETER VALUE ...] [--trust-model]
 		           [--channels all|C|C1-C2|C1,C2,...]
+		           [--geometry auto|fit|tile|roi] [--window PX] [--window-stride PX] [--class-map FILE.tif]
+		           [--roi x,y,w,h ...] [--rois FILE.zip|FILE.roi]
 		           (each method's parameters: bin/explainj methods; --scale: the model's explainj.json
 		           "scaling", else unit; --channels: all channels of a composite or hyperstack, else these)
 		  maximize --model PATH --target C[,C...] --out FILE.tif [--generator PATH] [--steps N]
@@ -53,11 +56,14 @@ public final class Main {
 		  demo     [--out DIR] [--target top|INDEX|NAME]
 		           the NLM malaria classifier on four NIH cell crops -> demo-output/
 		  bench    [--repeats N]    forward time and gradient/forward ratio of the bundled models
+		  bench    --tiled SIZE [--method NAME] [--window PX] [--window-stride PX]
+		           a SIZE x SIZE field of cells tiled (windows of 150 px): time and peak memory
 		  evaluate --model PATH --images DIR|FILE[,FILE...] --out DIR [--methods a,b,...]
 		           [--metric selectivity|continuity|insertion|mufidelity|all] [--window K] [--steps N]
 		           [--fill zeros|mean|noise|blur] [--continuity-steps N] [--continuity-mode translate|gaussian]
 		           [--insertion-steps N] [--insertion-baseline blur|zeros|mean|noise]
-		           [--subsets N] [--subset-probability P] [--seed N]
+		           [--subsets N] [--subset-probability P] [--seed N] [--geometry fit|roi] [--roi x,y,w,h ...]
+		           [--rois FILE.zip|FILE.roi]
 		           compares methods (and the random and edges baselines) -> comparison.csv, selectivity.png,
 		           insertion.png, continuity.png
 		  sanity   --model PATH --images DIR|FILE[,FILE...] --out DIR [--methods a,b,...] [--seed N]
@@ -65,7 +71,8 @@ public final class Main {
 		""";
 
 	/** The explain command's own options; the common ones come from {@link JobOptions#ALL}, the method's from it. */
-	private static final Set<String> EXPLAIN_OWN = Set.of("image", "method", "out", "overlay");
+	private static final Set<String> EXPLAIN_OWN = Set.of("image", "method", "out", "overlay", "class-map", "roi",
+		"rois");
 
 	private Main() {}
 
@@ -90,7 +97,8 @@ public final class Main {
 				case "methods" -> methods(out);
 				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model", "trust-model")), out);
 				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
-				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats")), out);
+				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats", "tiled", "method", "window",
+					"window-stride")), out);
 				case "evaluate" -> Evaluate.run(new Arguments("evaluate", rest, Evaluate.OPTIONS), out);
 				case "sanity" -> Sanity.run(new Arguments("sanity", rest, Sanity.OPTIONS), out);
 				default -> throw new ExplainException("Unknown command '" + args[0] + "'.",
@@ -133,23 +141,50 @@ public final class Main {
 			String text = o.kind() == Kind.FLAG ? String.valueOf(a.flag(o.cliName())) : a.get(o.cliName(), null);
 			options = o.applyCli(method.name(), options, text);
 		}
+		options = options.withGeometry(CliGeometry.withRois(options.geometry(), a));
+		String classMap = a.get("class-map", null);
+		if (classMap != null && options.geometry().kind() != Geometry.Kind.TILE) throw new ExplainException(
+			"--class-map needs --geometry tile (a class map is made from the windows of a tiled run).",
+			"Add --geometry tile, or leave out --class-map.");
+		if (classMap != null && !classMap.matches("(?i).*\\.tiff?")) throw new ExplainException("--class-map " + classMap +
+			" is not a .tif file.", "Name the class map FILE.tif.");
 		Path imageFile = Path.of(a.required("image"));
 		InputFiles inputs = new InputFiles().file("input image", imageFile).model(options.model()).file("baseline image",
-			parameters.containsKey("baseline") ? Path.of(parameters.get("baseline")) : null);
+			parameters.containsKey("baseline") ? Path.of(parameters.get("baseline")) : null).file("ROI file", a.get("rois",
+				null) == null ? null : Path.of(a.get("rois", null)));
 		inputs.refuse("--out", outFile);
 		String overlay = a.get("overlay", null);
 		if (overlay != null) inputs.refuse("--overlay", Path.of(overlay));
+		if (classMap != null) inputs.refuse("--class-map", Path.of(classMap));
 		ImagePlus image = openImage(imageFile);
 		ExplainResult result = ExplainJob.run(image, options);
 		result.notes().forEach(note -> err.println("explainj: note: " + note));
 		ResultFiles.saveTiff(result.mapImage(), outFile);
+		if (classMap != null) ResultFiles.saveTiff(classMapStack(result), Path.of(classMap));
 		if (overlay != null) {
 			ResultFiles.savePng(Heatmaps.blend(image.getProcessor(), result.heatmap(0), 0.5), Path.of(overlay));
 		}
 		if (!result.model().auditFindings().isEmpty()) out.println(ModelAudit.trustNote(result.model()));
-		for (int f = 0; f < result.frames(); f++) out.println(image.getTitle() + (result.frames() > 1 ? " #" + (f + 1)
-			: "") + ": " + result.label(f));
-		out.println("wrote " + outFile + (overlay != null ? " and " + overlay : ""));
+		for (int r = 0; r < result.rows().size(); r++) out.println(image.getTitle() + (result.frames() > 1 ? " #" + (result
+			.rows().get(r).frame() + 1) : "") + ": " + result.label(r));
+		out.println("wrote " + outFile + (overlay != null ? " and " + overlay : "") + (classMap != null ? " and " + classMap
+			: ""));
+	}
+
+	/** The class map, and for target top the top-class image as a second channel (as 32-bit values). */
+	private static ImagePlus classMapStack(ExplainResult result) {
+		ImagePlus p = result.classMapImage(), labels = result.labelImage();
+		if (labels == null) return p;
+		ij.ImageStack stack = new ij.ImageStack(p.getWidth(), p.getHeight());
+		for (int i = 1; i <= p.getStackSize(); i++) {
+			stack.addSlice(p.getStack().getSliceLabel(i), p.getStack().getProcessor(i));
+			stack.addSlice(labels.getStack().getSliceLabel(i), labels.getStack().getProcessor(i).convertToFloat());
+		}
+		ImagePlus both = new ImagePlus(p.getTitle(), stack);
+		both.setDimensions(2, p.getNSlices(), p.getNFrames());
+		if (both.getStackSize() > 2 || p.getNFrames() > 1) both.setOpenAsHyperStack(true);
+		both.setCalibration(p.getCalibration());
+		return both;
 	}
 
 	/** Every option of explain with this method (null: before it is known): its own, the common ones, the method's. */

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.explainj.ExplainException;
 import org.explainj.job.CommonOption;
+import org.explainj.image.Geometry;
 import org.explainj.job.ExplainJob;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.ExplainResult;
@@ -75,6 +76,9 @@ public class ExplainCommand extends DynamicCommand {
 
 	@Parameter(type = ItemIO.OUTPUT, required = false)
 	public ImagePlus map;
+
+	/** Geometry tile: the class map (probability of the explained class per pixel); else null. */
+	public ImagePlus classMap;
 
 	/**
 	 * The "ExplainJ" table after the run: one row per explained slice (rows of earlier runs kept while the
@@ -200,6 +204,9 @@ public class ExplainCommand extends DynamicCommand {
 			if (v != null && !v.isBlank()) parameters.put(p.name(), v);
 		}
 		options = options.withParameters(parameters);
+		// the ROI Manager's ROIs (else the selection) are what geometry roi explains in ImageJ
+		if (options.geometry().kind() == Geometry.Kind.ROI) options = options.withGeometry(options.geometry().withRois(
+			ManagerRois.of(image)));
 		Display display = new Display(0, false, false, false);
 		for (CommonOption<Display> o : DISPLAY) display = o.applyText(m.name(), display, values.get(o.name()));
 		if (image == null) throw new ExplainException("There is no image to explain.", "Give one as \"image\", imp.");
@@ -213,9 +220,9 @@ public class ExplainCommand extends DynamicCommand {
 		image.setOverlay(withHeatmaps(image.getOverlay(), result.overlay(display.opacity(), display.perSlice()),
 			display.keep()));
 		if (!result.model().auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(result.model()));
-		for (int f = 0; f < result.frames(); f++) {
-			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (f + 1) : "") + ": " +
-				result.label(f));
+		for (int r = 0; r < result.rows().size(); r++) {
+			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (result.rows().get(r)
+				.frame() + 1) : "") + ": " + result.label(r));
 		}
 		ResultsTable table = ResultsTable.getResultsTable(TABLE);
 		if (table == null) table = new ResultsTable();
@@ -223,5 +230,10 @@ public class ExplainCommand extends DynamicCommand {
 		if (!GraphicsEnvironment.isHeadless()) table.show(TABLE);
 		results = table;
 		map = display.mapImage() ? result.mapImage() : null;
+		classMap = result.classMapImage();
+		if (classMap != null && !GraphicsEnvironment.isHeadless()) {
+			classMap.show();
+			if (result.labelImage() != null) result.labelImage().show();
+		}
 	}
 }

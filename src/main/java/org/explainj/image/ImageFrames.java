@@ -138,6 +138,40 @@ public record ImageFrames(ImagePlus image, int width, int height, int[] selected
 		};
 	}
 
+	/**
+	 * Rows [y, y + rows) of every channel plane of frame i as one tensor of the pixel type, for tiling:
+	 * [channels, rows, width] of uint8, uint16 or float, or for RGB [rows, width] of packed int32 pixels
+	 * (split into channels in the graph). Contiguous rows are copied as they are; no float copy.
+	 */
+	Tensor band(int i, int y, int rows) {
+		Shape shape = rgb ? Shape.of(rows, width) : Shape.of(channels(), rows, width);
+		int from = y * width, size = rows * width;
+		ImageProcessor first = processor(i, 0);
+		if (rgb) return org.tensorflow.types.TInt32.tensorOf(shape, DataBuffers.of(java.util.Arrays.copyOfRange((int[]) first
+			.getPixels(), from, from + size), true, false));
+		Object pixels = java.lang.reflect.Array.newInstance(first.getPixels().getClass().getComponentType(), channels() *
+			size);
+		for (int c = 0; c < channels(); c++) System.arraycopy(processor(i, c).getPixels(), from, pixels, c * size, size);
+		return switch (first.getBitDepth()) {
+			case 8 -> TUint8.tensorOf(shape, DataBuffers.of((byte[]) pixels, true, false));
+			case 16 -> TUint16.tensorOf(shape, DataBuffers.of((short[]) pixels, true, false));
+			default -> TFloat32.tensorOf(shape, DataBuffers.of((float[]) pixels, true, false));
+		};
+	}
+
+	/**
+	 * The values of an 8- or 16-bit image's raw pixel values (its calibration table, else the values
+	 * themselves), looked up in the graph; null for RGB and float images.
+	 */
+	float[] valueTable() {
+		if (rgb || image.getBitDepth() == 32) return null;
+		float[] table = image.getProcessor().getCalibrationTable();
+		if (table != null) return table;
+		table = new float[image.getBitDepth() == 8 ? 256 : 65536];
+		for (int v = 0; v < table.length; v++) table[v] = v;
+		return table;
+	}
+
 	private ImageProcessor processor(int i, int c) {
 		int z = i % image.getNSlices() + 1, t = i / image.getNSlices() + 1;
 		ImageStack stack = image.getStack();

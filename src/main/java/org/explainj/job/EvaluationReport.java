@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.explainj.ExplainException;
+import org.explainj.image.Geometry;
 import org.explainj.image.ImageFrames;
 import org.explainj.image.ImageGeometry;
 import org.explainj.image.IntensityScaling;
@@ -13,6 +15,7 @@ import org.explainj.metrics.MethodComparison;
 import org.explainj.model.ClassifierModel;
 
 import ij.ImagePlus;
+import ij.gui.Roi;
 import ij.gui.Plot;
 import ij.measure.ResultsTable;
 
@@ -20,6 +23,27 @@ import ij.measure.ResultsTable;
 public final class EvaluationReport {
 
 	private EvaluationReport() {}
+
+	/**
+	 * As {@link #batch(List, ClassifierModel, IntensityScaling)} for geometry fit (and auto); for geometry
+	 * roi every frame of each ROI's box of every image (the given ROIs, else each image's selection).
+	 */
+	public static InputBatch batch(List<ImagePlus> images, ClassifierModel model, IntensityScaling scaling,
+		Geometry geometry)
+	{
+		if (geometry.kind() == Geometry.Kind.TILE) throw new ExplainException("Evaluate takes geometry fit or roi, not tile.",
+			"Give the windows to compare as ROIs (--roi x,y,w,h), or as images of their own.");
+		if (geometry.kind() != Geometry.Kind.ROI) return batch(images, model, scaling);
+		List<ImagePlus> crops = new ArrayList<>();
+		for (ImagePlus imp : images) {
+			List<Roi> rois = geometry.rois();
+			if (rois.isEmpty() && imp.getRoi() != null && imp.getRoi().isArea()) rois = List.of(imp.getRoi());
+			if (rois.isEmpty()) throw new ExplainException("Geometry roi needs a selection or ROIs, and " + imp.getTitle() +
+				" has none.", "Draw a selection, add ROIs to the ROI Manager, or give --roi x,y,w,h or --rois FILE.zip.");
+			for (Roi roi : rois) crops.add(RoiRun.crop(imp, RoiRun.box(imp, roi)));
+		}
+		return batch(crops, model, scaling);
+	}
 
 	/**
 	 * Every frame of every image, brought to the model, as one batch; {@code scaling} null: the model's own

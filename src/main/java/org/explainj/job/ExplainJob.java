@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.explainj.ExplainException;
+import org.explainj.image.Geometry;
 import org.explainj.image.ImageFrames;
 import org.explainj.methods.Baselines;
 import org.explainj.image.ImageGeometry;
@@ -20,6 +21,7 @@ import org.explainj.model.ScoreKind;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.gui.Roi;
 
 /**
  * One explanation of one image or stack: load (or reuse) the model, bring every frame to the model's
@@ -30,6 +32,13 @@ public final class ExplainJob {
 
 	/** Images at least this many times smaller than the model's input (on a side) get a note. */
 	static final double TINY_FACTOR = 4;
+
+	/**
+	 * Images more than this many times larger than the model's input (on a side) get a warning under auto.
+	 * Not 2: a patch classifier's own training images are often about 3 times its input (the NIH cells,
+	 * 110-140 pixels, for the 44-pixel malaria model), and those must pass without a warning.
+	 */
+	static final double LARGE_FACTOR = 4;
 
 	private ExplainJob() {}
 
@@ -43,17 +52,73 @@ public final class ExplainJob {
 			if (model.isRegression() && options.score() != ScoreKind.LOGIT) throw new ExplainException("The model has " +
 				"one linear output (a regression, not a classifier): it has no " + options.score().cliName() + ".",
 				"Use score=logit, which explains the raw output.");
+			if (image == null) throw new ExplainException("There is no image.", "Open an image first.");
 			ImageFrames frames = ImageFrames.of(image, options.channels());
 			IntensityScaling scaling = options.effectiveScaling(model);
 			List<String> notes = new ArrayList<>(ImageGeometry.notes(frames, model, scaling));
+			notes.addAll(notes(image, model));
+			Geometry geometry = options.geometry();
+			Roi selection = image.getRoi();
+			String where = selection == null ? "" : describe(selection);
+			switch (geometry.kind()) {
+				case AUTO -> {
+					if (selection != null && selection.isArea()) {
+						notes.add("The selection " + where + " was explained (geometry roi), not the whole image; choose " +
+							"geometry fit to explain the whole image.");
+						return RoiRun.run(image, options, model, List.of(selection), reference(options, model), notes, progress);
+					}
+					if (selection != null) notes.add(notUsed(where));
+					largeImageWarning(image, model).ifPresent(notes::add);
+				}
+				case FIT -> {
+					if (selection != null) notes.add(notUsed(where));
+				}
+				case TILE -> {
+					if (selection != null) notes.add(notUsed(where));
+					return TiledRun.run(image, options, model, reference(options, model), notes, progress);
+				}
+				case ROI -> {
+					List<Roi> rois = geometry.rois();
+					if (rois.isEmpty() && selection != null && selection.isArea()) rois = List.of(selection);
+					if (rois.isEmpty()) throw new ExplainException("Geometry roi needs a selection or ROIs, and there is none.",
+						"Draw a selection, add ROIs to the ROI Manager, or give --roi x,y,w,h or --rois FILE.zip.");
+					return RoiRun.run(image, options, model, rois, reference(options, model), notes, progress);
+				}
+			}
 			InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, scaling);
 			Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
 				reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
 					.batchSize(), progress);
 			float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
-			notes.addAll(notes(image, model));
 			return new ExplainResult(image, model, options, explanation, maps, notes, frames.channelText());
 		}
+	}
+
+	private static String notUsed(String where) {
+		return "The selection " + where + " was not used: the whole image was explained. Choose geometry roi to explain " +
+			"the selection (or the ROI Manager's ROIs).";
+	}
+
+	/** E.g. "'cell 1' (x 10, y 20, 139 x 139 pixels)". */
+	static String describe(Roi roi) {
+		java.awt.Rectangle b = roi.getBounds();
+		return (roi.getName() == null ? "" : "'" + roi.getName() + "' ") + String.format(Locale.ROOT,
+			"(x %d, y %d, %d x %d pixels)", b.x, b.y, b.width, b.height);
+	}
+
+	/**
+	 * A warning for an image fitted whole into a model input less than half its size on a side: what it
+	 * holds shrinks to a few pixels of the input.
+	 */
+	static java.util.Optional<String> largeImageWarning(ImagePlus image, ClassifierModel model) {
+		if (model.width() <= 0 || model.height() <= 0) return java.util.Optional.empty();
+		if (image.getWidth() <= LARGE_FACTOR * model.width() && image.getHeight() <= LARGE_FACTOR * model.height())
+			return java.util.Optional.empty();
+		return java.util.Optional.of(String.format(Locale.ROOT, "Warning: the image (%d x %d pixels) is more than %.0f " +
+			"times the model's input (%d x %d) on a side and was squeezed whole into it, so what it shows shrinks to a few " +
+			"input pixels. For a field of view choose geometry tile (windows of the objects' size: window=PX, window_stride=PX), " +
+			"or geometry roi with a selection or ROIs; geometry fit keeps the whole image without this warning.", image
+				.getWidth(), image.getHeight(), LARGE_FACTOR, model.width(), model.height()));
 	}
 
 	/** What the user should know about a run that went through: upsampling of tiny images, a regression head. */
@@ -72,7 +137,7 @@ public final class ExplainJob {
 	 * A baseline given as an image file, brought to the model like the explained image; null when the
 	 * method's baseline is not a file (zeros, blur ...).
 	 */
-	private static InputBatch reference(ExplainOptions options, ClassifierModel model) {
+	static InputBatch reference(ExplainOptions options, ClassifierModel model) {
 		String baseline = options.settings().values().get("baseline");
 		boolean isFile = baseline != null && !Baselines.isConstant(baseline) && (baseline.contains(
 			"/") || baseline.contains(".") || baseline.contains("\\"));

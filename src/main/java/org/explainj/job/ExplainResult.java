@@ -2,6 +2,7 @@ package org.explainj.job;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.explainj.methods.Explanation;
 import org.explainj.model.ClassifierModel;
@@ -23,18 +24,45 @@ import ij.process.FloatProcessor;
  */
 public final class ExplainResult {
 
+	/**
+	 * One results row: what was explained (a frame; a ROI of it; or, {@code windows} > 0, every window of
+	 * a tiled frame, summarised) and what the model said. {@code region} is empty for a whole frame.
+	 * For a tiled frame {@code target} is the explained class (-1: each window's own top class), {@code
+	 * predicted} the class most windows predict, {@code probability} the largest probability of the
+	 * explained class over the windows, at {@code at} (the window's top left), and {@code windowsByClass}
+	 * counts the windows whose top class each class is; {@code diagnostics} are then means over windows.
+	 */
+	public record Row(int frame, String region, int target, int predicted, float score, float probability,
+		Map<String, Float> diagnostics, int windows, int[] windowsByClass, int[] at) {}
+
 	private final ImagePlus source;
 	private final ClassifierModel model;
 	private final ExplainOptions options;
 	private final Explanation explanation;
 	private final float[] maps;
+	private final int channels;
 	private final int width;
 	private final int height;
+	private final List<Row> rows;
 	private final List<String> notes;
 	private final String channelText;
+	private final float[] classMap;
+	private final short[] labels;
 
 	ExplainResult(ImagePlus source, ClassifierModel model, ExplainOptions options, Explanation explanation,
 		float[] maps, List<String> notes, String channelText)
+	{
+		this(source, model, options, explanation, maps, explanation.channels(), rows(explanation, i -> i, i -> ""), notes,
+			null, null, channelText);
+	}
+
+	/**
+	 * A result of any geometry: {@code explanation} is the run's own when it explained whole frames (else
+	 * null), {@code classMap} and {@code labels} exist for tiled runs ({@code labels} only for target top).
+	 */
+	ExplainResult(ImagePlus source, ClassifierModel model, ExplainOptions options, Explanation explanation,
+		float[] maps, int channels, List<Row> rows, List<String> notes, float[] classMap, short[] labels,
+		String channelText)
 	{
 		this.notes = List.copyOf(notes);
 		this.channelText = channelText;
@@ -43,11 +71,74 @@ public final class ExplainResult {
 		this.options = options;
 		this.explanation = explanation;
 		this.maps = maps;
+		this.channels = channels;
+		this.rows = List.copyOf(rows);
+		this.classMap = classMap;
+		this.labels = labels;
 		this.width = source.getWidth();
 		this.height = source.getHeight();
 	}
 
+	/** The rows of an explanation whose image i is frame {@code frame(i)}, region {@code region(i)}. */
+	static List<Row> rows(Explanation e, java.util.function.IntUnaryOperator frame, java.util.function.IntFunction<
+		String> region)
+	{
+		List<Row> rows = new java.util.ArrayList<>();
+		for (int i = 0; i < e.n(); i++) {
+			Map<String, Float> d = new java.util.LinkedHashMap<>();
+			int image = i;
+			e.diagnostics().forEach((name, values) -> d.put(name, values[image]));
+			rows.add(new Row(frame.applyAsInt(i), region.apply(i), e.targets()[i], e.predicted()[i], e.targetScores()[i], e
+				.probabilities()[i][e.predicted()[i]], d, 0, null, null));
+		}
+		return rows;
+	}
+
+	/** The explanation of whole frames (geometry fit); null for ROIs and tiles, whose rows say what they found. */
 	public Explanation explanation() { return explanation; }
+
+	/** One per frame (fit), per ROI and frame (roi), or per tiled frame (tile). */
+	public List<Row> rows() { return rows; }
+
+	/**
+	 * The class map of a tiled run as a new 32-bit image: per pixel the probability of the explained class
+	 * (for target top: of each window's own top class), windows blended with the map's weights; null for
+	 * other geometries.
+	 */
+	public ImagePlus classMapImage() {
+		if (classMap == null) return null;
+		ImageStack stack = new ImageStack(width, height);
+		int plane = width * height;
+		for (int f = 0; f < frames(); f++) {
+			stack.addSlice("p(" + targetName(f) + ")", new FloatProcessor(width, height, java.util.Arrays.copyOfRange(classMap,
+				f * plane, (f + 1) * plane)));
+		}
+		ImagePlus imp = new ImagePlus("Class map of " + source.getTitle(), stack);
+		imp.setDimensions(1, source.getNSlices(), source.getNFrames());
+		imp.setCalibration(source.getCalibration().copy());
+		imp.setDisplayRange(0, 1);
+		return imp;
+	}
+
+	/**
+	 * For a tiled run with target top: each pixel's class index, that of the window whose middle is
+	 * nearest (16-bit; class names in the slice labels); null otherwise.
+	 */
+	public ImagePlus labelImage() {
+		if (labels == null) return null;
+		ImageStack stack = new ImageStack(width, height);
+		int plane = width * height;
+		StringBuilder names = new StringBuilder();
+		for (int c = 0; c < model.numClasses(); c++) names.append(c == 0 ? "" : ", ").append(c).append(" = ").append(model
+			.className(c));
+		for (int f = 0; f < frames(); f++) stack.addSlice("top class: " + names, new ij.process.ShortProcessor(width,
+			height, java.util.Arrays.copyOfRange(labels, f * plane, (f + 1) * plane), null));
+		ImagePlus imp = new ImagePlus("Top class of " + source.getTitle(), stack);
+		imp.setDimensions(1, source.getNSlices(), source.getNFrames());
+		imp.setCalibration(source.getCalibration().copy());
+		imp.setDisplayRange(0, Math.max(1, model.numClasses() - 1));
+		return imp;
+	}
 
 	/**
 	 * Sentences about the run the user should read: grey copied into a colour model, colour averaged into
@@ -59,9 +150,10 @@ public final class ExplainResult {
 
 	public ExplainOptions options() { return options; }
 
-	public int frames() { return explanation.n(); }
+	/** Slices times time points of the source. */
+	public int frames() { return source.getNSlices() * source.getNFrames(); }
 
-	public int channels() { return explanation.channels(); }
+	public int channels() { return channels; }
 
 	/** Raw map of frame i and channel c in the source geometry (a copy). */
 	public float[] map(int frame, int channel) {
@@ -88,7 +180,7 @@ public final class ExplainResult {
 	public ImagePlus mapImage() {
 		ImageStack stack = new ImageStack(width, height);
 		for (int f = 0; f < frames(); f++) {
-			for (int c = 0; c < channels(); c++) stack.addSlice(label(f), new FloatProcessor(width, height, map(f, c)));
+			for (int c = 0; c < channels(); c++) stack.addSlice(frameLabel(f), new FloatProcessor(width, height, map(f, c)));
 		}
 		ImagePlus imp = new ImagePlus(options.method().title() + " of " + source.getTitle(), stack);
 		imp.setDimensions(channels(), source.getNSlices(), source.getNFrames());
@@ -157,58 +249,94 @@ public final class ExplainResult {
 	}
 
 	public String roiName(int frame) {
-		return Heatmaps.PREFIX + options.method().name() + " " + model.className(explanation.targets()[frame]);
+		return Heatmaps.PREFIX + options.method().name() + " " + targetName(frame);
 	}
 
-	/** E.g. "infected: logit 7.213; predicted infected, p=0.9999; completeness-gap 0.0121". */
-	public String label(int frame) {
-		int target = explanation.targets()[frame];
-		int predicted = explanation.predicted()[frame];
-		if (model.isRegression()) return String.format(Locale.ROOT, "output %.4g (regression, no probability)", explanation
-			.targetScores()[frame]) + diagnostics(frame);
-		StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s: %s %.4g; predicted %s, p=%.4f", model
-			.className(target), options.score().cliName(), explanation.targetScores()[frame], model.className(predicted),
-			explanation.probabilities()[frame][predicted]));
-		return s + diagnostics(frame);
+	/** The class explained in frame f (its first row's), or "top" where each ROI or window has its own. */
+	private String targetName(int frame) {
+		Row first = rows.stream().filter(r -> r.frame() == frame).findFirst().orElse(null);
+		if (first == null || first.target() < 0) return "top";
+		boolean same = rows.stream().filter(r -> r.frame() == frame).allMatch(r -> r.target() == first.target());
+		return same ? model.className(first.target()) : "top";
 	}
 
-	private String diagnostics(int frame) {
+	/**
+	 * Row i as text, e.g. "infected: logit 7.213; predicted infected, p=0.9999; completeness-gap 0.0121",
+	 * after its region; a tiled frame's row summarises its windows.
+	 */
+	public String label(int row) {
+		Row r = rows.get(row);
+		String region = r.region().isEmpty() ? "" : r.region() + ": ";
+		if (r.windows() > 0) return region + tileSummary(r) + diagnostics(r);
+		if (model.isRegression()) return region + String.format(Locale.ROOT, "output %.4g (regression, no probability)", r
+			.score()) + diagnostics(r);
+		return region + String.format(Locale.ROOT, "%s: %s %.4g; predicted %s, p=%.4f", model.className(r.target()), options
+			.score().cliName(), r.score(), model.className(r.predicted()), r.probability()) + diagnostics(r);
+	}
+
+	/** The labels of frame f's rows (one, or one per ROI), joined. */
+	private String frameLabel(int frame) {
+		StringBuilder s = new StringBuilder();
+		for (int r = 0; r < rows.size(); r++) if (rows.get(r).frame() == frame) s.append(s.length() == 0 ? "" : " | ").append(
+			label(r));
+		return s.toString();
+	}
+
+	private String tileSummary(Row r) {
+		StringBuilder s = new StringBuilder("top class");
+		for (int c = 0; c < r.windowsByClass().length; c++) {
+			if (r.windowsByClass()[c] > 0) s.append(s.length() > 9 ? ", " : " ").append(model.className(c)).append(" in ")
+				.append(r.windowsByClass()[c]);
+		}
+		String explained = r.target() < 0 ? "its top class" : model.className(r.target());
+		return s + String.format(Locale.ROOT, " of %d windows; largest p(%s) %.4f at window (%d, %d)", r.windows(),
+			explained, r.probability(), r.at()[0], r.at()[1]);
+	}
+
+	private static String diagnostics(Row r) {
 		StringBuilder s = new StringBuilder();
 		// counts (the steps adaptive IG used) read as whole numbers, measured gaps with four digits
-		explanation.diagnostics().forEach((name, values) -> s.append(values[frame] == Math.rint(values[frame]) && Math.abs(
-			values[frame]) < 1e7 ? String.format(Locale.ROOT, "; %s %d", name, (long) values[frame]) : String.format(
-				Locale.ROOT, "; %s %.4g", name, values[frame])));
+		r.diagnostics().forEach((name, v) -> s.append(v == Math.rint(v) && Math.abs(v) < 1e7 ? String.format(Locale.ROOT,
+			"; %s %d", name, (long) (float) v) : String.format(Locale.ROOT, "; %s %.4g", name, v)));
 		return s.toString();
 	}
 
 	/**
-	 * One row per frame: image, slice and its label (with the chosen channels and the frame's z and t where
-	 * the image has several), method, target, score, prediction, the method's diagnostics and its parameters
-	 * (name = value), and the run's notes. A column that does not apply to a row (another method's
+	 * One row per {@link #rows()} entry: image, slice and its label (with the chosen channels and the frame's z
+	 * and t where the image has several), region (ROI or tiles), method, target, score, prediction (a tiled
+	 * frame: window counts per class and the largest probability), the method's diagnostics, its parameters
+	 * (name = value) and the run's notes. A column that does not apply to a row (another method's
 	 * diagnostic or parameter, a regression's probability) stays empty rather than showing 0.
 	 */
 	public void addRows(ResultsTable table, String imageTitle) {
 		table.setNaNEmptyCells(true);
-		for (int f = 0; f < frames(); f++) {
+		for (Row r : rows) {
 			table.incrementCounter();
 			table.addValue("Image", imageTitle);
-			table.addValue("Slice", f + 1);
-			table.addValue("Slice label", sliceLabel(f));
+			table.addValue("Slice", r.frame() + 1);
+			table.addValue("Slice label", sliceLabel(r.frame()));
 			if (source.getNChannels() > 1) table.addValue("Channels", channelText);
-			if (source.getNSlices() > 1) table.addValue("Z", z(f));
-			if (source.getNFrames() > 1) table.addValue("T", t(f));
+			if (source.getNSlices() > 1) table.addValue("Z", z(r.frame()));
+			if (source.getNFrames() > 1) table.addValue("T", t(r.frame()));
+			if (!r.region().isEmpty()) table.addValue("Region", r.region());
 			table.addValue("Method", options.method().name());
-			table.addValue("Target", model.className(explanation.targets()[f]));
-			table.addValue("Score (" + options.score().cliName() + ")", explanation.targetScores()[f]);
-			int predicted = explanation.predicted()[f];
-			table.addValue("Predicted", model.className(predicted));
-			if (!model.isRegression()) table.addValue("Probability", explanation.probabilities()[f][predicted]);
-			int frame = f;
-			explanation.diagnostics().forEach((name, values) -> table.addValue(name, values[frame]));
+			table.addValue("Target", r.target() < 0 ? "top" : model.className(r.target()));
+			if (r.windows() == 0) table.addValue("Score (" + options.score().cliName() + ")", r.score());
+			table.addValue("Predicted", model.className(r.predicted()));
+			if (r.windows() > 0) {
+				table.addValue("Windows", r.windows());
+				for (int c = 0; c < r.windowsByClass().length; c++) table.addValue("Windows " + model.className(c), r
+					.windowsByClass()[c]);
+				table.addValue("Max probability", r.probability());
+			}
+			else if (!model.isRegression()) table.addValue("Probability", r.probability());
+			r.diagnostics().forEach(table::addValue);
 			options.settings().values().forEach(table::addValue);
 			if (!model.auditFindings().isEmpty()) table.addValue("Trusted model", ModelAudit.trustNote(model));
-			if (!notes.isEmpty()) table.addValue("Notes", String.join(" ", notes));
 		}
+		// what the user must know about the run (a large image fitted whole, a selection used or not) on its rows
+		if (!notes.isEmpty()) for (int i = table.size() - rows.size(); i < table.size(); i++) table.setValue("Notes", i,
+			String.join(" ", notes));
 		blankEmptyCells(table);
 	}
 

@@ -4,6 +4,7 @@ import java.io.File;
 import java.util.List;
 
 import org.explainj.ExplainException;
+import org.explainj.image.Geometry;
 import org.explainj.methods.Kind;
 import org.explainj.methods.MethodParameter.Range;
 import org.explainj.methods.Target;
@@ -37,6 +38,16 @@ public final class JobOptions {
 		CommonOption.<ExplainOptions>of("Reduce", Kind.CHOICE, "default", "how a map's channels are combined for " +
 			"display; default = the method's own", (o, v) -> o.withReduction(ExplainOptions.parseReduction((String) v)))
 			.among("default", "none", "sum", "abs-sum", "max-abs", "l2-sq"),
+		CommonOption.<ExplainOptions>of("Geometry", Kind.CHOICE, "auto", "fit = the whole image resized to the model " +
+			"input; tile = sliding windows blended into a map and a class map; roi = the selection or every ROI Manager " +
+			"ROI; auto = fit, or the selection when there is one", (o, v) -> o.withGeometry(o.geometry().withKind(Geometry
+				.parse((String) v)))).among("auto", "fit", "tile", "roi"),
+		CommonOption.<ExplainOptions>of("Window", Kind.WHOLE, "0", "tile: window side in image pixels (0 = the model's " +
+			"input size)", (o, v) -> o.withGeometry(o.geometry().withWindow((Integer) v))).within(Range.wholeAtLeast(0)),
+		// not "stride": occlusion's own parameter has that name
+		CommonOption.<ExplainOptions>of("Window_stride", Kind.WHOLE, "0", "tile: step between windows in image pixels " +
+			"(0 = half the window)", (o, v) -> o.withGeometry(o.geometry().withStride((Integer) v))).within(Range
+				.wholeAtLeast(0)),
 		CommonOption.<ExplainOptions>of("Batch size", Kind.WHOLE, "" + ExplainOptions.DEFAULT_BATCH_SIZE,
 			"images per TensorFlow run (memory)", (o, v) -> o.withBatchSize((Integer) v)).within(Range.wholeAtLeast(1))
 			.cli("batch-size"),
