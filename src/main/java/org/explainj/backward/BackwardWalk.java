@@ -36,6 +36,8 @@ public final class BackwardWalk {
 	/** False: DeepLIFT with plain gradient routing through max pooling (Captum's behaviour). */
 	private boolean deepLiftMaxPool;
 	private java.util.Set<String> path = java.util.Set.of();
+	/** Finds the layers on the path; made with the path. */
+	private Canonizer canonizer;
 	/** DeepLIFT's RevealCancel rule for nonlinearities instead of rescale. */
 	private boolean revealCancel;
 	/**
@@ -85,12 +87,9 @@ public final class BackwardWalk {
 	 */
 	public Operand<TFloat32> run(Output<TFloat32> start, Operand<TFloat32> seed) {
 		String input = model.input().op().name();
-		List<String> order = graph.between(input, start.op().name());
-		if (order.isEmpty() || !order.get(0).equals(input)) throw new ExplainException("Tensor '" + start.op().name() +
-			"' does not depend on the model input.", "Start the backward pass at a layer of the network.");
+		List<String> order = onPathTo(start);
 		Map<String, Operand<TFloat32>> signals = new HashMap<>();
 		signals.put(start.op().name() + ":" + start.index(), seed);
-		path = new java.util.HashSet<>(order);
 		for (int i = order.size() - 1; i > 0; i--) {
 			String name = order.get(i);
 			Operand<TFloat32> g = signals.remove(name + ":0");
@@ -99,9 +98,9 @@ public final class BackwardWalk {
 			List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
 			Operand<TFloat32> negative = negativeSignals.remove(name + ":0");
 			if (negative != null) {
-				Folded layer = layerAt(node);
+				Canonizer.Folded layer = canonizer.fold(node);
 				if (layer != null) {
-					send(signals, layer.linear().getInput(0), revealCancelLinear(layer, g, negative), null);
+					send(signals, layer.input(), revealCancelLinear(layer, g, negative), null);
 					continue;
 				}
 				if (node.getOp().equals("Identity") || node.getOp().equals("Snapshot")) {
@@ -110,11 +109,11 @@ public final class BackwardWalk {
 				}
 				g = byPart(tf.math.sub(out(node), reference.apply(original(name))), g, negative);
 			}
-			Folded folded = fold(node);
+			Canonizer.Folded folded = canonizer.fold(node);
 			if (folded != null) {
 				// bias and batch norm belong to the linear layer below: the rule sees their z and the signal goes
 				// straight to that layer's input
-				send(signals, folded.linear().getInput(0), linearBack(folded.linear(), folded.layer(), g), null);
+				send(signals, folded.input(), linearBack(folded, g), null);
 				continue;
 			}
 			if (revealCancel && NONLINEAR.contains(node.getOp())) {
@@ -152,17 +151,9 @@ public final class BackwardWalk {
 		signals.merge(ref, positive, (a, c) -> tf.math.add(a, c));
 	}
 
-	/** The linear layer that produces this node's output (with the affine ops folded into it), or null. */
-	private Folded layerAt(NodeDef node) {
-		Folded folded = fold(node);
-		if (folded != null) return folded;
-		return Set.of("MatMul", "Conv2D", "DepthwiseConv2dNative").contains(node.getOp()) ? new Folded(node, linearLayer(
-			node, null)) : null;
-	}
-
 	/** The difference from the reference of a linear layer's input. */
-	private Operand<TFloat32> inputDifference(Folded layer) {
-		return tf.math.sub(layer.layer().input(), reference.apply(original(layer.linear().getInput(0))));
+	private Operand<TFloat32> inputDifference(Canonizer.Folded layer) {
+		return tf.math.sub(layer.layer().input(), reference.apply(original(layer.input())));
 	}
 
 	/**
@@ -174,7 +165,7 @@ public final class BackwardWalk {
 		NodeDef producer = graph.node(GraphPath.nodeOf(tensor));
 		while (producer.getOp().equals("Identity") || producer.getOp().equals("Snapshot")) producer = graph.node(GraphPath
 			.nodeOf(producer.getInput(0)));
-		Folded layer = layerAt(producer);
+		Canonizer.Folded layer = canonizer.fold(producer);
 		if (layer == null) {
 			Operand<TFloat32> dz = tf.math.sub(value(tensor), reference.apply(original(tensor)));
 			return new Operand[] { LinearRule.positive(tf, dz), LinearRule.negative(tf, dz) };
@@ -230,7 +221,7 @@ public final class BackwardWalk {
 	 * term w da went to dz+ when it is positive, so an input with da > 0 gets W+^T m+ + W-^T m-, one with
 	 * da < 0 gets W-^T m+ + W+^T m-, one with da = 0 the mean W^T (m+ + m-) / 2.
 	 */
-	private Operand<TFloat32> revealCancelLinear(Folded layer, Operand<TFloat32> up, Operand<TFloat32> down) {
+	private Operand<TFloat32> revealCancelLinear(Canonizer.Folded layer, Operand<TFloat32> up, Operand<TFloat32> down) {
 		LinearLayer l = layer.layer();
 		Operand<TFloat32> wUp = LinearRule.positive(tf, l.weight()), wDown = LinearRule.negative(tf, l.weight());
 		Operand<TFloat32> rising = tf.math.add(l.transpose(tf, up, wUp), l.transpose(tf, down, wDown));
@@ -294,14 +285,13 @@ public final class BackwardWalk {
 				back[0] = composite.relevance() ? g : tf.math.mul(g, value(inputs.get(1)));
 				back[1] = composite.relevance() ? g : tf.math.mul(g, value(inputs.get(0)));
 			}
-			case "MatMul", "Conv2D", "DepthwiseConv2dNative" -> back[0] = linearBack(node, linearLayer(node, null), g);
 			case "MaxPool", "MaxPoolV2" -> {
-				nhwc(node, op);
+				Canonizer.nhwc(node, op);
 				back[0] = composite.relevance() && composite.proportionalMaxPool() ? proportionalPool(node, inputs, g)
 					: maxPoolBack(node, op, inputs, g);
 			}
 			case "AvgPool" -> {
-				nhwc(node, op);
+				Canonizer.nhwc(node, op);
 				back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), avgPoolBack(op, inputs, LinearRule
 					.divide(tf, g, out(node)))) : avgPoolBack(op, inputs, g);
 			}
@@ -428,7 +418,7 @@ public final class BackwardWalk {
 	}
 
 	private Operand<TFloat32> avgPoolBack(GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
-		return tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, longs(op.attributes().getAttrIntList("ksize")), longs(
+		return tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, Canonizer.longs(op.attributes().getAttrIntList("ksize")), Canonizer.longs(
 			op.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"));
 	}
 
@@ -437,12 +427,12 @@ public final class BackwardWalk {
 		GraphOperation op = model.graph().operationOrThrow(node.getName());
 		List<Long> ksize, strides;
 		if (node.getOp().equals("MaxPoolV2")) {
-			ksize = longs(constantValues(inputs.get(1)));
-			strides = longs(constantValues(inputs.get(2)));
+			ksize = Canonizer.longs(constantValues(inputs.get(1)));
+			strides = Canonizer.longs(constantValues(inputs.get(2)));
 		}
 		else {
-			ksize = longs(op.attributes().getAttrIntList("ksize"));
-			strides = longs(op.attributes().getAttrIntList("strides"));
+			ksize = Canonizer.longs(op.attributes().getAttrIntList("ksize"));
+			strides = Canonizer.longs(op.attributes().getAttrIntList("strides"));
 		}
 		Output<TFloat32> a = value(inputs.get(0));
 		String padding = op.attributes().getAttrString("padding");
@@ -450,152 +440,42 @@ public final class BackwardWalk {
 		return tf.math.mul(a, tf.nn.avgPoolGrad(tf.shape(a), LinearRule.divide(tf, r, mean), ksize, strides, padding));
 	}
 
-	/** A Conv2D, DepthwiseConv2dNative or MatMul node as a layer, with the given bias. */
-	private LinearLayer linearLayer(NodeDef node, Operand<TFloat32> bias) {
-		GraphOperation op = model.graph().operationOrThrow(node.getName());
-		List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
-		Output<TFloat32> x = value(inputs.get(0)), w = value(inputs.get(1));
-		return switch (node.getOp()) {
-			case "MatMul" -> {
-				if (op.attributes().getAttrBool("transpose_a")) throw unsupported(node, "a transposed activation");
-				yield new LinearLayer(LinearLayer.Kind.DENSE, x, w, bias, null, null, null, null, op.attributes()
-					.getAttrBool("transpose_b"));
-			}
-			case "Conv2D" -> {
-				nhwc(node, op);
-				yield new LinearLayer(LinearLayer.Kind.CONV, x, w, bias, longs(op.attributes().getAttrIntList("strides")),
-					op.attributes().getAttrString("padding"), longs(op.attributes().getAttrIntList("dilations")), longs(op
-						.attributes().getAttrIntList("explicit_paddings")), false);
-			}
-			default -> {
-				nhwc(node, op);
-				yield new LinearLayer(LinearLayer.Kind.DEPTHWISE, x, w, bias, longs(op.attributes().getAttrIntList(
-					"strides")), op.attributes().getAttrString("padding"), longs(op.attributes().getAttrIntList(
-						"dilations")), List.of(), false);
-			}
-		};
-	}
-
-	private Operand<TFloat32> linearBack(NodeDef linear, LinearLayer layer, Operand<TFloat32> signal) {
-		boolean first = isFirst(linear);
-		return composite.rule(layer, first).back(tf, first ? layer.withValid(validPixels(linear)) : layer, signal);
+	/** A layer undone by the composite's rule (the first-layer rule where it sees the pixels). */
+	private Operand<TFloat32> linearBack(Canonizer.Folded layer, Operand<TFloat32> signal) {
+		LinearLayer l = layer.layer();
+		boolean first = l.kind() != LinearLayer.Kind.SCALE && canonizer.seesPixels(layer.input());
+		return composite.rule(l, first).back(tf, first ? l.withValid(validPixels(layer.input())) : l, signal);
 	}
 
 	/** For a pixel layer fed by an explicit Pad: 1 on the image, 0 on the padded border; else null. */
-	private Operand<TFloat32> validPixels(NodeDef linear) {
-		NodeDef cur = graph.node(GraphPath.nodeOf(linear.getInput(0)));
+	private Operand<TFloat32> validPixels(String layerInput) {
+		NodeDef cur = graph.node(GraphPath.nodeOf(layerInput));
 		while (cur.getOp().equals("Identity")) cur = graph.node(GraphPath.nodeOf(cur.getInput(0)));
 		if (!cur.getOp().equals("Pad") && !cur.getOp().equals("PadV2")) return null;
 		List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
 		return tf.pad(tf.onesLike(value(in.get(0))), constant(in.get(1)), tf.constant(0f));
 	}
 
-	/** Every chain the canonizer folds between the input and {@code start}, keyed by its top node. */
-	Map<String, Folded> foldedLayers(Output<TFloat32> start) {
-		path = new java.util.HashSet<>(graph.between(model.input().op().name(), start.op().name()));
-		Map<String, Folded> folded = new java.util.LinkedHashMap<>();
+	/** Every layer the canonizer finds between the input and {@code start}, keyed by its top node. */
+	Map<String, Canonizer.Folded> foldedLayers(Output<TFloat32> start) {
+		onPathTo(start);
+		Map<String, Canonizer.Folded> folded = new java.util.LinkedHashMap<>();
 		for (String name : path) {
-			Folded f = fold(graph.node(name));
+			Canonizer.Folded f = canonizer.fold(graph.node(name));
 			if (f != null) folded.put(name, f);
 		}
 		return folded;
 	}
 
-	/** A linear node and the layer it forms with the per-channel affine ops above it. */
-	record Folded(NodeDef linear, LinearLayer layer) {}
-
-	/**
-	 * The canonizer: a chain of per-channel affine ops by constants (BiasAdd, Add/Sub of a bias, Mul by a
-	 * scale, FusedBatchNormV3 in inference, Keras 3's batch norm as Mul and AddV2) ending, through nodes
-	 * used only there, in a Conv2D, DepthwiseConv2dNative or MatMul, folded into one linear layer with
-	 * weights w * scale and bias shift (top = (x (*) w) * scale + shift). Null when {@code top} starts no
-	 * such chain.
-	 */
-	Folded fold(NodeDef top) {
-		Operand<TFloat32> scale = null, shift = null;
-		NodeDef cur = top;
-		while (true) {
-			List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
-			String next;
-			switch (cur.getOp()) {
-				case "MatMul", "Conv2D", "DepthwiseConv2dNative" -> {
-					if (cur == top) return null;
-					LinearLayer base = linearLayer(cur, null);
-					Operand<TFloat32> w = scale == null ? base.weight() : tf.math.mul(base.weight(), perOutput(base, scale));
-					return new Folded(cur, new LinearLayer(base.kind(), base.input(), w.asOutput(), shift, base.strides(), base
-						.padding(), base.dilations(), base.explicitPaddings(), base.transposeWeight()));
-				}
-				case "BiasAdd", "Add", "AddV2", "Sub", "Mul" -> {
-					if (in.size() != 2 || onPath(in.get(0)) == onPath(in.get(1))) return null;
-					int data = onPath(in.get(0)) ? 0 : 1;
-					if (cur.getOp().equals("Sub") && data != 0) return null;
-					Output<TFloat32> c = value(in.get(1 - data));
-					if (!perChannel(c)) return null;
-					if (cur.getOp().equals("Mul")) scale = scale == null ? c : tf.math.mul(scale, c);
-					else {
-						Operand<TFloat32> term = cur.getOp().equals("Sub") ? tf.math.neg(c) : c;
-						term = scale == null ? term : tf.math.mul(term, scale);
-						shift = shift == null ? term : tf.math.add(shift, term);
-					}
-					next = in.get(data);
-				}
-				case "FusedBatchNormV3", "FusedBatchNorm" -> {
-					GraphOperation op = model.graph().operationOrThrow(cur.getName());
-					if (op.attributes().getAttrBool("is_training") || !onPath(in.get(0))) return null;
-					Operand<TFloat32> k = tf.math.mul(value(in.get(1)), tf.math.rsqrt(tf.math.add(value(in.get(4)), tf
-						.constant(op.attributes().getAttrFloat("epsilon")))));
-					Operand<TFloat32> m = tf.math.sub(value(in.get(2)), tf.math.mul(value(in.get(3)), k));
-					m = scale == null ? m : tf.math.mul(m, scale);
-					shift = shift == null ? m : tf.math.add(shift, m);
-					scale = scale == null ? k : tf.math.mul(scale, k);
-					next = in.get(0);
-				}
-				default -> {
-					return null;
-				}
-			}
-			NodeDef below = graph.node(GraphPath.nodeOf(next));
-			// only consumers on the path count: gradient ops of other methods read activations too
-			if (graph.consumers(below.getName()).stream().filter(path::contains).count() != 1) return null;
-			cur = below;
-		}
-	}
-
-	/** A constant that scales or shifts each output channel alike: a scalar or [.., 1, C]. */
-	private static boolean perChannel(Output<TFloat32> c) {
-		var shape = c.shape();
-		if (shape.isUnknown()) return false;
-		for (int i = 0; i < shape.numDimensions() - 1; i++) if (shape.size(i) != 1) return false;
-		return shape.numDimensions() <= 4;
-	}
-
-	/** A per-output-channel vector shaped to multiply the layer's weights. */
-	private Operand<TFloat32> perOutput(LinearLayer layer, Operand<TFloat32> scale) {
-		Operand<TFloat32> flat = tf.reshape(scale, tf.constant(new int[] { -1 }));
-		return switch (layer.kind()) {
-			case DENSE -> layer.transposeWeight() ? tf.expandDims(flat, tf.constant(1)) : flat;
-			case CONV -> flat;
-			case DEPTHWISE -> tf.reshape(flat, tf.constant(new int[] { 1, 1, (int) layer.weight().shape().size(2), (int) layer
-				.weight().shape().size(3) }));
-		};
-	}
-
-	/**
-	 * True when nothing but reshapes, paddings, casts and element-wise preprocessing by constants (a Keras
-	 * Rescaling or Normalization) lie between the model input and this layer: it sees the pixels.
-	 */
-	private boolean isFirst(NodeDef linear) {
-		NodeDef cur = graph.node(GraphPath.nodeOf(linear.getInput(0)));
-		while (true) {
-			if (cur.getName().equals(model.input().op().name())) return true;
-			List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
-			boolean passThrough = Set.of("Identity", "Reshape", "Pad", "PadV2", "ExpandDims", "Squeeze", "Cast").contains(cur
-				.getOp());
-			boolean preprocessing = Set.of("Mul", "Add", "AddV2", "Sub", "RealDiv").contains(cur.getOp()) && in.size() == 2 &&
-				onPath(in.get(0)) != onPath(in.get(1));
-			if (!passThrough && !preprocessing) return false;
-			cur = graph.node(GraphPath.nodeOf(in.get(preprocessing && !onPath(in.get(0)) ? 1 : 0)));
-		}
+	/** The nodes between the model input and {@code start}, in topological order; sets the walk's path. */
+	private List<String> onPathTo(Output<TFloat32> start) {
+		String input = model.input().op().name();
+		List<String> order = graph.between(input, start.op().name());
+		if (order.isEmpty() || !order.get(0).equals(input)) throw new ExplainException("Tensor '" + start.op().name() +
+			"' does not depend on the model input.", "Start the backward pass at a layer of the network.");
+		path = new java.util.HashSet<>(order);
+		canonizer = new Canonizer(tf, model.graph(), graph, path, input, this::value);
+		return order;
 	}
 
 	private long[] constantValues(String reference) {
@@ -638,19 +518,10 @@ public final class BackwardWalk {
 		return true;
 	}
 
-	private static void nhwc(NodeDef node, GraphOperation op) {
-		if (!op.attributes().getAttrString("data_format").equals("NHWC")) throw unsupported(node, "a channels-first " +
-			"layout");
-	}
-
-	private static ExplainException unsupported(NodeDef node, String detail) {
+	static ExplainException unsupported(NodeDef node, String detail) {
 		return new ExplainException("The backward pass cannot go through op " + node.getOp() + " (node '" + node
 			.getName() + "')" + (detail == null ? "" : ": " + detail) + ".",
 			"The gradient family (gradient, saliency, integrated-gradients, grad-cam ...) still works on this model.");
-	}
-
-	private static List<Long> longs(long[] v) {
-		return java.util.Arrays.stream(v).boxed().toList();
 	}
 
 	private static int[] ints(long[] v) {
