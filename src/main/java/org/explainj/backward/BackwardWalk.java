@@ -38,6 +38,10 @@ public final class BackwardWalk {
 	private java.util.Set<String> path = java.util.Set.of();
 	/** Finds the layers on the path; made with the path. */
 	private Canonizer canonizer;
+	/** Per image, the relevance the layers' rules kept (biases, stabilisers, dropped contributions), or null. */
+	private Operand<TFloat32> absorbed;
+	/** Per image, the units whose rule denominator flipped sign, or null when the rules never flip. */
+	private Operand<TFloat32> signFlips;
 	/** DeepLIFT's RevealCancel rule for nonlinearities instead of rescale. */
 	private boolean revealCancel;
 	/**
@@ -444,7 +448,29 @@ public final class BackwardWalk {
 	private Operand<TFloat32> linearBack(Canonizer.Folded layer, Operand<TFloat32> signal) {
 		LinearLayer l = layer.layer();
 		boolean first = l.kind() != LinearLayer.Kind.SCALE && canonizer.seesPixels(layer.input());
-		return composite.rule(l, first).back(tf, first ? l.withValid(validPixels(layer.input())) : l, signal);
+		LinearRule rule = composite.rule(l, first);
+		Operand<TFloat32> back = rule.back(tf, first ? l.withValid(validPixels(layer.input())) : l, signal);
+		if (composite.relevance()) {
+			Operand<TFloat32> kept = tf.math.sub(LinearRule.perImage(tf, signal), LinearRule.perImage(tf, back));
+			absorbed = absorbed == null ? kept : tf.math.add(absorbed, kept);
+			Operand<TFloat32> flips = rule.signFlips(tf, l);
+			if (flips != null) signFlips = signFlips == null ? flips : tf.math.add(signFlips, flips);
+		}
+		return back;
+	}
+
+	/**
+	 * After {@link #run} with a relevance composite: per image, the relevance the rules themselves did not
+	 * pass on (what biases and stabilisers absorb, and contributions a rule drops), [N]; zeros when no rule
+	 * ran. With the input's relevance it adds up to the seed's unless another op lost or created relevance.
+	 */
+	public Operand<TFloat32> absorbed(Operand<TFloat32> seed) {
+		return absorbed != null ? absorbed : tf.zerosLike(LinearRule.perImage(tf, seed));
+	}
+
+	/** After {@link #run}: per image, the units whose rule denominator changed sign (LRP-gamma), or null. */
+	public Operand<TFloat32> signFlips() {
+		return signFlips;
 	}
 
 	/** For a pixel layer fed by an explicit Pad: 1 on the image, 0 on the padded border; else null. */

@@ -43,7 +43,7 @@ public record Composite(LinearRule first, LinearRule conv, LinearRule dense, Rel
 	}
 
 	/** Epsilon-plus: epsilon on dense layers, alpha1-beta0 on convolutions, a pixel rule first. */
-	public static Composite epsilonPlus(Scalar epsilon, LinearRule pixels) {
-		return new Composite(pixels, new LrpAlphaBetaRule(1, 0, true), new LrpEpsilonRule(epsilon), null, false);
+	public static Composite epsilonPlus(LrpEpsilonRule epsilon, LinearRule pixels) {
+		return new Composite(pixels, new LrpAlphaBetaRule(1, 0, true), epsilon, null, false);
 	}
 }

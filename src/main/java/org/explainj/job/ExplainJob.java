@@ -48,7 +48,9 @@ public final class ExplainJob {
 				reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
 					.batchSize(), progress);
 			float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
-			return new ExplainResult(image, model, options, explanation, maps, notes(image, model));
+			List<String> notes = notes(image, model);
+			notes.addAll(options.method().notes(explanation, options.settings()));
+			return new ExplainResult(image, model, options, explanation, maps, notes);
 		}
 	}
 
