@@ -38,6 +38,8 @@ public final class BackwardWalk {
 	private java.util.Set<String> path = java.util.Set.of();
 	/** Finds the layers on the path; made with the path. */
 	private Canonizer canonizer;
+	/** The number of images, from the seed. */
+	private Operand<TInt32> batch;
 	/** Per image, the relevance the layers' rules kept (biases, stabilisers, dropped contributions), or null. */
 	private Operand<TFloat32> absorbed;
 	/** Per image, the units whose rule denominator flipped sign, or null when the rules never flip. */
@@ -90,16 +92,30 @@ public final class BackwardWalk {
 	 * network (the walk follows the original's structure and runs on the tensors it is mapped to).
 	 */
 	public Operand<TFloat32> run(Output<TFloat32> start, Operand<TFloat32> seed) {
-		String input = model.input().op().name();
-		List<String> order = onPathTo(start);
+		return run(start, seed, model.input());
+	}
+
+	/** The signal at {@code end}, a tensor of the original network below {@code start} (the model input, a layer). */
+	public Operand<TFloat32> run(Output<TFloat32> start, Operand<TFloat32> seed, Output<TFloat32> end) {
+		String input = end.op().name() + ":" + end.index();
+		List<String> order = onPathTo(start, end.op().name());
 		Map<String, Operand<TFloat32>> signals = new HashMap<>();
 		signals.put(start.op().name() + ":" + start.index(), seed);
+		batch = tf.gather(tf.shape(seed), tf.constant(0), tf.constant(0));
 		for (int i = order.size() - 1; i > 0; i--) {
 			String name = order.get(i);
+			NodeDef node = graph.node(name);
+			List<String> inputs = Canonizer.dataInputs(node);
+			if (node.getOp().equals("IdentityN")) {
+				// each output is its input (Keras 3's swish wraps x * sigmoid(x) this way for a custom gradient)
+				for (int k = 0; k < inputs.size(); k++) {
+					Operand<TFloat32> gk = signals.remove(name + ":" + k);
+					if (gk != null) send(signals, inputs.get(k), gk, negativeSignals.remove(name + ":" + k));
+				}
+				continue;
+			}
 			Operand<TFloat32> g = signals.remove(name + ":0");
 			if (g == null) continue;
-			NodeDef node = graph.node(name);
-			List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
 			Operand<TFloat32> negative = negativeSignals.remove(name + ":0");
 			if (negative != null) {
 				Canonizer.Folded layer = canonizer.fold(node);
@@ -131,11 +147,11 @@ public final class BackwardWalk {
 				send(signals, inputs.get(k), back[k], null);
 			}
 		}
-		Operand<TFloat32> atInput = signals.get(input + ":0");
-		Operand<TFloat32> negativeAtInput = negativeSignals.remove(input + ":0");
+		Operand<TFloat32> atInput = signals.get(input);
+		Operand<TFloat32> negativeAtInput = negativeSignals.remove(input);
 		if (negativeAtInput != null) atInput = byPart(tf.math.sub(value(input), reference.apply(original(input))), atInput,
 			negativeAtInput);
-		return atInput != null ? atInput : tf.zerosLike(tensors.apply(model.input()));
+		return atInput != null ? atInput : tf.zerosLike(tensors.apply(end));
 	}
 
 	private static final Set<String> NONLINEAR = Set.of("Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh");
@@ -193,8 +209,8 @@ public final class BackwardWalk {
 		Output<TFloat32> y = out(node);
 		Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
 		Operand<TFloat32>[] dx = parts(inputs.get(0));
-		Operand<TFloat32> fUp = activation(node, op, tf.math.add(x0, dx[0]));
-		Operand<TFloat32> fDown = activation(node, op, tf.math.add(x0, dx[1]));
+		Operand<TFloat32> fUp = Transposes.apply(tf, op, tf.math.add(x0, dx[0]), null);
+		Operand<TFloat32> fDown = Transposes.apply(tf, op, tf.math.add(x0, dx[1]), null);
 		Operand<TFloat32> half = tf.constant(0.5f);
 		Operand<TFloat32> dyUp = tf.math.mul(half, tf.math.add(tf.math.sub(fUp, y0), tf.math.sub(y, fDown)));
 		Operand<TFloat32> dyDown = tf.math.mul(half, tf.math.add(tf.math.sub(fDown, y0), tf.math.sub(y, fUp)));
@@ -205,19 +221,6 @@ public final class BackwardWalk {
 	/** a / b, or {@code fallback} where |b| < 1e-7. */
 	private Operand<TFloat32> ratio(Operand<TFloat32> a, Operand<TFloat32> b, Operand<TFloat32> fallback) {
 		return tf.select(tf.math.less(tf.math.abs(b), tf.constant(1e-7f)), fallback, tf.math.divNoNan(a, b));
-	}
-
-	/** The nonlinearity applied to another tensor. */
-	private Operand<TFloat32> activation(NodeDef node, GraphOperation op, Operand<TFloat32> x) {
-		return switch (node.getOp()) {
-			case "Relu" -> tf.nn.relu(x);
-			case "Relu6" -> tf.nn.relu6(x);
-			case "LeakyRelu" -> tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(op.attributes().getAttrFloat(
-				"alpha")));
-			case "Elu" -> tf.nn.elu(x);
-			case "Sigmoid" -> tf.math.sigmoid(x);
-			default -> tf.math.tanh(x);
-		};
 	}
 
 	/**
@@ -262,54 +265,178 @@ public final class BackwardWalk {
 	private Operand<TFloat32>[] step(NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 		Operand<TFloat32>[] back = new Operand[inputs.size()];
 		GraphOperation op = model.graph().operationOrThrow(node.getName());
+		boolean relevance = composite.relevance();
 		switch (node.getOp()) {
-			case "Identity", "Snapshot", "BiasAdd" -> back[0] = g;
+			case "Identity", "Snapshot", "BiasAdd", "Cast" -> back[0] = g;
+			case "StopGradient" -> {}
 			case "Reshape", "Squeeze", "ExpandDims" -> back[0] = tf.reshape(g, tf.shape(value(inputs.get(0))));
-			case "Add", "AddV2" -> {
-				boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
-				if (both && !sameShape(inputs)) throw unsupported(node, "broadcasting between two branches");
-				if (both && composite.relevance()) {
-					// a residual sum shares relevance in proportion to each branch's contribution
-					Operand<TFloat32> share = LinearRule.divide(tf, g, out(node));
-					back[0] = tf.math.mul(value(inputs.get(0)), share);
-					back[1] = tf.math.mul(value(inputs.get(1)), share);
-				}
-				else {
-					back[0] = g;
-					back[1] = g;
-				}
+			case "Transpose" -> back[0] = Transposes.transposeBack(tf, constant(inputs.get(1)), g);
+			case "StridedSlice" -> back[0] = Transposes.stridedSliceBack(tf, op, value(inputs.get(0)), constant(inputs.get(
+				1)), constant(inputs.get(2)), constant(inputs.get(3)), g);
+			case "Tile" -> back[0] = Transposes.tileBack(tf, value(inputs.get(0)), constant(inputs.get(1)), g);
+			case "ResizeNearestNeighbor" -> back[0] = tf.image.resizeNearestNeighborGrad(g, tf.slice(tf.shape(value(inputs
+				.get(0))), tf.constant(new int[] { 1 }), tf.constant(new int[] { 2 })), org.tensorflow.op.image
+					.ResizeNearestNeighborGrad.alignCorners(op.attributes().getAttrBool("align_corners")), org.tensorflow.op
+						.image.ResizeNearestNeighborGrad.halfPixelCenters(op.attributes().getAttrBool("half_pixel_centers")));
+			case "ResizeBilinear" -> {
+				Output<TFloat32> x = value(inputs.get(0));
+				var align = org.tensorflow.op.image.ResizeBilinearGrad.alignCorners(op.attributes().getAttrBool(
+					"align_corners"));
+				var half = org.tensorflow.op.image.ResizeBilinearGrad.halfPixelCenters(op.attributes().getAttrBool(
+					"half_pixel_centers"));
+				back[0] = relevance ? tf.math.mul(x, tf.image.resizeBilinearGrad(LinearRule.divide(tf, g, out(node)), x, align,
+					half)) : tf.image.resizeBilinearGrad(g, x, align, half);
 			}
-			case "Sub" -> {
-				back[0] = g;
-				back[1] = composite.relevance() ? g : tf.math.neg(g);
-			}
-			case "Mul" -> {
-				if (onPath(inputs.get(0)) && onPath(inputs.get(1))) throw unsupported(node, "a product of two branches");
-				// scaling by a constant moves relevance one to one; a gradient is scaled by it
-				back[0] = composite.relevance() ? g : tf.math.mul(g, value(inputs.get(1)));
-				back[1] = composite.relevance() ? g : tf.math.mul(g, value(inputs.get(0)));
+			case "Add", "AddV2", "Sub" -> sumBack(node, inputs, g, back);
+			case "Mul" -> productBack(node, inputs, g, back);
+			case "RealDiv" -> quotientBack(node, inputs, g, back);
+			case "SquaredDifference" -> {
+				if (relevance) throw cannotCross(node, "a squared difference outside a normalisation's statistics");
+				Operand<TFloat32> twice = tf.math.mul(tf.constant(2f), tf.math.sub(value(inputs.get(0)), value(inputs.get(1))));
+				back[0] = Transposes.unbroadcast(tf, tf.math.mul(g, twice), value(inputs.get(0)));
+				back[1] = Transposes.unbroadcast(tf, tf.math.neg(tf.math.mul(g, twice)), value(inputs.get(1)));
 			}
 			case "MaxPool", "MaxPoolV2" -> {
-				Canonizer.nhwc(node, op);
-				back[0] = composite.relevance() && composite.proportionalMaxPool() ? proportionalPool(node, inputs, g)
-					: maxPoolBack(node, op, inputs, g);
+				canonizer.nhwc(node, op);
+				back[0] = relevance && composite.proportionalMaxPool() ? proportionalPool(node, inputs, g) : maxPoolBack(node,
+					op, inputs, g);
 			}
 			case "AvgPool" -> {
-				Canonizer.nhwc(node, op);
-				back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), avgPoolBack(op, inputs, LinearRule
-					.divide(tf, g, out(node)))) : avgPoolBack(op, inputs, g);
+				canonizer.nhwc(node, op);
+				back[0] = relevance ? tf.math.mul(value(inputs.get(0)), avgPoolBack(op, inputs, LinearRule.divide(tf, g, out(
+					node)))) : avgPoolBack(op, inputs, g);
 			}
-			case "Mean" -> back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), spatialMeanBack(node,
-				inputs, LinearRule.divide(tf, g, out(node)))) : spatialMeanBack(node, inputs, g);
-			case "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh" -> back[0] = activationBack(node, op, inputs, g);
+			case "Mean" -> {
+				Output<TFloat32> x = value(inputs.get(0));
+				back[0] = relevance ? tf.math.mul(x, Transposes.meanBack(tf, x, constant(inputs.get(1)), LinearRule.divide(tf,
+					g, out(node)))) : Transposes.meanBack(tf, x, constant(inputs.get(1)), g);
+			}
+			case "Max" -> back[0] = Transposes.maxBack(tf, value(inputs.get(0)), constant(inputs.get(1)), g);
 			case "Pad", "PadV2" -> back[0] = padBack(inputs, g);
 			case "ConcatV2" -> {
 				Operand<TFloat32>[] parts = concatBack(inputs, g);
 				System.arraycopy(parts, 0, back, 0, parts.length);
 			}
-			default -> throw unsupported(node, null);
+			default -> {
+				if (!Transposes.ELEMENTWISE.contains(node.getOp())) throw cannotCross(node, null);
+				back[0] = activationBack(node, op, inputs, g);
+			}
 		}
 		return back;
+	}
+
+	/**
+	 * Add and Sub: a gradient goes to both terms (summed back over broadcast axes). Relevance is shared in
+	 * proportion to each term's contribution (+-x_i / y); a term that is a gate or a normalisation
+	 * statistic counts as a constant (its share stays with it, as a bias's does).
+	 */
+	private void sumBack(NodeDef node, List<String> inputs, Operand<TFloat32> g, Operand<TFloat32>[] back) {
+		boolean minus = node.getOp().equals("Sub");
+		boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
+		if (!composite.relevance() || !both) {
+			for (int k = 0; k < 2; k++) {
+				Operand<TFloat32> signal = k == 1 && minus && !composite.relevance() ? tf.math.neg(g) : g;
+				back[k] = both ? Transposes.unbroadcast(tf, signal, value(inputs.get(k))) : signal;
+			}
+			return;
+		}
+		Operand<TFloat32> share = LinearRule.divide(tf, g, out(node));
+		Operand<TFloat32> passed = null;
+		for (int k = 0; k < 2; k++) {
+			if (constantLike(inputs.get(k))) continue;
+			Operand<TFloat32> contribution = k == 1 && minus ? tf.math.neg(value(inputs.get(k))) : value(inputs.get(k));
+			back[k] = Transposes.unbroadcast(tf, tf.math.mul(contribution, share), value(inputs.get(k)));
+			passed = passed == null ? perImage(back[k]) : tf.math.add(passed, perImage(back[k]));
+		}
+		if (passed == null) throw cannotCross(node, "a sum of two normalisation statistics");
+		keep(tf.math.sub(perImage(g), passed));
+	}
+
+	/**
+	 * Mul of two tensors. A gradient follows the product rule (DeepLIFT: multipliers (b + b0) / 2 and
+	 * (a + a0) / 2, which keep summation-to-delta); relevance treats a gate (sigmoid, erf, tanh, a
+	 * normalisation statistic) as a constant, so that it flows whole through the signal branch (swish,
+	 * GELU, squeeze-and-excitation, layer norm's scaling).
+	 */
+	private void productBack(NodeDef node, List<String> inputs, Operand<TFloat32> g, Operand<TFloat32>[] back) {
+		boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
+		Output<TFloat32> a = value(inputs.get(0)), b = value(inputs.get(1));
+		if (composite.relevance()) {
+			if (!both) {
+				back[0] = g;
+				back[1] = g;
+				return;
+			}
+			boolean gateA = constantLike(inputs.get(0)), gateB = constantLike(inputs.get(1));
+			if (gateA == gateB) throw cannotCross(node, "a product of two branches where neither is a gate (sigmoid, erf, " +
+				"tanh) or a normalisation statistic");
+			int signal = gateB ? 0 : 1;
+			back[signal] = Transposes.unbroadcast(tf, g, value(inputs.get(signal)));
+			return;
+		}
+		if (!both) {
+			back[0] = tf.math.mul(g, b);
+			back[1] = tf.math.mul(g, a);
+			return;
+		}
+		Operand<TFloat32> forA = b, forB = a;
+		if (reference != null) {
+			Operand<TFloat32> half = tf.constant(0.5f);
+			forA = tf.math.mul(half, tf.math.add(b, reference.apply(original(inputs.get(1)))));
+			forB = tf.math.mul(half, tf.math.add(a, reference.apply(original(inputs.get(0)))));
+		}
+		back[0] = Transposes.unbroadcast(tf, tf.math.mul(g, forA), a);
+		back[1] = Transposes.unbroadcast(tf, tf.math.mul(g, forB), b);
+	}
+
+	/** RealDiv: by a constant as a scale; a quotient of two branches by the quotient rule (relevance: a gate below). */
+	private void quotientBack(NodeDef node, List<String> inputs, Operand<TFloat32> g, Operand<TFloat32>[] back) {
+		Output<TFloat32> a = value(inputs.get(0)), b = value(inputs.get(1));
+		boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
+		if (composite.relevance()) {
+			if (both && !constantLike(inputs.get(1))) throw cannotCross(node, "a division by a branch that is not a " +
+				"normalisation statistic");
+			back[0] = Transposes.unbroadcast(tf, g, a);
+			return;
+		}
+		back[0] = Transposes.unbroadcast(tf, tf.math.div(g, b), a);
+		if (both) back[1] = Transposes.unbroadcast(tf, tf.math.neg(tf.math.div(tf.math.mul(g, a), tf.math.square(b))), b);
+	}
+
+	/**
+	 * True for a gate or a statistic: a tensor that, through element-wise ops by constants, comes from a
+	 * squashing op (sigmoid, tanh, erf), a normalisation statistic (mean, reciprocal square root) or a
+	 * StopGradient; relevance rules hold it constant.
+	 */
+	private boolean constantLike(String tensor) {
+		NodeDef cur = graph.node(GraphPath.nodeOf(tensor));
+		while (true) {
+			if (GATES.contains(cur.getOp())) return true;
+			List<String> in = Canonizer.dataInputs(cur);
+			if (Set.of("Identity", "Reshape", "ExpandDims", "Squeeze", "Neg", "Cast").contains(cur.getOp())) {
+				cur = graph.node(GraphPath.nodeOf(in.get(0)));
+				continue;
+			}
+			if (!Set.of("Mul", "Add", "AddV2", "Sub", "RealDiv").contains(cur.getOp()) || in.size() != 2) return false;
+			boolean a = onPath(in.get(0)), b = onPath(in.get(1));
+			if (a && b) return constantLike(in.get(0)) && constantLike(in.get(1));
+			cur = graph.node(GraphPath.nodeOf(in.get(a ? 0 : 1)));
+		}
+	}
+
+	private static final Set<String> GATES = Set.of("Sigmoid", "Tanh", "Erf", "Erfc", "Mean", "Rsqrt", "StopGradient");
+
+	/**
+	 * Per image, the sum of a signal, [N]: images stay the leading blocks of a tensor even where a layer
+	 * flattens them with the positions (a Dense layer on feature maps runs as a MatMul on [N*H*W, C]).
+	 */
+	private Operand<TFloat32> perImage(Operand<TFloat32> v) {
+		return tf.reduceSum(tf.reshape(v, tf.stack(List.of(batch, tf.constant(-1)))), tf.constant(1));
+	}
+
+	/** Relevance an op outside the layers kept back (a statistic's share of a sum): counted as absorbed. */
+	private void keep(Operand<TFloat32> perImage) {
+		if (composite.relevance()) absorbed = absorbed == null ? perImage : tf.math.add(absorbed, perImage);
 	}
 
 	/**
@@ -327,17 +454,8 @@ public final class BackwardWalk {
 	{
 		if (composite.relevance()) return g;
 		Output<TFloat32> x = value(inputs.get(0)), y = out(node);
-		Operand<TFloat32> one = tf.constant(1f), zero = tf.constant(0f);
-		Operand<TFloat32> open = tf.dtypes.cast(tf.math.greater(x, zero), TFloat32.class);
-		Operand<TFloat32> local = switch (node.getOp()) {
-			case "Relu" -> open;
-			case "Relu6" -> tf.math.mul(open, tf.dtypes.cast(tf.math.less(x, tf.constant(6f)), TFloat32.class));
-			case "LeakyRelu" -> tf.select(tf.math.greater(x, tf.zerosLike(x)), tf.onesLike(x), tf.math.mul(tf.onesLike(x),
-				tf.constant(op.attributes().getAttrFloat("alpha"))));
-			case "Elu" -> tf.select(tf.math.greater(x, tf.zerosLike(x)), tf.onesLike(x), tf.math.add(y, one));
-			case "Sigmoid" -> tf.math.mul(y, tf.math.sub(one, y));
-			default -> tf.math.sub(one, tf.math.square(y)); // Tanh
-		};
+		Operand<TFloat32> exponent = node.getOp().equals("Pow") ? value(inputs.get(1)) : null;
+		Operand<TFloat32> local = Transposes.derivative(tf, op, x, y, exponent);
 		if (rescale) {
 			Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
 			Operand<TFloat32> dx = tf.math.sub(x, x0);
@@ -451,10 +569,9 @@ public final class BackwardWalk {
 		LinearRule rule = composite.rule(l, first);
 		Operand<TFloat32> back = rule.back(tf, first ? l.withValid(validPixels(layer.input())) : l, signal);
 		if (composite.relevance()) {
-			Operand<TFloat32> kept = tf.math.sub(LinearRule.perImage(tf, signal), LinearRule.perImage(tf, back));
-			absorbed = absorbed == null ? kept : tf.math.add(absorbed, kept);
+			keep(tf.math.sub(perImage(signal), perImage(back)));
 			Operand<TFloat32> flips = rule.signFlips(tf, l);
-			if (flips != null) signFlips = signFlips == null ? flips : tf.math.add(signFlips, flips);
+			if (flips != null) signFlips = signFlips == null ? perImage(flips) : tf.math.add(signFlips, perImage(flips));
 		}
 		return back;
 	}
@@ -465,7 +582,7 @@ public final class BackwardWalk {
 	 * ran. With the input's relevance it adds up to the seed's unless another op lost or created relevance.
 	 */
 	public Operand<TFloat32> absorbed(Operand<TFloat32> seed) {
-		return absorbed != null ? absorbed : tf.zerosLike(LinearRule.perImage(tf, seed));
+		return absorbed != null ? absorbed : tf.zerosLike(perImage(seed));
 	}
 
 	/** After {@link #run}: per image, the units whose rule denominator changed sign (LRP-gamma), or null. */
@@ -484,7 +601,7 @@ public final class BackwardWalk {
 
 	/** Every layer the canonizer finds between the input and {@code start}, keyed by its top node. */
 	Map<String, Canonizer.Folded> foldedLayers(Output<TFloat32> start) {
-		onPathTo(start);
+		onPathTo(start, model.input().op().name());
 		Map<String, Canonizer.Folded> folded = new java.util.LinkedHashMap<>();
 		for (String name : path) {
 			Canonizer.Folded f = canonizer.fold(graph.node(name));
@@ -493,14 +610,13 @@ public final class BackwardWalk {
 		return folded;
 	}
 
-	/** The nodes between the model input and {@code start}, in topological order; sets the walk's path. */
-	private List<String> onPathTo(Output<TFloat32> start) {
-		String input = model.input().op().name();
-		List<String> order = graph.between(input, start.op().name());
-		if (order.isEmpty() || !order.get(0).equals(input)) throw new ExplainException("Tensor '" + start.op().name() +
-			"' does not depend on the model input.", "Start the backward pass at a layer of the network.");
+	/** The nodes between {@code end} and {@code start}, in topological order; sets the walk's path. */
+	private List<String> onPathTo(Output<TFloat32> start, String end) {
+		List<String> order = graph.between(end, start.op().name());
+		if (order.isEmpty() || !order.get(0).equals(end)) throw new ExplainException("Tensor '" + start.op().name() +
+			"' does not depend on '" + end + "'.", "Start the backward pass at a layer of the network above it.");
 		path = new java.util.HashSet<>(order);
-		canonizer = new Canonizer(tf, model.graph(), graph, path, input, this::value);
+		canonizer = new Canonizer(tf, model.graph(), graph, path, model.input().op().name(), this::value, model::localName);
 		return order;
 	}
 
@@ -513,41 +629,53 @@ public final class BackwardWalk {
 		return out;
 	}
 
-	/** Global average pooling: the signal spread evenly over height and width. */
-	private Operand<TFloat32> spatialMeanBack(NodeDef node, List<String> inputs, Operand<TFloat32> g) {
-		NodeDef axesNode = graph.node(GraphPath.nodeOf(inputs.get(1)));
-		if (!axesNode.getOp().equals("Const")) throw unsupported(node, "axes computed at run time");
-		long[] axes = constantValues(inputs.get(1));
-		if (axes.length != 2 || axes[0] != 1 || axes[1] != 2) throw unsupported(node, "a mean over other axes than " +
-			"height and width");
-		Output<TFloat32> x = value(inputs.get(0));
-		Operand<TInt32> shape = tf.shape(x);
-		Operand<TFloat32> perPixel = tf.reshape(g, tf.stack(List.of(tf.gather(shape, tf.constant(0), tf.constant(0)), tf
-			.constant(1), tf.constant(1), tf.gather(shape, tf.constant(3), tf.constant(0)))));
-		Operand<TFloat32> count = tf.dtypes.cast(tf.math.mul(tf.gather(shape, tf.constant(1), tf.constant(0)), tf.gather(
-			shape, tf.constant(2), tf.constant(0))), TFloat32.class);
-		return tf.math.div(tf.broadcastTo(perPixel, shape), count);
-	}
-
 	private boolean onPath(String reference) {
 		return path.contains(GraphPath.nodeOf(reference));
 	}
 
-	/** Statically compatible shapes (unknown sizes match anything): no broadcasting between the branches. */
-	private boolean sameShape(List<String> inputs) {
-		var a = value(inputs.get(0)).shape();
-		var b = value(inputs.get(1)).shape();
-		if (a.numDimensions() != b.numDimensions()) return false;
-		for (int i = 0; i < a.numDimensions(); i++) {
-			if (a.size(i) >= 0 && b.size(i) >= 0 && a.size(i) != b.size(i)) return false;
-		}
-		return true;
+	/**
+	 * An op the walk cannot cross, named with the Keras layer (name scope) it belongs to; the hint says which
+	 * methods do work on this model: the gradient family where TensorFlow's registry or the walk's gradient
+	 * transposes differentiate the whole network (tried here, not assumed), the perturbation methods always.
+	 */
+	private ExplainException cannotCross(NodeDef node, String detail) {
+		boolean walkKnowsGradient = composite.relevance() && detail != null;
+		boolean gradientFamily = walkKnowsGradient || (!isPlainGradient() && tensorFlowDifferentiates());
+		return unsupported(node, detail, gradientFamily ? "The gradient family (gradient, saliency, " +
+			"integrated-gradients, smoothgrad, grad-cam) and the perturbation methods (occlusion, rise, sobol) work on " +
+			"this model." : "Only the perturbation methods (occlusion, rise, sobol) work on this model.");
 	}
 
-	static ExplainException unsupported(NodeDef node, String detail) {
-		return new ExplainException("The backward pass cannot go through op " + node.getOp() + " (node '" + node
-			.getName() + "')" + (detail == null ? "" : ": " + detail) + ".",
-			"The gradient family (gradient, saliency, integrated-gradients, grad-cam ...) still works on this model.");
+	private boolean isPlainGradient() {
+		return !composite.relevance() && reference == null && composite.relu() == ReluRule.GRADIENT;
+	}
+
+	/** Whether TensorFlow's own gradient registry differentiates the logits with respect to the input. */
+	private boolean tensorFlowDifferentiates() {
+		try {
+			model.graph().addGradients(tf.reduceSum(model.logits(), tf.constant(new int[] { 0, 1 })).asOutput(),
+				new Output<?>[] { model.input() });
+			return true;
+		}
+		catch (org.tensorflow.exceptions.TensorFlowException e) {
+			return false;
+		}
+	}
+
+	/** An op the rules cannot take, with the hint for the methods that still work. */
+	private ExplainException unsupported(NodeDef node, String detail, String hint) {
+		return unsupported(node, model.localName(node.getName()), detail, hint);
+	}
+
+	/**
+	 * The same given the node's name in the model's own graph (before inlining): its Keras layer is the name
+	 * scope below the model's own, e.g. se_excite_1 in model/se_excite_1/Mul.
+	 */
+	static ExplainException unsupported(NodeDef node, String localName, String detail, String hint) {
+		String[] parts = localName.split("/");
+		String layer = parts.length >= 3 ? parts[1] : parts[0];
+		return new ExplainException("The backward pass cannot go through op " + node.getOp() + " in layer '" + layer +
+			"' (node '" + localName + "')" + (detail == null ? "" : ": " + detail) + ".", hint);
 	}
 
 	private static int[] ints(long[] v) {

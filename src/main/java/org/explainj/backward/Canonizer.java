@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.explainj.ExplainException;
+
 import org.explainj.model.GraphPath;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Graph;
@@ -31,15 +33,18 @@ final class Canonizer {
 	private final Set<String> path;
 	private final String input;
 	private final Function<String, Output<TFloat32>> value;
+	private final java.util.function.UnaryOperator<String> localName;
 
 	/**
 	 * @param path the nodes between the model input and where the walk starts: only their consumers count
 	 *          (gradient ops of other methods read activations too)
 	 * @param value a tensor reference of the original network as the walk sees it
+	 * @param localName a node's name in the model's own graph (its Keras name scope), for messages
 	 */
 	Canonizer(Ops tf, Graph graph, GraphPath nodes, Set<String> path, String input,
-		Function<String, Output<TFloat32>> value)
+		Function<String, Output<TFloat32>> value, java.util.function.UnaryOperator<String> localName)
 	{
+		this.localName = localName;
 		this.tf = tf;
 		this.graph = graph;
 		this.nodes = nodes;
@@ -164,7 +169,7 @@ final class Canonizer {
 		Output<TFloat32> x = value.apply(inputs.get(0)), w = value.apply(inputs.get(1));
 		return switch (node.getOp()) {
 			case "MatMul" -> {
-				if (op.attributes().getAttrBool("transpose_a")) throw BackwardWalk.unsupported(node, "a transposed activation");
+				if (op.attributes().getAttrBool("transpose_a")) throw unsupported(node, "a transposed activation");
 				yield new LinearLayer(LinearLayer.Kind.DENSE, x, w, bias, null, null, null, null, op.attributes()
 					.getAttrBool("transpose_b"));
 			}
@@ -210,9 +215,14 @@ final class Canonizer {
 		return node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
 	}
 
-	static void nhwc(NodeDef node, GraphOperation op) {
-		if (!op.attributes().getAttrString("data_format").equals("NHWC")) throw BackwardWalk.unsupported(node,
-			"a channels-first layout");
+	void nhwc(NodeDef node, GraphOperation op) {
+		if (!op.attributes().getAttrString("data_format").equals("NHWC")) throw unsupported(node, "a channels-first " +
+			"layout");
+	}
+
+	private ExplainException unsupported(NodeDef node, String detail) {
+		return BackwardWalk.unsupported(node, localName.apply(node.getName()), detail, "The perturbation methods " +
+			"(occlusion, rise, sobol) work on this model, and the gradient family where TensorFlow differentiates it.");
 	}
 
 	static List<Long> longs(long[] v) {

@@ -63,7 +63,8 @@ public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> we
 			case DEPTHWISE -> tf.nn.depthwiseConv2dNativeBackpropInput(tf.shape(input), w, s, strides, padding,
 				DepthwiseConv2dNativeBackpropInput.dilations(dilations));
 			case DENSE -> tf.linalg.matMul(s, w, org.tensorflow.op.linalg.MatMul.transposeB(!transposeWeight));
-			case SCALE -> tf.math.mul(s, w);
+			// a scale may broadcast its input (a [N,H,W,1] statistic times per-channel weights)
+			case SCALE -> Transposes.unbroadcast(tf, tf.math.mul(s, w), input);
 		};
 	}
 

@@ -14,8 +14,8 @@ public interface LinearRule {
 	Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> signal);
 
 	/**
-	 * Per image, how many of the layer's units have a denominator whose sign differs from their z (where a
-	 * rule's modified weights can flip a unit's relevance); null for rules that keep z's sign.
+	 * 1 for each of the layer's units whose denominator has another sign than its z (where a rule's
+	 * modified weights can flip a unit's relevance), else 0, shaped like z; null for rules that keep z's sign.
 	 */
 	default Operand<TFloat32> signFlips(Ops tf, LinearLayer layer) {
 		return null;

@@ -36,8 +36,8 @@ public final class LrpGammaRule implements LinearRule {
 	public Operand<TFloat32> signFlips(Ops tf, LinearLayer layer) {
 		Operand<TFloat32> z = tf.math.add(layer.forward(tf, layer.input(), layer.weight()), layer.biasOrZero(tf));
 		Operand<TFloat32> boosted = boosted(tf, layer, weights(tf, layer));
-		return LinearRule.perImage(tf, tf.dtypes.cast(tf.math.less(tf.math.mul(tf.math.sign(z), tf.math.sign(boosted)), tf
-			.constant(0f)), TFloat32.class));
+		return tf.dtypes.cast(tf.math.less(tf.math.mul(tf.math.sign(z), tf.math.sign(boosted)), tf.constant(0f)),
+			TFloat32.class);
 	}
 
 	private Operand<TFloat32> weights(Ops tf, LinearLayer layer) {
