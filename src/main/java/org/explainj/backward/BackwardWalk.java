@@ -61,7 +61,7 @@ public final class BackwardWalk {
 		this.model = model;
 		this.tensors = tensors;
 		this.composite = composite;
-		this.graph = new GraphPath(model.graphDef());
+		this.graph = model.nodes();
 	}
 
 	/**
@@ -289,7 +289,7 @@ public final class BackwardWalk {
 			}
 			case "Add", "AddV2", "Sub" -> sumBack(node, inputs, g, back);
 			case "Mul" -> productBack(node, inputs, g, back);
-			case "RealDiv" -> quotientBack(node, inputs, g, back);
+			case "RealDiv", "Div" -> quotientBack(node, inputs, g, back);
 			case "SquaredDifference" -> {
 				if (relevance) throw cannotCross(node, "a squared difference outside a normalisation's statistics");
 				Operand<TFloat32> twice = tf.math.mul(tf.constant(2f), tf.math.sub(value(inputs.get(0)), value(inputs.get(1))));

@@ -13,6 +13,10 @@ public class LrpEpsilonCommand extends ExplainCommand {
 	@Parameter(persist = false, label = "Epsilon", description = "stabiliser added to z with its sign")
 	public double epsilon = 0.01;
 
+	@Parameter(persist = false, label = "Epsilon is", choices = { "absolute", "relative" }, description =
+		"absolute, or relative: times the standard deviation of each layer's z")
+	public String stabiliser = "absolute";
+
 	@Parameter(persist = false, label = "Max pooling", choices = { "wta", "proportional" })
 	public String maxpool = "wta";
 
@@ -23,6 +27,6 @@ public class LrpEpsilonCommand extends ExplainCommand {
 
 	@Override
 	protected Map<String, String> parameters() {
-		return Map.of("epsilon", "" + epsilon, "maxpool", maxpool);
+		return Map.of("epsilon", "" + epsilon, "maxpool", maxpool, "stabiliser", stabiliser);
 	}
 }

@@ -13,6 +13,10 @@ public class LrpEpsilonPlusCommand extends ExplainCommand {
 	@Parameter(persist = false, label = "Epsilon", description = "stabiliser of the dense layers")
 	public double epsilon = 0.01;
 
+	@Parameter(persist = false, label = "Epsilon is", choices = { "absolute", "relative" }, description =
+		"absolute, or relative: times the standard deviation of each layer's z")
+	public String stabiliser = "absolute";
+
 	@Parameter(persist = false, label = "Low", description = "lowest pixel value for z-box (auto = the image's minimum)")
 	public String low = "auto";
 
@@ -29,6 +33,6 @@ public class LrpEpsilonPlusCommand extends ExplainCommand {
 
 	@Override
 	protected Map<String, String> parameters() {
-		return Map.of("epsilon", "" + epsilon, "low", low, "high", high, "maxpool", maxpool);
+		return Map.of("epsilon", "" + epsilon, "low", low, "high", high, "maxpool", maxpool, "stabiliser", stabiliser);
 	}
 }
