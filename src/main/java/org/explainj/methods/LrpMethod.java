@@ -123,9 +123,10 @@ public final class LrpMethod implements AttributionMethod {
 	@Override
 	public List<String> notes(Explanation explanation, MethodSettings s) {
 		String hint = switch (preset) {
-			case EPSILON, EPSILON_PLUS -> "Epsilon " + s.string("epsilon") + " (" + s.string("stabiliser") + ") swallows " +
-				"the score: use a smaller epsilon or stabiliser=relative.";
-			default -> "The biases take most of the score; lrp-zplus or deep-taylor ignore them.";
+			case EPSILON, EPSILON_PLUS -> "Epsilon " + s.string("epsilon") + " (" + s.string("stabiliser") + ") and the " +
+				"biases take it: a smaller or relative epsilon keeps more; lrp-zplus ignores biases.";
+			case GAMMA -> "The biases and the stabiliser take it: a smaller gamma or lrp-zplus keeps more.";
+			default -> "The biases take it; lrp-zplus and deep-taylor ignore them.";
 		};
 		return Relevance.notes(explanation, title(), hint);
 	}

@@ -60,7 +60,8 @@ final class Relevance {
 
 	/**
 	 * Warnings from the conservation diagnostics of a relevance map: relevance lost or created outside the
-	 * rules, a score mostly absorbed by the rules ({@code absorbedHint} says what to change), sign flips.
+	 * rules; a score mostly absorbed (or created) by the rules, with LRP-gamma's sign flips where they
+	 * occur ({@code absorbedHint} says what to change). Sign flips alone are how gamma works: no note.
 	 */
 	static List<String> notes(Explanation e, String title, String absorbedHint) {
 		List<String> notes = new ArrayList<>();
@@ -81,15 +82,10 @@ final class Relevance {
 		}
 		if (!swallowed.isEmpty()) {
 			int i = swallowed.get(0);
-			notes.add(String.format(Locale.ROOT, "%s: the rules absorbed most of the score in %d of %d images (image %d: " +
-				"%.0f%%, the map sums to %.4g f(x)). %s", title, swallowed.size(), e.n(), i + 1, 100 * absorbed[i], kept[i],
-				absorbedHint));
-		}
-		if (!flipped.isEmpty()) {
-			int i = flipped.get(0);
-			notes.add(String.format(Locale.ROOT, "%s: in %d of %d images some units change sign under w + gamma w+ (image " +
-				"%d: %.0f units), which flips their relevance; a smaller gamma avoids it.", title, flipped.size(), e.n(), i +
-					1, flips[i]));
+			notes.add(String.format(Locale.ROOT, "%s: the rules %s %.0f%% of the score in %d of %d images (image %d: the " +
+				"map sums to %.4g f(x))%s. %s", title, absorbed[i] > 0 ? "absorbed" : "created", 100 * Math.abs(absorbed[i]),
+				swallowed.size(), e.n(), i + 1, kept[i], flipped.contains(i) ? String.format(Locale.ROOT, "; %.0f units " +
+					"changed sign under w + gamma w+, which flips their relevance", flips[i]) : "", absorbedHint));
 		}
 		return notes;
 	}
