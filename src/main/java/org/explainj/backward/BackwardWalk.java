@@ -268,7 +268,8 @@ public final class BackwardWalk {
 		boolean relevance = composite.relevance();
 		switch (node.getOp()) {
 			case "Identity", "Snapshot", "BiasAdd", "Cast" -> back[0] = g;
-			case "StopGradient" -> {}
+			// DeepLIFT compares whole networks: the value still changes with the input (summation-to-delta)
+			case "StopGradient" -> back[0] = reference != null && !relevance ? g : null;
 			case "Reshape", "Squeeze", "ExpandDims" -> back[0] = tf.reshape(g, tf.shape(value(inputs.get(0))));
 			case "Transpose" -> back[0] = Transposes.transposeBack(tf, constant(inputs.get(1)), g);
 			case "StridedSlice" -> back[0] = Transposes.stridedSliceBack(tf, op, value(inputs.get(0)), constant(inputs.get(
@@ -292,7 +293,10 @@ public final class BackwardWalk {
 			case "RealDiv", "Div" -> quotientBack(node, inputs, g, back);
 			case "SquaredDifference" -> {
 				if (relevance) throw cannotCross(node, "a squared difference outside a normalisation's statistics");
-				Operand<TFloat32> twice = tf.math.mul(tf.constant(2f), tf.math.sub(value(inputs.get(0)), value(inputs.get(1))));
+				// DeepLIFT: (a - b)^2 - (a0 - b0)^2 = [(a - b) + (a0 - b0)] (Da - Db), exact
+				Operand<TFloat32> diff = tf.math.sub(value(inputs.get(0)), value(inputs.get(1)));
+				Operand<TFloat32> twice = reference == null ? tf.math.mul(tf.constant(2f), diff) : tf.math.add(diff, tf.math.sub(
+					reference.apply(original(inputs.get(0))), reference.apply(original(inputs.get(1)))));
 				back[0] = Transposes.unbroadcast(tf, tf.math.mul(g, twice), value(inputs.get(0)));
 				back[1] = Transposes.unbroadcast(tf, tf.math.neg(tf.math.mul(g, twice)), value(inputs.get(1)));
 			}
@@ -311,7 +315,8 @@ public final class BackwardWalk {
 				back[0] = relevance ? tf.math.mul(x, Transposes.meanBack(tf, x, constant(inputs.get(1)), LinearRule.divide(tf,
 					g, out(node)))) : Transposes.meanBack(tf, x, constant(inputs.get(1)), g);
 			}
-			case "Max" -> back[0] = Transposes.maxBack(tf, value(inputs.get(0)), constant(inputs.get(1)), g);
+			case "Max" -> back[0] = reference != null && deepLiftMaxPool ? maxDeepLift(node, inputs, g) : Transposes.maxBack(tf,
+				value(inputs.get(0)), constant(inputs.get(1)), g);
 			case "Pad", "PadV2" -> back[0] = padBack(inputs, g);
 			case "ConcatV2" -> {
 				Operand<TFloat32>[] parts = concatBack(inputs, g);
@@ -510,6 +515,19 @@ public final class BackwardWalk {
 		Operand<TFloat32> dx = tf.math.sub(x, x0);
 		Operand<org.tensorflow.types.TBool> close = tf.math.less(tf.math.abs(dx), tf.constant(1e-10f));
 		return tf.select(close, maxPoolRoute(node, op, inputs, x, y, m), tf.math.divNoNan(tf.math.add(atX, atX0), dx));
+	}
+
+	/** DeepLIFT through a max over axes (global max pooling), as through max pooling (docs/METHODS.md 2.5). */
+	private Operand<TFloat32> maxDeepLift(NodeDef node, List<String> inputs, Operand<TFloat32> m) {
+		Output<TFloat32> x = value(inputs.get(0)), y = out(node);
+		Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
+		Operand<TInt32> axes = constant(inputs.get(1));
+		Operand<TFloat32> yh = tf.math.maximum(y, y0);
+		Operand<TFloat32> atX = Transposes.maxBack(tf, x, axes, tf.math.mul(m, tf.math.sub(yh, y0)));
+		Operand<TFloat32> atX0 = Transposes.maxBack(tf, x0, axes, tf.math.mul(m, tf.math.sub(y, yh)));
+		Operand<TFloat32> dx = tf.math.sub(x, x0);
+		return tf.select(tf.math.less(tf.math.abs(dx), tf.constant(1e-10f)), Transposes.maxBack(tf, x, axes, m), tf.math
+			.divNoNan(tf.math.add(atX, atX0), dx));
 	}
 
 	private Output<TFloat32> original(String reference) {

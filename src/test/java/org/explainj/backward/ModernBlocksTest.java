@@ -101,6 +101,11 @@ class ModernBlocksTest {
 				}
 				Explanation e = RelevanceAxiomsTest.run(m, method.name(), x, Map.of());
 				for (float v : e.maps()) assertTrue(Float.isFinite(v), name + " " + method.name());
+				float[] kept = e.diagnostics().get("conservation"), absorbed = e.diagnostics().get("absorbed");
+				for (int i = 0; kept != null && i < e.n(); i++) {
+					// relevance: the map and what the rules absorbed add up to the logit; DeepLIFT: summation-to-delta
+					assertEquals(1, kept[i] + (absorbed == null ? 0 : absorbed[i]), 1e-3, name + " " + method.name());
+				}
 			}
 		}
 	}
