@@ -266,6 +266,7 @@ public final class BackwardWalk {
 		Operand<TFloat32>[] back = new Operand[inputs.size()];
 		GraphOperation op = model.graph().operationOrThrow(node.getName());
 		boolean relevance = composite.relevance();
+		boolean proportional = composite.averagePool() == Composite.Pooling.PROPORTIONAL;
 		switch (node.getOp()) {
 			case "Identity", "Snapshot", "BiasAdd", "Cast" -> back[0] = g;
 			// DeepLIFT compares whole networks: the value still changes with the input (summation-to-delta)
@@ -285,7 +286,7 @@ public final class BackwardWalk {
 					"align_corners"));
 				var half = org.tensorflow.op.image.ResizeBilinearGrad.halfPixelCenters(op.attributes().getAttrBool(
 					"half_pixel_centers"));
-				back[0] = relevance ? tf.math.mul(x, tf.image.resizeBilinearGrad(LinearRule.divide(tf, g, out(node)), x, align,
+				back[0] = proportional ? tf.math.mul(x, tf.image.resizeBilinearGrad(LinearRule.divide(tf, g, out(node)), x, align,
 					half)) : tf.image.resizeBilinearGrad(g, x, align, half);
 			}
 			case "Add", "AddV2", "Sub" -> sumBack(node, inputs, g, back);
@@ -302,17 +303,17 @@ public final class BackwardWalk {
 			}
 			case "MaxPool", "MaxPoolV2" -> {
 				canonizer.nhwc(node, op);
-				back[0] = relevance && composite.proportionalMaxPool() ? proportionalPool(node, inputs, g) : maxPoolBack(node,
-					op, inputs, g);
+				back[0] = composite.maxPool() == Composite.Pooling.PROPORTIONAL ? proportionalPool(node, inputs, g)
+					: maxPoolBack(node, op, inputs, g);
 			}
 			case "AvgPool" -> {
 				canonizer.nhwc(node, op);
-				back[0] = relevance ? tf.math.mul(value(inputs.get(0)), avgPoolBack(op, inputs, LinearRule.divide(tf, g, out(
+				back[0] = proportional ? tf.math.mul(value(inputs.get(0)), avgPoolBack(op, inputs, LinearRule.divide(tf, g, out(
 					node)))) : avgPoolBack(op, inputs, g);
 			}
 			case "Mean" -> {
 				Output<TFloat32> x = value(inputs.get(0));
-				back[0] = relevance ? tf.math.mul(x, Transposes.meanBack(tf, x, constant(inputs.get(1)), LinearRule.divide(tf,
+				back[0] = proportional ? tf.math.mul(x, Transposes.meanBack(tf, x, constant(inputs.get(1)), LinearRule.divide(tf,
 					g, out(node)))) : Transposes.meanBack(tf, x, constant(inputs.get(1)), g);
 			}
 			case "Max" -> back[0] = reference != null && deepLiftMaxPool ? maxDeepLift(node, inputs, g) : Transposes.maxBack(tf,
@@ -457,7 +458,7 @@ public final class BackwardWalk {
 	private Operand<TFloat32> activationBack(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> g,
 		boolean rescale)
 	{
-		if (composite.relevance()) return g;
+		if (composite.passesActivations()) return g;
 		Output<TFloat32> x = value(inputs.get(0)), y = out(node);
 		Operand<TFloat32> exponent = node.getOp().equals("Pow") ? value(inputs.get(1)) : null;
 		Operand<TFloat32> local = Transposes.derivative(tf, op, x, y, exponent);
@@ -558,8 +559,9 @@ public final class BackwardWalk {
 	}
 
 	private Operand<TFloat32> avgPoolBack(GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
-		return tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, Canonizer.longs(op.attributes().getAttrIntList("ksize")), Canonizer.longs(
-			op.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"));
+		var attributes = op.attributes();
+		return tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, Canonizer.longs(attributes.getAttrIntList("ksize")),
+			Canonizer.longs(attributes.getAttrIntList("strides")), attributes.getAttrString("padding"));
 	}
 
 	/** Max pooling undone as sum pooling: R_j = a_j R_k / sum_window a (the window's mean, times its size). */

@@ -182,7 +182,8 @@ class BackwardWalkTest {
 		try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
 			var tf = org.tensorflow.op.Ops.create(g);
 			var x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, 1)));
-			var h = tf.withSubScope("block").withName("cos").math.cos(tf.nn.conv2d(x, tf.constant(new float[][][][] { { { { 1f, -1f } } } }), List.of(1L, 1L,
+			var h = tf.withSubScope("block").withName("cos").math.cos(tf.nn.conv2d(x, tf.constant(new float[][][][] { { {
+				{ 1f, -1f } } } }), List.of(1L, 1L,
 				1L, 1L), "SAME"));
 			var logits = tf.linalg.matMul(tf.reshape(h, tf.constant(new int[] { -1, 32 })), tf.constant(new float[32][3]));
 			tf.withName("probabilities").nn.softmax(logits);
