@@ -36,6 +36,14 @@ public final class BackwardWalk {
 	/** False: DeepLIFT with plain gradient routing through max pooling (Captum's behaviour). */
 	private boolean deepLiftMaxPool;
 	private java.util.Set<String> path = java.util.Set.of();
+	/** Finds the layers on the path; made with the path. */
+	private Canonizer canonizer;
+	/** The number of images, from the seed. */
+	private Operand<TInt32> batch;
+	/** Per image, the relevance the layers' rules kept (biases, stabilisers, dropped contributions), or null. */
+	private Operand<TFloat32> absorbed;
+	/** Per image, the units whose rule denominator flipped sign, or null when the rules never flip. */
+	private Operand<TFloat32> signFlips;
 	/** DeepLIFT's RevealCancel rule for nonlinearities instead of rescale. */
 	private boolean revealCancel;
 	/**
@@ -53,7 +61,7 @@ public final class BackwardWalk {
 		this.model = model;
 		this.tensors = tensors;
 		this.composite = composite;
-		this.graph = new GraphPath(model.graphDef());
+		this.graph = model.nodes();
 	}
 
 	/**
@@ -84,24 +92,35 @@ public final class BackwardWalk {
 	 * network (the walk follows the original's structure and runs on the tensors it is mapped to).
 	 */
 	public Operand<TFloat32> run(Output<TFloat32> start, Operand<TFloat32> seed) {
-		String input = model.input().op().name();
-		List<String> order = graph.between(input, start.op().name());
-		if (order.isEmpty() || !order.get(0).equals(input)) throw new ExplainException("Tensor '" + start.op().name() +
-			"' does not depend on the model input.", "Start the backward pass at a layer of the network.");
+		return run(start, seed, model.input());
+	}
+
+	/** The signal at {@code end}, a tensor of the original network below {@code start} (the model input, a layer). */
+	public Operand<TFloat32> run(Output<TFloat32> start, Operand<TFloat32> seed, Output<TFloat32> end) {
+		String input = end.op().name() + ":" + end.index();
+		List<String> order = onPathTo(start, end.op().name());
 		Map<String, Operand<TFloat32>> signals = new HashMap<>();
 		signals.put(start.op().name() + ":" + start.index(), seed);
-		path = new java.util.HashSet<>(order);
+		batch = tf.gather(tf.shape(seed), tf.constant(0), tf.constant(0));
 		for (int i = order.size() - 1; i > 0; i--) {
 			String name = order.get(i);
+			NodeDef node = graph.node(name);
+			List<String> inputs = Canonizer.dataInputs(node);
+			if (node.getOp().equals("IdentityN")) {
+				// each output is its input (Keras 3's swish wraps x * sigmoid(x) this way for a custom gradient)
+				for (int k = 0; k < inputs.size(); k++) {
+					Operand<TFloat32> gk = signals.remove(name + ":" + k);
+					if (gk != null) send(signals, inputs.get(k), gk, negativeSignals.remove(name + ":" + k));
+				}
+				continue;
+			}
 			Operand<TFloat32> g = signals.remove(name + ":0");
 			if (g == null) continue;
-			NodeDef node = graph.node(name);
-			List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
 			Operand<TFloat32> negative = negativeSignals.remove(name + ":0");
 			if (negative != null) {
-				Folded layer = layerAt(node);
+				Canonizer.Folded layer = canonizer.fold(node);
 				if (layer != null) {
-					send(signals, layer.linear().getInput(0), revealCancelLinear(layer, g, negative), null);
+					send(signals, layer.input(), revealCancelLinear(layer, g, negative), null);
 					continue;
 				}
 				if (node.getOp().equals("Identity") || node.getOp().equals("Snapshot")) {
@@ -110,11 +129,11 @@ public final class BackwardWalk {
 				}
 				g = byPart(tf.math.sub(out(node), reference.apply(original(name))), g, negative);
 			}
-			Folded folded = fold(node);
+			Canonizer.Folded folded = canonizer.fold(node);
 			if (folded != null) {
 				// bias and batch norm belong to the linear layer below: the rule sees their z and the signal goes
 				// straight to that layer's input
-				send(signals, folded.linear().getInput(0), linearBack(folded.linear(), folded.layer(), g), null);
+				send(signals, folded.input(), linearBack(folded, g), null);
 				continue;
 			}
 			if (revealCancel && NONLINEAR.contains(node.getOp())) {
@@ -128,11 +147,11 @@ public final class BackwardWalk {
 				send(signals, inputs.get(k), back[k], null);
 			}
 		}
-		Operand<TFloat32> atInput = signals.get(input + ":0");
-		Operand<TFloat32> negativeAtInput = negativeSignals.remove(input + ":0");
+		Operand<TFloat32> atInput = signals.get(input);
+		Operand<TFloat32> negativeAtInput = negativeSignals.remove(input);
 		if (negativeAtInput != null) atInput = byPart(tf.math.sub(value(input), reference.apply(original(input))), atInput,
 			negativeAtInput);
-		return atInput != null ? atInput : tf.zerosLike(tensors.apply(model.input()));
+		return atInput != null ? atInput : tf.zerosLike(tensors.apply(end));
 	}
 
 	private static final Set<String> NONLINEAR = Set.of("Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh");
@@ -152,17 +171,9 @@ public final class BackwardWalk {
 		signals.merge(ref, positive, (a, c) -> tf.math.add(a, c));
 	}
 
-	/** The linear layer that produces this node's output (with the affine ops folded into it), or null. */
-	private Folded layerAt(NodeDef node) {
-		Folded folded = fold(node);
-		if (folded != null) return folded;
-		return Set.of("MatMul", "Conv2D", "DepthwiseConv2dNative").contains(node.getOp()) ? new Folded(node, linearLayer(
-			node, null)) : null;
-	}
-
 	/** The difference from the reference of a linear layer's input. */
-	private Operand<TFloat32> inputDifference(Folded layer) {
-		return tf.math.sub(layer.layer().input(), reference.apply(original(layer.linear().getInput(0))));
+	private Operand<TFloat32> inputDifference(Canonizer.Folded layer) {
+		return tf.math.sub(layer.layer().input(), reference.apply(original(layer.input())));
 	}
 
 	/**
@@ -174,7 +185,7 @@ public final class BackwardWalk {
 		NodeDef producer = graph.node(GraphPath.nodeOf(tensor));
 		while (producer.getOp().equals("Identity") || producer.getOp().equals("Snapshot")) producer = graph.node(GraphPath
 			.nodeOf(producer.getInput(0)));
-		Folded layer = layerAt(producer);
+		Canonizer.Folded layer = canonizer.fold(producer);
 		if (layer == null) {
 			Operand<TFloat32> dz = tf.math.sub(value(tensor), reference.apply(original(tensor)));
 			return new Operand[] { LinearRule.positive(tf, dz), LinearRule.negative(tf, dz) };
@@ -198,8 +209,8 @@ public final class BackwardWalk {
 		Output<TFloat32> y = out(node);
 		Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
 		Operand<TFloat32>[] dx = parts(inputs.get(0));
-		Operand<TFloat32> fUp = activation(node, op, tf.math.add(x0, dx[0]));
-		Operand<TFloat32> fDown = activation(node, op, tf.math.add(x0, dx[1]));
+		Operand<TFloat32> fUp = Transposes.apply(tf, op, tf.math.add(x0, dx[0]), null);
+		Operand<TFloat32> fDown = Transposes.apply(tf, op, tf.math.add(x0, dx[1]), null);
 		Operand<TFloat32> half = tf.constant(0.5f);
 		Operand<TFloat32> dyUp = tf.math.mul(half, tf.math.add(tf.math.sub(fUp, y0), tf.math.sub(y, fDown)));
 		Operand<TFloat32> dyDown = tf.math.mul(half, tf.math.add(tf.math.sub(fDown, y0), tf.math.sub(y, fUp)));
@@ -212,25 +223,12 @@ public final class BackwardWalk {
 		return tf.select(tf.math.less(tf.math.abs(b), tf.constant(1e-7f)), fallback, tf.math.divNoNan(a, b));
 	}
 
-	/** The nonlinearity applied to another tensor. */
-	private Operand<TFloat32> activation(NodeDef node, GraphOperation op, Operand<TFloat32> x) {
-		return switch (node.getOp()) {
-			case "Relu" -> tf.nn.relu(x);
-			case "Relu6" -> tf.nn.relu6(x);
-			case "LeakyRelu" -> tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(op.attributes().getAttrFloat(
-				"alpha")));
-			case "Elu" -> tf.nn.elu(x);
-			case "Sigmoid" -> tf.math.sigmoid(x);
-			default -> tf.math.tanh(x);
-		};
-	}
-
 	/**
 	 * RevealCancel through a linear layer z = W a + b given the multipliers m+ and m- of dz+ and dz-: the
 	 * term w da went to dz+ when it is positive, so an input with da > 0 gets W+^T m+ + W-^T m-, one with
 	 * da < 0 gets W-^T m+ + W+^T m-, one with da = 0 the mean W^T (m+ + m-) / 2.
 	 */
-	private Operand<TFloat32> revealCancelLinear(Folded layer, Operand<TFloat32> up, Operand<TFloat32> down) {
+	private Operand<TFloat32> revealCancelLinear(Canonizer.Folded layer, Operand<TFloat32> up, Operand<TFloat32> down) {
 		LinearLayer l = layer.layer();
 		Operand<TFloat32> wUp = LinearRule.positive(tf, l.weight()), wDown = LinearRule.negative(tf, l.weight());
 		Operand<TFloat32> rising = tf.math.add(l.transpose(tf, up, wUp), l.transpose(tf, down, wDown));
@@ -267,55 +265,184 @@ public final class BackwardWalk {
 	private Operand<TFloat32>[] step(NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 		Operand<TFloat32>[] back = new Operand[inputs.size()];
 		GraphOperation op = model.graph().operationOrThrow(node.getName());
+		boolean relevance = composite.relevance();
+		boolean proportional = composite.averagePool() == Composite.Pooling.PROPORTIONAL;
 		switch (node.getOp()) {
-			case "Identity", "Snapshot", "BiasAdd" -> back[0] = g;
+			case "Identity", "Snapshot", "BiasAdd", "Cast" -> back[0] = g;
+			// DeepLIFT compares whole networks: the value still changes with the input (summation-to-delta)
+			case "StopGradient" -> back[0] = reference != null && !relevance ? g : null;
 			case "Reshape", "Squeeze", "ExpandDims" -> back[0] = tf.reshape(g, tf.shape(value(inputs.get(0))));
-			case "Add", "AddV2" -> {
-				boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
-				if (both && !sameShape(inputs)) throw unsupported(node, "broadcasting between two branches");
-				if (both && composite.relevance()) {
-					// a residual sum shares relevance in proportion to each branch's contribution
-					Operand<TFloat32> share = LinearRule.divide(tf, g, out(node));
-					back[0] = tf.math.mul(value(inputs.get(0)), share);
-					back[1] = tf.math.mul(value(inputs.get(1)), share);
-				}
-				else {
-					back[0] = g;
-					back[1] = g;
-				}
+			case "Transpose" -> back[0] = Transposes.transposeBack(tf, constant(inputs.get(1)), g);
+			case "StridedSlice" -> back[0] = Transposes.stridedSliceBack(tf, op, value(inputs.get(0)), constant(inputs.get(
+				1)), constant(inputs.get(2)), constant(inputs.get(3)), g);
+			case "Tile" -> back[0] = Transposes.tileBack(tf, value(inputs.get(0)), constant(inputs.get(1)), g);
+			case "ResizeNearestNeighbor" -> back[0] = tf.image.resizeNearestNeighborGrad(g, tf.slice(tf.shape(value(inputs
+				.get(0))), tf.constant(new int[] { 1 }), tf.constant(new int[] { 2 })), org.tensorflow.op.image
+					.ResizeNearestNeighborGrad.alignCorners(op.attributes().getAttrBool("align_corners")), org.tensorflow.op
+						.image.ResizeNearestNeighborGrad.halfPixelCenters(op.attributes().getAttrBool("half_pixel_centers")));
+			case "ResizeBilinear" -> {
+				Output<TFloat32> x = value(inputs.get(0));
+				var align = org.tensorflow.op.image.ResizeBilinearGrad.alignCorners(op.attributes().getAttrBool(
+					"align_corners"));
+				var half = org.tensorflow.op.image.ResizeBilinearGrad.halfPixelCenters(op.attributes().getAttrBool(
+					"half_pixel_centers"));
+				back[0] = proportional ? tf.math.mul(x, tf.image.resizeBilinearGrad(LinearRule.divide(tf, g, out(node)), x, align,
+					half)) : tf.image.resizeBilinearGrad(g, x, align, half);
 			}
-			case "Sub" -> {
-				back[0] = g;
-				back[1] = composite.relevance() ? g : tf.math.neg(g);
+			case "Add", "AddV2", "Sub" -> sumBack(node, inputs, g, back);
+			case "Mul" -> productBack(node, inputs, g, back);
+			case "RealDiv", "Div" -> quotientBack(node, inputs, g, back);
+			case "SquaredDifference" -> {
+				if (relevance) throw cannotCross(node, "a squared difference outside a normalisation's statistics");
+				// DeepLIFT: (a - b)^2 - (a0 - b0)^2 = [(a - b) + (a0 - b0)] (Da - Db), exact
+				Operand<TFloat32> diff = tf.math.sub(value(inputs.get(0)), value(inputs.get(1)));
+				Operand<TFloat32> twice = reference == null ? tf.math.mul(tf.constant(2f), diff) : tf.math.add(diff, tf.math.sub(
+					reference.apply(original(inputs.get(0))), reference.apply(original(inputs.get(1)))));
+				back[0] = Transposes.unbroadcast(tf, tf.math.mul(g, twice), value(inputs.get(0)));
+				back[1] = Transposes.unbroadcast(tf, tf.math.neg(tf.math.mul(g, twice)), value(inputs.get(1)));
 			}
-			case "Mul" -> {
-				if (onPath(inputs.get(0)) && onPath(inputs.get(1))) throw unsupported(node, "a product of two branches");
-				// scaling by a constant moves relevance one to one; a gradient is scaled by it
-				back[0] = composite.relevance() ? g : tf.math.mul(g, value(inputs.get(1)));
-				back[1] = composite.relevance() ? g : tf.math.mul(g, value(inputs.get(0)));
-			}
-			case "MatMul", "Conv2D", "DepthwiseConv2dNative" -> back[0] = linearBack(node, linearLayer(node, null), g);
 			case "MaxPool", "MaxPoolV2" -> {
-				nhwc(node, op);
-				back[0] = composite.relevance() && composite.proportionalMaxPool() ? proportionalPool(node, inputs, g)
+				canonizer.nhwc(node, op);
+				back[0] = composite.maxPool() == Composite.Pooling.PROPORTIONAL ? proportionalPool(node, inputs, g)
 					: maxPoolBack(node, op, inputs, g);
 			}
 			case "AvgPool" -> {
-				nhwc(node, op);
-				back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), avgPoolBack(op, inputs, LinearRule
-					.divide(tf, g, out(node)))) : avgPoolBack(op, inputs, g);
+				canonizer.nhwc(node, op);
+				back[0] = proportional ? tf.math.mul(value(inputs.get(0)), avgPoolBack(op, inputs, LinearRule.divide(tf, g, out(
+					node)))) : avgPoolBack(op, inputs, g);
 			}
-			case "Mean" -> back[0] = composite.relevance() ? tf.math.mul(value(inputs.get(0)), spatialMeanBack(node,
-				inputs, LinearRule.divide(tf, g, out(node)))) : spatialMeanBack(node, inputs, g);
-			case "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh" -> back[0] = activationBack(node, op, inputs, g);
+			case "Mean" -> {
+				Output<TFloat32> x = value(inputs.get(0));
+				back[0] = proportional ? tf.math.mul(x, Transposes.meanBack(tf, x, constant(inputs.get(1)), LinearRule.divide(tf,
+					g, out(node)))) : Transposes.meanBack(tf, x, constant(inputs.get(1)), g);
+			}
+			case "Max" -> back[0] = reference != null && deepLiftMaxPool ? maxDeepLift(node, inputs, g) : Transposes.maxBack(tf,
+				value(inputs.get(0)), constant(inputs.get(1)), g);
 			case "Pad", "PadV2" -> back[0] = padBack(inputs, g);
 			case "ConcatV2" -> {
 				Operand<TFloat32>[] parts = concatBack(inputs, g);
 				System.arraycopy(parts, 0, back, 0, parts.length);
 			}
-			default -> throw unsupported(node, null);
+			default -> {
+				if (!Transposes.ELEMENTWISE.contains(node.getOp())) throw cannotCross(node, null);
+				back[0] = activationBack(node, op, inputs, g);
+			}
 		}
 		return back;
+	}
+
+	/**
+	 * Add and Sub: a gradient goes to both terms (summed back over broadcast axes). Relevance is shared in
+	 * proportion to each term's contribution (+-x_i / y); a term that is a gate or a normalisation
+	 * statistic counts as a constant (its share stays with it, as a bias's does).
+	 */
+	private void sumBack(NodeDef node, List<String> inputs, Operand<TFloat32> g, Operand<TFloat32>[] back) {
+		boolean minus = node.getOp().equals("Sub");
+		boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
+		if (!composite.relevance() || !both) {
+			for (int k = 0; k < 2; k++) {
+				Operand<TFloat32> signal = k == 1 && minus && !composite.relevance() ? tf.math.neg(g) : g;
+				back[k] = both ? Transposes.unbroadcast(tf, signal, value(inputs.get(k))) : signal;
+			}
+			return;
+		}
+		Operand<TFloat32> share = LinearRule.divide(tf, g, out(node));
+		Operand<TFloat32> passed = null;
+		for (int k = 0; k < 2; k++) {
+			if (constantLike(inputs.get(k))) continue;
+			Operand<TFloat32> contribution = k == 1 && minus ? tf.math.neg(value(inputs.get(k))) : value(inputs.get(k));
+			back[k] = Transposes.unbroadcast(tf, tf.math.mul(contribution, share), value(inputs.get(k)));
+			passed = passed == null ? perImage(back[k]) : tf.math.add(passed, perImage(back[k]));
+		}
+		if (passed == null) throw cannotCross(node, "a sum of two normalisation statistics");
+		keep(tf.math.sub(perImage(g), passed));
+	}
+
+	/**
+	 * Mul of two tensors. A gradient follows the product rule (DeepLIFT: multipliers (b + b0) / 2 and
+	 * (a + a0) / 2, which keep summation-to-delta); relevance treats a gate (sigmoid, erf, tanh, a
+	 * normalisation statistic) as a constant, so that it flows whole through the signal branch (swish,
+	 * GELU, squeeze-and-excitation, layer norm's scaling).
+	 */
+	private void productBack(NodeDef node, List<String> inputs, Operand<TFloat32> g, Operand<TFloat32>[] back) {
+		boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
+		Output<TFloat32> a = value(inputs.get(0)), b = value(inputs.get(1));
+		if (composite.relevance()) {
+			if (!both) {
+				back[0] = g;
+				back[1] = g;
+				return;
+			}
+			boolean gateA = constantLike(inputs.get(0)), gateB = constantLike(inputs.get(1));
+			if (gateA == gateB) throw cannotCross(node, "a product of two branches where neither is a gate (sigmoid, erf, " +
+				"tanh) or a normalisation statistic");
+			int signal = gateB ? 0 : 1;
+			back[signal] = Transposes.unbroadcast(tf, g, value(inputs.get(signal)));
+			return;
+		}
+		if (!both) {
+			back[0] = tf.math.mul(g, b);
+			back[1] = tf.math.mul(g, a);
+			return;
+		}
+		Operand<TFloat32> forA = b, forB = a;
+		if (reference != null) {
+			Operand<TFloat32> half = tf.constant(0.5f);
+			forA = tf.math.mul(half, tf.math.add(b, reference.apply(original(inputs.get(1)))));
+			forB = tf.math.mul(half, tf.math.add(a, reference.apply(original(inputs.get(0)))));
+		}
+		back[0] = Transposes.unbroadcast(tf, tf.math.mul(g, forA), a);
+		back[1] = Transposes.unbroadcast(tf, tf.math.mul(g, forB), b);
+	}
+
+	/** RealDiv: by a constant as a scale; a quotient of two branches by the quotient rule (relevance: a gate below). */
+	private void quotientBack(NodeDef node, List<String> inputs, Operand<TFloat32> g, Operand<TFloat32>[] back) {
+		Output<TFloat32> a = value(inputs.get(0)), b = value(inputs.get(1));
+		boolean both = onPath(inputs.get(0)) && onPath(inputs.get(1));
+		if (composite.relevance()) {
+			if (both && !constantLike(inputs.get(1))) throw cannotCross(node, "a division by a branch that is not a " +
+				"normalisation statistic");
+			back[0] = Transposes.unbroadcast(tf, g, a);
+			return;
+		}
+		back[0] = Transposes.unbroadcast(tf, tf.math.div(g, b), a);
+		if (both) back[1] = Transposes.unbroadcast(tf, tf.math.neg(tf.math.div(tf.math.mul(g, a), tf.math.square(b))), b);
+	}
+
+	/**
+	 * True for a gate or a statistic: a tensor that, through element-wise ops by constants, comes from a
+	 * squashing op (sigmoid, tanh, erf), a normalisation statistic (mean, reciprocal square root) or a
+	 * StopGradient; relevance rules hold it constant.
+	 */
+	private boolean constantLike(String tensor) {
+		NodeDef cur = graph.node(GraphPath.nodeOf(tensor));
+		while (true) {
+			if (GATES.contains(cur.getOp())) return true;
+			List<String> in = Canonizer.dataInputs(cur);
+			if (Set.of("Identity", "Reshape", "ExpandDims", "Squeeze", "Neg", "Cast").contains(cur.getOp())) {
+				cur = graph.node(GraphPath.nodeOf(in.get(0)));
+				continue;
+			}
+			if (!Set.of("Mul", "Add", "AddV2", "Sub", "RealDiv").contains(cur.getOp()) || in.size() != 2) return false;
+			boolean a = onPath(in.get(0)), b = onPath(in.get(1));
+			if (a && b) return constantLike(in.get(0)) && constantLike(in.get(1));
+			cur = graph.node(GraphPath.nodeOf(in.get(a ? 0 : 1)));
+		}
+	}
+
+	private static final Set<String> GATES = Set.of("Sigmoid", "Tanh", "Erf", "Erfc", "Mean", "Rsqrt", "StopGradient");
+
+	/**
+	 * Per image, the sum of a signal, [N]: images stay the leading blocks of a tensor even where a layer
+	 * flattens them with the positions (a Dense layer on feature maps runs as a MatMul on [N*H*W, C]).
+	 */
+	private Operand<TFloat32> perImage(Operand<TFloat32> v) {
+		return tf.reduceSum(tf.reshape(v, tf.stack(List.of(batch, tf.constant(-1)))), tf.constant(1));
+	}
+
+	/** Relevance an op outside the layers kept back (a statistic's share of a sum): counted as absorbed. */
+	private void keep(Operand<TFloat32> perImage) {
+		if (composite.relevance()) absorbed = absorbed == null ? perImage : tf.math.add(absorbed, perImage);
 	}
 
 	/**
@@ -331,19 +458,10 @@ public final class BackwardWalk {
 	private Operand<TFloat32> activationBack(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> g,
 		boolean rescale)
 	{
-		if (composite.relevance()) return g;
+		if (composite.passesActivations()) return g;
 		Output<TFloat32> x = value(inputs.get(0)), y = out(node);
-		Operand<TFloat32> one = tf.constant(1f), zero = tf.constant(0f);
-		Operand<TFloat32> open = tf.dtypes.cast(tf.math.greater(x, zero), TFloat32.class);
-		Operand<TFloat32> local = switch (node.getOp()) {
-			case "Relu" -> open;
-			case "Relu6" -> tf.math.mul(open, tf.dtypes.cast(tf.math.less(x, tf.constant(6f)), TFloat32.class));
-			case "LeakyRelu" -> tf.select(tf.math.greater(x, tf.zerosLike(x)), tf.onesLike(x), tf.math.mul(tf.onesLike(x),
-				tf.constant(op.attributes().getAttrFloat("alpha"))));
-			case "Elu" -> tf.select(tf.math.greater(x, tf.zerosLike(x)), tf.onesLike(x), tf.math.add(y, one));
-			case "Sigmoid" -> tf.math.mul(y, tf.math.sub(one, y));
-			default -> tf.math.sub(one, tf.math.square(y)); // Tanh
-		};
+		Operand<TFloat32> exponent = node.getOp().equals("Pow") ? value(inputs.get(1)) : null;
+		Operand<TFloat32> local = Transposes.derivative(tf, op, x, y, exponent);
 		if (rescale) {
 			Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
 			Operand<TFloat32> dx = tf.math.sub(x, x0);
@@ -400,6 +518,19 @@ public final class BackwardWalk {
 		return tf.select(close, maxPoolRoute(node, op, inputs, x, y, m), tf.math.divNoNan(tf.math.add(atX, atX0), dx));
 	}
 
+	/** DeepLIFT through a max over axes (global max pooling), as through max pooling (docs/METHODS.md 2.5). */
+	private Operand<TFloat32> maxDeepLift(NodeDef node, List<String> inputs, Operand<TFloat32> m) {
+		Output<TFloat32> x = value(inputs.get(0)), y = out(node);
+		Output<TFloat32> x0 = reference.apply(original(inputs.get(0))), y0 = reference.apply(original(node.getName()));
+		Operand<TInt32> axes = constant(inputs.get(1));
+		Operand<TFloat32> yh = tf.math.maximum(y, y0);
+		Operand<TFloat32> atX = Transposes.maxBack(tf, x, axes, tf.math.mul(m, tf.math.sub(yh, y0)));
+		Operand<TFloat32> atX0 = Transposes.maxBack(tf, x0, axes, tf.math.mul(m, tf.math.sub(y, yh)));
+		Operand<TFloat32> dx = tf.math.sub(x, x0);
+		return tf.select(tf.math.less(tf.math.abs(dx), tf.constant(1e-10f)), Transposes.maxBack(tf, x, axes, m), tf.math
+			.divNoNan(tf.math.add(atX, atX0), dx));
+	}
+
 	private Output<TFloat32> original(String reference) {
 		String node = GraphPath.nodeOf(reference);
 		int index = reference.contains(":") ? Integer.parseInt(reference.substring(reference.lastIndexOf(':') + 1)) : 0;
@@ -428,8 +559,9 @@ public final class BackwardWalk {
 	}
 
 	private Operand<TFloat32> avgPoolBack(GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
-		return tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, longs(op.attributes().getAttrIntList("ksize")), longs(
-			op.attributes().getAttrIntList("strides")), op.attributes().getAttrString("padding"));
+		var attributes = op.attributes();
+		return tf.nn.avgPoolGrad(tf.shape(value(inputs.get(0))), g, Canonizer.longs(attributes.getAttrIntList("ksize")),
+			Canonizer.longs(attributes.getAttrIntList("strides")), attributes.getAttrString("padding"));
 	}
 
 	/** Max pooling undone as sum pooling: R_j = a_j R_k / sum_window a (the window's mean, times its size). */
@@ -437,12 +569,12 @@ public final class BackwardWalk {
 		GraphOperation op = model.graph().operationOrThrow(node.getName());
 		List<Long> ksize, strides;
 		if (node.getOp().equals("MaxPoolV2")) {
-			ksize = longs(constantValues(inputs.get(1)));
-			strides = longs(constantValues(inputs.get(2)));
+			ksize = Canonizer.longs(constantValues(inputs.get(1)));
+			strides = Canonizer.longs(constantValues(inputs.get(2)));
 		}
 		else {
-			ksize = longs(op.attributes().getAttrIntList("ksize"));
-			strides = longs(op.attributes().getAttrIntList("strides"));
+			ksize = Canonizer.longs(op.attributes().getAttrIntList("ksize"));
+			strides = Canonizer.longs(op.attributes().getAttrIntList("strides"));
 		}
 		Output<TFloat32> a = value(inputs.get(0));
 		String padding = op.attributes().getAttrString("padding");
@@ -450,152 +582,62 @@ public final class BackwardWalk {
 		return tf.math.mul(a, tf.nn.avgPoolGrad(tf.shape(a), LinearRule.divide(tf, r, mean), ksize, strides, padding));
 	}
 
-	/** A Conv2D, DepthwiseConv2dNative or MatMul node as a layer, with the given bias. */
-	private LinearLayer linearLayer(NodeDef node, Operand<TFloat32> bias) {
-		GraphOperation op = model.graph().operationOrThrow(node.getName());
-		List<String> inputs = node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
-		Output<TFloat32> x = value(inputs.get(0)), w = value(inputs.get(1));
-		return switch (node.getOp()) {
-			case "MatMul" -> {
-				if (op.attributes().getAttrBool("transpose_a")) throw unsupported(node, "a transposed activation");
-				yield new LinearLayer(LinearLayer.Kind.DENSE, x, w, bias, null, null, null, null, op.attributes()
-					.getAttrBool("transpose_b"));
-			}
-			case "Conv2D" -> {
-				nhwc(node, op);
-				yield new LinearLayer(LinearLayer.Kind.CONV, x, w, bias, longs(op.attributes().getAttrIntList("strides")),
-					op.attributes().getAttrString("padding"), longs(op.attributes().getAttrIntList("dilations")), longs(op
-						.attributes().getAttrIntList("explicit_paddings")), false);
-			}
-			default -> {
-				nhwc(node, op);
-				yield new LinearLayer(LinearLayer.Kind.DEPTHWISE, x, w, bias, longs(op.attributes().getAttrIntList(
-					"strides")), op.attributes().getAttrString("padding"), longs(op.attributes().getAttrIntList(
-						"dilations")), List.of(), false);
-			}
-		};
+	/** A layer undone by the composite's rule (the first-layer rule where it sees the pixels). */
+	private Operand<TFloat32> linearBack(Canonizer.Folded layer, Operand<TFloat32> signal) {
+		LinearLayer l = layer.layer();
+		boolean first = l.kind() != LinearLayer.Kind.SCALE && canonizer.seesPixels(layer.input());
+		LinearRule rule = composite.rule(l, first);
+		Operand<TFloat32> back = rule.back(tf, first ? l.withValid(validPixels(layer.input())) : l, signal);
+		if (composite.relevance()) {
+			keep(tf.math.sub(perImage(signal), perImage(back)));
+			Operand<TFloat32> flips = rule.signFlips(tf, l);
+			if (flips != null) signFlips = signFlips == null ? perImage(flips) : tf.math.add(signFlips, perImage(flips));
+		}
+		return back;
 	}
 
-	private Operand<TFloat32> linearBack(NodeDef linear, LinearLayer layer, Operand<TFloat32> signal) {
-		boolean first = isFirst(linear);
-		return composite.rule(layer, first).back(tf, first ? layer.withValid(validPixels(linear)) : layer, signal);
+	/**
+	 * After {@link #run} with a relevance composite: per image, the relevance the rules themselves did not
+	 * pass on (what biases and stabilisers absorb, and contributions a rule drops), [N]; zeros when no rule
+	 * ran. With the input's relevance it adds up to the seed's unless another op lost or created relevance.
+	 */
+	public Operand<TFloat32> absorbed(Operand<TFloat32> seed) {
+		return absorbed != null ? absorbed : tf.zerosLike(perImage(seed));
+	}
+
+	/** After {@link #run}: per image, the units whose rule denominator changed sign (LRP-gamma), or null. */
+	public Operand<TFloat32> signFlips() {
+		return signFlips;
 	}
 
 	/** For a pixel layer fed by an explicit Pad: 1 on the image, 0 on the padded border; else null. */
-	private Operand<TFloat32> validPixels(NodeDef linear) {
-		NodeDef cur = graph.node(GraphPath.nodeOf(linear.getInput(0)));
+	private Operand<TFloat32> validPixels(String layerInput) {
+		NodeDef cur = graph.node(GraphPath.nodeOf(layerInput));
 		while (cur.getOp().equals("Identity")) cur = graph.node(GraphPath.nodeOf(cur.getInput(0)));
 		if (!cur.getOp().equals("Pad") && !cur.getOp().equals("PadV2")) return null;
 		List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
 		return tf.pad(tf.onesLike(value(in.get(0))), constant(in.get(1)), tf.constant(0f));
 	}
 
-	/** Every chain the canonizer folds between the input and {@code start}, keyed by its top node. */
-	Map<String, Folded> foldedLayers(Output<TFloat32> start) {
-		path = new java.util.HashSet<>(graph.between(model.input().op().name(), start.op().name()));
-		Map<String, Folded> folded = new java.util.LinkedHashMap<>();
+	/** Every layer the canonizer finds between the input and {@code start}, keyed by its top node. */
+	Map<String, Canonizer.Folded> foldedLayers(Output<TFloat32> start) {
+		onPathTo(start, model.input().op().name());
+		Map<String, Canonizer.Folded> folded = new java.util.LinkedHashMap<>();
 		for (String name : path) {
-			Folded f = fold(graph.node(name));
+			Canonizer.Folded f = canonizer.fold(graph.node(name));
 			if (f != null) folded.put(name, f);
 		}
 		return folded;
 	}
 
-	/** A linear node and the layer it forms with the per-channel affine ops above it. */
-	record Folded(NodeDef linear, LinearLayer layer) {}
-
-	/**
-	 * The canonizer: a chain of per-channel affine ops by constants (BiasAdd, Add/Sub of a bias, Mul by a
-	 * scale, FusedBatchNormV3 in inference, Keras 3's batch norm as Mul and AddV2) ending, through nodes
-	 * used only there, in a Conv2D, DepthwiseConv2dNative or MatMul, folded into one linear layer with
-	 * weights w * scale and bias shift (top = (x (*) w) * scale + shift). Null when {@code top} starts no
-	 * such chain.
-	 */
-	Folded fold(NodeDef top) {
-		Operand<TFloat32> scale = null, shift = null;
-		NodeDef cur = top;
-		while (true) {
-			List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
-			String next;
-			switch (cur.getOp()) {
-				case "MatMul", "Conv2D", "DepthwiseConv2dNative" -> {
-					if (cur == top) return null;
-					LinearLayer base = linearLayer(cur, null);
-					Operand<TFloat32> w = scale == null ? base.weight() : tf.math.mul(base.weight(), perOutput(base, scale));
-					return new Folded(cur, new LinearLayer(base.kind(), base.input(), w.asOutput(), shift, base.strides(), base
-						.padding(), base.dilations(), base.explicitPaddings(), base.transposeWeight()));
-				}
-				case "BiasAdd", "Add", "AddV2", "Sub", "Mul" -> {
-					if (in.size() != 2 || onPath(in.get(0)) == onPath(in.get(1))) return null;
-					int data = onPath(in.get(0)) ? 0 : 1;
-					if (cur.getOp().equals("Sub") && data != 0) return null;
-					Output<TFloat32> c = value(in.get(1 - data));
-					if (!perChannel(c)) return null;
-					if (cur.getOp().equals("Mul")) scale = scale == null ? c : tf.math.mul(scale, c);
-					else {
-						Operand<TFloat32> term = cur.getOp().equals("Sub") ? tf.math.neg(c) : c;
-						term = scale == null ? term : tf.math.mul(term, scale);
-						shift = shift == null ? term : tf.math.add(shift, term);
-					}
-					next = in.get(data);
-				}
-				case "FusedBatchNormV3", "FusedBatchNorm" -> {
-					GraphOperation op = model.graph().operationOrThrow(cur.getName());
-					if (op.attributes().getAttrBool("is_training") || !onPath(in.get(0))) return null;
-					Operand<TFloat32> k = tf.math.mul(value(in.get(1)), tf.math.rsqrt(tf.math.add(value(in.get(4)), tf
-						.constant(op.attributes().getAttrFloat("epsilon")))));
-					Operand<TFloat32> m = tf.math.sub(value(in.get(2)), tf.math.mul(value(in.get(3)), k));
-					m = scale == null ? m : tf.math.mul(m, scale);
-					shift = shift == null ? m : tf.math.add(shift, m);
-					scale = scale == null ? k : tf.math.mul(scale, k);
-					next = in.get(0);
-				}
-				default -> {
-					return null;
-				}
-			}
-			NodeDef below = graph.node(GraphPath.nodeOf(next));
-			// only consumers on the path count: gradient ops of other methods read activations too
-			if (graph.consumers(below.getName()).stream().filter(path::contains).count() != 1) return null;
-			cur = below;
-		}
-	}
-
-	/** A constant that scales or shifts each output channel alike: a scalar or [.., 1, C]. */
-	private static boolean perChannel(Output<TFloat32> c) {
-		var shape = c.shape();
-		if (shape.isUnknown()) return false;
-		for (int i = 0; i < shape.numDimensions() - 1; i++) if (shape.size(i) != 1) return false;
-		return shape.numDimensions() <= 4;
-	}
-
-	/** A per-output-channel vector shaped to multiply the layer's weights. */
-	private Operand<TFloat32> perOutput(LinearLayer layer, Operand<TFloat32> scale) {
-		Operand<TFloat32> flat = tf.reshape(scale, tf.constant(new int[] { -1 }));
-		return switch (layer.kind()) {
-			case DENSE -> layer.transposeWeight() ? tf.expandDims(flat, tf.constant(1)) : flat;
-			case CONV -> flat;
-			case DEPTHWISE -> tf.reshape(flat, tf.constant(new int[] { 1, 1, (int) layer.weight().shape().size(2), (int) layer
-				.weight().shape().size(3) }));
-		};
-	}
-
-	/**
-	 * True when nothing but reshapes, paddings, casts and element-wise preprocessing by constants (a Keras
-	 * Rescaling or Normalization) lie between the model input and this layer: it sees the pixels.
-	 */
-	private boolean isFirst(NodeDef linear) {
-		NodeDef cur = graph.node(GraphPath.nodeOf(linear.getInput(0)));
-		while (true) {
-			if (cur.getName().equals(model.input().op().name())) return true;
-			List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
-			boolean passThrough = Set.of("Identity", "Reshape", "Pad", "PadV2", "ExpandDims", "Squeeze", "Cast").contains(cur
-				.getOp());
-			boolean preprocessing = Set.of("Mul", "Add", "AddV2", "Sub", "RealDiv").contains(cur.getOp()) && in.size() == 2 &&
-				onPath(in.get(0)) != onPath(in.get(1));
-			if (!passThrough && !preprocessing) return false;
-			cur = graph.node(GraphPath.nodeOf(in.get(preprocessing && !onPath(in.get(0)) ? 1 : 0)));
-		}
+	/** The nodes between {@code end} and {@code start}, in topological order; sets the walk's path. */
+	private List<String> onPathTo(Output<TFloat32> start, String end) {
+		List<String> order = graph.between(end, start.op().name());
+		if (order.isEmpty() || !order.get(0).equals(end)) throw new ExplainException("Tensor '" + start.op().name() +
+			"' does not depend on '" + end + "'.", "Start the backward pass at a layer of the network above it.");
+		path = new java.util.HashSet<>(order);
+		canonizer = new Canonizer(tf, model.graph(), graph, path, model.input().op().name(), this::value, model::localName);
+		return order;
 	}
 
 	private long[] constantValues(String reference) {
@@ -607,50 +649,53 @@ public final class BackwardWalk {
 		return out;
 	}
 
-	/** Global average pooling: the signal spread evenly over height and width. */
-	private Operand<TFloat32> spatialMeanBack(NodeDef node, List<String> inputs, Operand<TFloat32> g) {
-		NodeDef axesNode = graph.node(GraphPath.nodeOf(inputs.get(1)));
-		if (!axesNode.getOp().equals("Const")) throw unsupported(node, "axes computed at run time");
-		long[] axes = constantValues(inputs.get(1));
-		if (axes.length != 2 || axes[0] != 1 || axes[1] != 2) throw unsupported(node, "a mean over other axes than " +
-			"height and width");
-		Output<TFloat32> x = value(inputs.get(0));
-		Operand<TInt32> shape = tf.shape(x);
-		Operand<TFloat32> perPixel = tf.reshape(g, tf.stack(List.of(tf.gather(shape, tf.constant(0), tf.constant(0)), tf
-			.constant(1), tf.constant(1), tf.gather(shape, tf.constant(3), tf.constant(0)))));
-		Operand<TFloat32> count = tf.dtypes.cast(tf.math.mul(tf.gather(shape, tf.constant(1), tf.constant(0)), tf.gather(
-			shape, tf.constant(2), tf.constant(0))), TFloat32.class);
-		return tf.math.div(tf.broadcastTo(perPixel, shape), count);
-	}
-
 	private boolean onPath(String reference) {
 		return path.contains(GraphPath.nodeOf(reference));
 	}
 
-	/** Statically compatible shapes (unknown sizes match anything): no broadcasting between the branches. */
-	private boolean sameShape(List<String> inputs) {
-		var a = value(inputs.get(0)).shape();
-		var b = value(inputs.get(1)).shape();
-		if (a.numDimensions() != b.numDimensions()) return false;
-		for (int i = 0; i < a.numDimensions(); i++) {
-			if (a.size(i) >= 0 && b.size(i) >= 0 && a.size(i) != b.size(i)) return false;
+	/**
+	 * An op the walk cannot cross, named with the Keras layer (name scope) it belongs to; the hint says which
+	 * methods do work on this model: the gradient family where TensorFlow's registry or the walk's gradient
+	 * transposes differentiate the whole network (tried here, not assumed), the perturbation methods always.
+	 */
+	private ExplainException cannotCross(NodeDef node, String detail) {
+		boolean walkKnowsGradient = composite.relevance() && detail != null;
+		boolean gradientFamily = walkKnowsGradient || (!isPlainGradient() && tensorFlowDifferentiates());
+		return unsupported(node, detail, gradientFamily ? "The gradient family (gradient, saliency, " +
+			"integrated-gradients, smoothgrad, grad-cam) and the perturbation methods (occlusion, rise, sobol) work on " +
+			"this model." : "Only the perturbation methods (occlusion, rise, sobol) work on this model.");
+	}
+
+	private boolean isPlainGradient() {
+		return !composite.relevance() && reference == null && composite.relu() == ReluRule.GRADIENT;
+	}
+
+	/** Whether TensorFlow's own gradient registry differentiates the logits with respect to the input. */
+	private boolean tensorFlowDifferentiates() {
+		try {
+			model.graph().addGradients(tf.reduceSum(model.logits(), tf.constant(new int[] { 0, 1 })).asOutput(),
+				new Output<?>[] { model.input() });
+			return true;
 		}
-		return true;
+		catch (org.tensorflow.exceptions.TensorFlowException e) {
+			return false;
+		}
 	}
 
-	private static void nhwc(NodeDef node, GraphOperation op) {
-		if (!op.attributes().getAttrString("data_format").equals("NHWC")) throw unsupported(node, "a channels-first " +
-			"layout");
+	/** An op the rules cannot take, with the hint for the methods that still work. */
+	private ExplainException unsupported(NodeDef node, String detail, String hint) {
+		return unsupported(node, model.localName(node.getName()), detail, hint);
 	}
 
-	private static ExplainException unsupported(NodeDef node, String detail) {
-		return new ExplainException("The backward pass cannot go through op " + node.getOp() + " (node '" + node
-			.getName() + "')" + (detail == null ? "" : ": " + detail) + ".",
-			"The gradient family (gradient, saliency, integrated-gradients, grad-cam ...) still works on this model.");
-	}
-
-	private static List<Long> longs(long[] v) {
-		return java.util.Arrays.stream(v).boxed().toList();
+	/**
+	 * The same given the node's name in the model's own graph (before inlining): its Keras layer is the name
+	 * scope below the model's own, e.g. se_excite_1 in model/se_excite_1/Mul.
+	 */
+	static ExplainException unsupported(NodeDef node, String localName, String detail, String hint) {
+		String[] parts = localName.split("/");
+		String layer = parts.length >= 3 ? parts[1] : parts[0];
+		return new ExplainException("The backward pass cannot go through op " + node.getOp() + " in layer '" + layer +
+			"' (node '" + localName + "')" + (detail == null ? "" : ": " + detail) + ".", hint);
 	}
 
 	private static int[] ints(long[] v) {

@@ -37,8 +37,11 @@ public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> we
 		return valid != null ? valid : tf.onesLike(input);
 	}
 
-	/** The kinds of linear node. */
-	public enum Kind { CONV, DEPTHWISE, DENSE }
+	/**
+	 * The kinds of linear layer; SCALE is element-wise, x * w with w broadcast (a batch norm that no linear
+	 * layer precedes, with its shift as bias).
+	 */
+	public enum Kind { CONV, DEPTHWISE, DENSE, SCALE }
 
 	/** x (*) w, without bias. */
 	public Operand<TFloat32> forward(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w) {
@@ -48,6 +51,7 @@ public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> we
 			case DEPTHWISE -> tf.nn.depthwiseConv2dNative(x, w, strides, padding, DepthwiseConv2dNative.dilations(
 				dilations));
 			case DENSE -> tf.linalg.matMul(x, w, org.tensorflow.op.linalg.MatMul.transposeB(transposeWeight));
+			case SCALE -> tf.math.mul(x, w);
 		};
 	}
 
@@ -59,6 +63,8 @@ public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> we
 			case DEPTHWISE -> tf.nn.depthwiseConv2dNativeBackpropInput(tf.shape(input), w, s, strides, padding,
 				DepthwiseConv2dNativeBackpropInput.dilations(dilations));
 			case DENSE -> tf.linalg.matMul(s, w, org.tensorflow.op.linalg.MatMul.transposeB(!transposeWeight));
+			// a scale may broadcast its input (a [N,H,W,1] statistic times per-channel weights)
+			case SCALE -> Transposes.unbroadcast(tf, tf.math.mul(s, w), input);
 		};
 	}
 

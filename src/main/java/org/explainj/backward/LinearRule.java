@@ -13,6 +13,34 @@ public interface LinearRule {
 
 	Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> signal);
 
+	/**
+	 * 1 for each of the layer's units whose denominator has another sign than its z (where a rule's
+	 * modified weights can flip a unit's relevance), else 0, shaped like z; null for rules that keep z's sign.
+	 */
+	default Operand<TFloat32> signFlips(Ops tf, LinearLayer layer) {
+		return null;
+	}
+
+	/** The sum over every axis but the batch axis, [N]. */
+	static Operand<TFloat32> perImage(Ops tf, Operand<TFloat32> v) {
+		return tf.reduceSum(v, tf.range(tf.constant(1), tf.rank(v), tf.constant(1)));
+	}
+
+	/** z + eps sign(z) with sign(0) = +1: a denominator kept away from 0. */
+	static Operand<TFloat32> stabilise(Ops tf, Operand<TFloat32> z, Operand<TFloat32> eps) {
+		Operand<TFloat32> sign = tf.select(tf.math.greaterEqual(z, tf.zerosLike(z)), tf.onesLike(z), tf.math.neg(tf
+			.onesLike(z)));
+		return tf.math.add(z, tf.math.mul(sign, eps));
+	}
+
+	/** Per image, the standard deviation of a layer's z over its units, shaped to broadcast against z. */
+	static Operand<TFloat32> spread(Ops tf, Operand<TFloat32> z) {
+		Operand<org.tensorflow.types.TInt32> axes = tf.range(tf.constant(1), tf.rank(z), tf.constant(1));
+		Operand<TFloat32> mean = tf.math.mean(z, axes, org.tensorflow.op.math.Mean.keepDims(true));
+		return tf.math.sqrt(tf.math.mean(tf.math.square(tf.math.sub(z, mean)), axes, org.tensorflow.op.math.Mean.keepDims(
+			true)));
+	}
+
 	/** R / z with 0/0 := 0 (and anything/0 := 0: a unit with z = 0 passes nothing back). */
 	static Operand<TFloat32> divide(Ops tf, Operand<TFloat32> r, Operand<TFloat32> z) {
 		return tf.math.divNoNan(r, z);

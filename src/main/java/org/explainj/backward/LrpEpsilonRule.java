@@ -6,14 +6,21 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * LRP-epsilon: R_j = a_j sum_k w_jk R_k / (z_k + eps sign(z_k)), sign(0) = +1, bias included in z_k.
- * With eps = 0 it is LRP-0.
+ * With eps = 0 it is LRP-0. A relative epsilon is eps times the standard deviation of the layer's z over
+ * its units, per image (docs/METHODS.md 2.3), so that it means the same on every layer and every scale.
  */
 public final class LrpEpsilonRule implements LinearRule {
 
 	private final Scalar epsilon;
+	private final boolean relative;
+
+	public LrpEpsilonRule(Scalar epsilon, boolean relative) {
+		this.epsilon = epsilon;
+		this.relative = relative;
+	}
 
 	public LrpEpsilonRule(Scalar epsilon) {
-		this.epsilon = epsilon;
+		this(epsilon, false);
 	}
 
 	public LrpEpsilonRule(double epsilon) {
@@ -23,9 +30,8 @@ public final class LrpEpsilonRule implements LinearRule {
 	@Override
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
 		Operand<TFloat32> z = tf.math.add(layer.forward(tf, layer.input(), layer.weight()), layer.biasOrZero(tf));
-		Operand<TFloat32> sign = tf.select(tf.math.greaterEqual(z, tf.zerosLike(z)), tf.onesLike(z), tf.math.neg(tf
-			.onesLike(z)));
-		Operand<TFloat32> stabilised = tf.math.add(z, tf.math.mul(sign, epsilon.in(tf)));
+		Operand<TFloat32> eps = relative ? tf.math.mul(epsilon.in(tf), LinearRule.spread(tf, z)) : epsilon.in(tf);
+		Operand<TFloat32> stabilised = LinearRule.stabilise(tf, z, eps);
 		return tf.math.mul(layer.input(), layer.transpose(tf, LinearRule.divide(tf, r, stabilised), layer.weight()));
 	}
 }

@@ -90,6 +90,7 @@ public final class ExplainJob {
 				reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
 					.batchSize(), progress);
 			float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
+			notes.addAll(options.method().notes(explanation, options.settings()));
 			return new ExplainResult(image, model, options, explanation, maps, notes, frames.channelText());
 		}
 	}

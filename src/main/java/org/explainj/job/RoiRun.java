@@ -56,6 +56,7 @@ final class RoiRun {
 					(box.y + y) * width + box.x, box.width);
 			}
 			String region = "ROI " + (i + 1) + " " + ExplainJob.describe(roi);
+			options.method().notes(e, options.settings()).forEach(note -> notes.add(region + ": " + note));
 			rows.addAll(ExplainResult.rows(e, f -> f, f -> region));
 		}
 		rows.sort(Comparator.comparingInt(ExplainResult.Row::frame));

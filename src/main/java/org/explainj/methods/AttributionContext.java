@@ -3,6 +3,9 @@ package org.explainj.methods;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.explainj.backward.BackwardWalk;
+import org.explainj.backward.Composite;
+import org.explainj.backward.ReluRule;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.NetworkCopy;
 import org.explainj.model.ScoreKind;
@@ -203,10 +206,27 @@ public final class AttributionContext {
 		return gradient;
 	}
 
-	/** d f_c / d t for any tensor t between input and output, e.g. a layer's activations (Grad-CAM). */
+	/**
+	 * d f_c / d t for any tensor t between input and output, e.g. a layer's activations (Grad-CAM):
+	 * TensorFlow's gradient, or, where its gradient registry lacks an op of the model (IdentityN of Keras 3's
+	 * swish, Erfc of exact GELU), the backward engine's own transposes from the logits down.
+	 */
 	public Operand<TFloat32> gradient(Output<TFloat32> tensor) {
 		Output<?> total = tf.reduceSum(targetScore, tf.constant(0), ReduceSum.keepDims(false)).asOutput();
-		return model.graph().addGradients(total, new Output<?>[] { tensor })[0].expect(TFloat32.class);
+		try {
+			return model.graph().addGradients(total, new Output<?>[] { tensor })[0].expect(TFloat32.class);
+		}
+		catch (org.tensorflow.exceptions.TensorFlowException e) {
+			if (e.getMessage() == null || !e.getMessage().contains("No gradient defined")) throw e;
+			return engineGradient(tensor);
+		}
+	}
+
+	/** The same gradient by the backward engine (gradient rules), from the logits down to {@code tensor}. */
+	Operand<TFloat32> engineGradient(Output<TFloat32> tensor) {
+		Output<TFloat32> original = copy == null ? tensor : copy.originalOf(tensor, model.input());
+		return new BackwardWalk(tf, model, this::tensor, Composite.gradient(ReluRule.GRADIENT)).run(model.logits(),
+			logitSeed(), original);
 	}
 
 	/** This context's logits, [N,K]. */

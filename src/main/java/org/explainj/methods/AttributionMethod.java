@@ -75,6 +75,14 @@ public interface AttributionMethod {
 		return false;
 	}
 
+	/**
+	 * What the user should know about a finished run, read from its diagnostics (relevance lost, a score
+	 * swallowed by epsilon ...): one sentence each; none by default.
+	 */
+	default List<String> notes(Explanation explanation, MethodSettings settings) {
+		return List.of();
+	}
+
 	/** Builds the map's ops; {@code context.settings()} holds the parameter values. */
 	Operand<TFloat32> build(AttributionContext context);
 }

@@ -58,7 +58,26 @@ public final class DeepLiftMethod implements AttributionMethod {
 		Operand<TFloat32> contributions = tf.math.mul(tf.math.sub(context.input(), x0), multipliers);
 		Operand<TFloat32> total = tf.reduceSum(contributions, tf.constant(new int[] { 1, 2, 3 }), ReduceSum.keepDims(
 			false));
-		context.report(GAP, tf.math.sub(total, tf.math.sub(context.targetScore(), reference.targetScore())));
+		Operand<TFloat32> delta = tf.math.sub(context.targetScore(), reference.targetScore());
+		context.report(GAP, tf.math.sub(total, delta));
+		context.report(Relevance.CONSERVATION, tf.math.div(total, delta));
 		return contributions;
+	}
+
+	/** Summation-to-delta holds for both rules (up to round-off) unless max pooling routes by gradient. */
+	@Override
+	public List<String> notes(Explanation e, MethodSettings settings) {
+		float[] kept = e.diagnostics().get(Relevance.CONSERVATION);
+		int missed = 0, first = -1;
+		for (int i = 0; i < e.n(); i++) {
+			if (!Double.isFinite(kept[i]) || Math.abs(kept[i] - 1) > Relevance.LOST) {
+				missed++;
+				if (first < 0) first = i;
+			}
+		}
+		if (missed == 0) return List.of();
+		return List.of(String.format(java.util.Locale.ROOT, "DeepLIFT's contributions miss f(x) - f(x0) in %d of %d " +
+			"images (image %d: they sum to %.4g (f(x) - f(x0)))%s.", missed, e.n(), first + 1, kept[first], settings.string(
+				"maxpool").equals("gradient") ? "; maxpool=gradient breaks summation-to-delta" : ""));
 	}
 }

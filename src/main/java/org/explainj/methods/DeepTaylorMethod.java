@@ -42,4 +42,9 @@ public final class DeepTaylorMethod implements AttributionMethod {
 		return Relevance.walk(context, Composite.deepTaylor(pixels.equals("zbox") ? PixelBounds.zBox(context) : new WSquareRule(
 			pixels.equals("flat"))));
 	}
+
+	@Override
+	public List<String> notes(Explanation explanation, MethodSettings settings) {
+		return Relevance.notes(explanation, title(), "The pixel rule takes most of the score; try pixels=w2.");
+	}
 }

@@ -24,6 +24,9 @@ public final class LrpMethod implements AttributionMethod {
 
 	private static final MethodParameter EPSILON = MethodParameter.fed("epsilon", "0.01",
 		"stabiliser added to z with z's sign (absolute)").within(MethodParameter.Range.atLeast(0));
+	private static final MethodParameter STABILISER = new MethodParameter("stabiliser", "absolute",
+		"absolute (epsilon as given) or relative (epsilon times the standard deviation of each layer's z)").among(List.of(
+			"absolute", "relative"));
 	private static final MethodParameter MAXPOOL = new MethodParameter("maxpool", "wta",
 		"wta (winner-take-all, the first maximum) or proportional (as sum pooling)").among(List.of("wta", "proportional"));
 
@@ -78,14 +81,14 @@ public final class LrpMethod implements AttributionMethod {
 	public List<MethodParameter> parameters() {
 		return switch (preset) {
 			case ZERO, Z_PLUS -> List.of(MAXPOOL);
-			case EPSILON -> List.of(EPSILON, MAXPOOL);
+			case EPSILON -> List.of(EPSILON, STABILISER, MAXPOOL);
 			case GAMMA -> List.of(MethodParameter.fed("gamma", "0.25", "weight of the positive weights added").within(
 				MethodParameter.Range.atLeast(0)), MAXPOOL);
 			case ALPHA_BETA -> List.of(MethodParameter.fed("alpha", "1", "weight of positive contributions").within(
 				MethodParameter.Range.atLeast(1)), MethodParameter.fed("beta", "0",
 					"weight of negative ones; alpha - beta = 1 (presets 1/0, 2/1)").within(MethodParameter.Range.atLeast(0)),
 				MAXPOOL);
-			case EPSILON_PLUS -> List.of(EPSILON, PixelBounds.LOW, PixelBounds.HIGH, MAXPOOL);
+			case EPSILON_PLUS -> List.of(EPSILON, STABILISER, PixelBounds.LOW, PixelBounds.HIGH, MAXPOOL);
 		};
 	}
 
@@ -106,15 +109,31 @@ public final class LrpMethod implements AttributionMethod {
 		MethodSettings s = context.settings();
 		Composite composite = switch (preset) {
 			case ZERO -> Composite.lrp(new LrpEpsilonRule(0));
-			case EPSILON -> Composite.lrp(new LrpEpsilonRule(fed(context, "epsilon")));
+			case EPSILON -> Composite.lrp(new LrpEpsilonRule(fed(context, "epsilon"), relative(s)));
 			case GAMMA -> Composite.lrp(new LrpGammaRule(fed(context, "gamma")));
 			case ALPHA_BETA -> Composite.lrp(new LrpAlphaBetaRule(fed(context, "alpha"), fed(context, "beta"), true));
 			case Z_PLUS -> Composite.lrp(LrpAlphaBetaRule.zPlus());
-			case EPSILON_PLUS -> Composite.epsilonPlus(fed(context, "epsilon"), PixelBounds.zBox(context));
+			case EPSILON_PLUS -> Composite.epsilonPlus(new LrpEpsilonRule(fed(context, "epsilon"), relative(s)), PixelBounds
+				.zBox(context));
 		};
 		if (s.string("maxpool").equals("proportional")) composite = composite
 			.withProportionalMaxPool();
 		return Relevance.walk(context, composite);
+	}
+
+	@Override
+	public List<String> notes(Explanation explanation, MethodSettings s) {
+		String hint = switch (preset) {
+			case EPSILON, EPSILON_PLUS -> "Epsilon " + s.string("epsilon") + " (" + s.string("stabiliser") + ") and the " +
+				"biases take it: a smaller or relative epsilon keeps more; lrp-zplus ignores biases.";
+			case GAMMA -> "The biases and the stabiliser take it: a smaller gamma or lrp-zplus keeps more.";
+			default -> "The biases take it; lrp-zplus and deep-taylor ignore them.";
+		};
+		return Relevance.notes(explanation, title(), hint);
+	}
+
+	private static boolean relative(MethodSettings s) {
+		return s.string("stabiliser").equals("relative");
 	}
 
 	private static Scalar fed(AttributionContext context, String name) {

@@ -1,8 +1,13 @@
 package org.explainj.methods;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 import org.explainj.ExplainException;
 import org.explainj.backward.BackwardWalk;
 import org.explainj.backward.Composite;
+import org.explainj.backward.LinearRule;
 import org.explainj.model.LayerIndex;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -25,7 +30,64 @@ final class Relevance {
 		if (context.unit().isPresent()) return walkFromUnit(context, composite, context.unit().get());
 		Operand<TFloat32> seed = composite.relevance() ? tf.math.mul(tf.oneHot(context.target(), tf.constant(context
 			.model().numClasses()), tf.constant(1f), tf.constant(0f)), context.logits()) : context.logitSeed();
-		return new BackwardWalk(tf, context.model(), context::tensor, composite).run(context.model().logits(), seed);
+		return run(context, composite, context.model().logits(), seed);
+	}
+
+	/** The walk from {@code start}; for relevance, the conservation diagnostics are reported with the map. */
+	private static Operand<TFloat32> run(AttributionContext context, Composite composite, Output<TFloat32> start,
+		Operand<TFloat32> seed)
+	{
+		Ops tf = context.tf();
+		BackwardWalk walk = new BackwardWalk(tf, context.model(), context::tensor, composite);
+		Operand<TFloat32> map = walk.run(start, seed);
+		if (composite.relevance()) {
+			Operand<TFloat32> entered = LinearRule.perImage(tf, seed);
+			context.report(CONSERVATION, tf.math.div(LinearRule.perImage(tf, map), entered));
+			context.report(ABSORBED, tf.math.div(walk.absorbed(seed), entered));
+			if (walk.signFlips() != null) context.report(SIGN_FLIPS, walk.signFlips());
+		}
+		return map;
+	}
+
+	/** sum(R) / f(x): the share of the explained logit the map holds (docs/METHODS.md 2.3). */
+	static final String CONSERVATION = "conservation";
+	/** The share of f(x) that the layers' rules kept back: biases, stabilisers, contributions a rule drops. */
+	static final String ABSORBED = "absorbed";
+	/** LRP-gamma: units whose denominator changed sign under w + gamma w+, summed over the layers. */
+	static final String SIGN_FLIPS = "sign-flips";
+	/** conservation + absorbed may miss 1 by this much (float32 round-off) before relevance counts as lost. */
+	static final double LOST = 0.01;
+
+	/**
+	 * Warnings from the conservation diagnostics of a relevance map: relevance lost or created outside the
+	 * rules; a score mostly absorbed (or created) by the rules, with LRP-gamma's sign flips where they
+	 * occur ({@code absorbedHint} says what to change). Sign flips alone are how gamma works: no note.
+	 */
+	static List<String> notes(Explanation e, String title, String absorbedHint) {
+		List<String> notes = new ArrayList<>();
+		float[] kept = e.diagnostics().get(CONSERVATION), absorbed = e.diagnostics().get(ABSORBED);
+		if (kept == null || absorbed == null) return notes;
+		List<Integer> lost = new ArrayList<>(), swallowed = new ArrayList<>(), flipped = new ArrayList<>();
+		float[] flips = e.diagnostics().get(SIGN_FLIPS);
+		for (int i = 0; i < e.n(); i++) {
+			if (!Double.isFinite(kept[i]) || Math.abs(kept[i] + absorbed[i] - 1) > LOST) lost.add(i);
+			else if (Math.abs(absorbed[i]) > 0.5) swallowed.add(i);
+			if (flips != null && flips[i] > 0) flipped.add(i);
+		}
+		if (!lost.isEmpty()) {
+			int i = lost.get(0);
+			notes.add(String.format(Locale.ROOT, "%s lost or created relevance outside its rules in %d of %d images (image " +
+				"%d: the map sums to %.4g f(x), the rules absorbed %.4g f(x)): the map is not a decomposition of the " +
+				"score on this model.", title, lost.size(), e.n(), i + 1, kept[i], absorbed[i]));
+		}
+		if (!swallowed.isEmpty()) {
+			int i = swallowed.get(0);
+			notes.add(String.format(Locale.ROOT, "%s: the rules %s %.0f%% of the score in %d of %d images (image %d: the " +
+				"map sums to %.4g f(x))%s. %s", title, absorbed[i] > 0 ? "absorbed" : "created", 100 * Math.abs(absorbed[i]),
+				swallowed.size(), e.n(), i + 1, kept[i], flipped.contains(i) ? String.format(Locale.ROOT, "; %.0f units " +
+					"changed sign under w + gamma w+, which flips their relevance", flips[i]) : "", absorbedHint));
+		}
+		return notes;
 	}
 
 	/** Relevance and DeepLIFT contributions are defined for the logit; another score would mislabel them. */
@@ -59,6 +121,6 @@ final class Relevance {
 			seed = tf.math.div(tf.math.mul(tf.onesLike(here), tf.reshape(oneHot, tf.constant(new int[] { 1, 1, 1,
 				channels }))), positions);
 		}
-		return new BackwardWalk(tf, context.model(), context::tensor, composite).run(layer, seed);
+		return run(context, composite, layer, seed);
 	}
 }

@@ -152,6 +152,17 @@ public final class ClassifierModel implements AutoCloseable {
 		return graph.toGraphDef();
 	}
 
+	private GraphPath nodes;
+
+	/**
+	 * The network's nodes with their consumers, indexed once per model (the backward walk of every method
+	 * reads it; ops added later by methods only consume the network, so the index stays valid for it).
+	 */
+	public synchronized GraphPath nodes() {
+		if (nodes == null) nodes = new GraphPath(graphDef());
+		return nodes;
+	}
+
 	/**
 	 * Returns the ops built for {@code key}, building them once. Explanation graphs are built beside the
 	 * network in a fresh name scope and reused for every later batch.

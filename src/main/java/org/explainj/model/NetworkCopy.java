@@ -139,6 +139,14 @@ public final class NetworkCopy {
 		return graph.operationOrThrow(prefix + "/" + name).output(original.index()).expect(TFloat32.class);
 	}
 
+	/** The original of a tensor of this copy (the inverse of {@link #of}); a shared tensor is its own original. */
+	public Output<TFloat32> originalOf(Output<TFloat32> copy, Output<TFloat32> modelInput) {
+		if (copy.equals(input.asOutput())) return modelInput;
+		String name = copy.op().name();
+		if (!name.startsWith(prefix + "/")) return copy;
+		return graph.operationOrThrow(name.substring(prefix.length() + 1)).output(copy.index()).expect(TFloat32.class);
+	}
+
 	private static void importWithMapping(Graph graph, GraphDef def, String prefix, Map<String, Output<?>> mapping) {
 		TF_Graph handle;
 		try {

@@ -46,7 +46,8 @@ class KerasFixturesTest {
 	private record Built(Placeholder<TFloat32> seed, org.tensorflow.Operand<TFloat32> walk, Output<TFloat32> reference) {}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "sequential-bias", "sequential-bias-free", "residual-bn", "avgpool", "stride2-valid" })
+	@ValueSource(strings = { "sequential-bias", "sequential-bias-free", "residual-bn", "avgpool", "stride2-valid",
+		"bn-after-concat", "bn-after-relu", "bn-after-pool" })
 	void inlinedModelMatchesPythonAndTheWalkMatchesTensorFlowsGradient(String name) throws IOException {
 		TestData.Reference ref = TestData.reference(DIR.resolve(name));
 		try (ClassifierModel m = ModelLoader.load(DIR.resolve(name))) {

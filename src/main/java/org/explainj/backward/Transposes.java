@@ -1,0 +1,136 @@
+package org.explainj.backward;
+
+import java.util.Set;
+
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.StridedSliceGrad;
+import org.tensorflow.op.core.Max;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The op table of the walk's shape and element-wise ops: for each op kind, its gradient transpose (what
+ * d/dx is given d/dy) and its local derivative. Every entry is checked against central finite differences
+ * in the tests. Relevance reuses the transposes of the ops that only move values (slices, tiles,
+ * transposes, resizing by copies); element-wise nonlinearities pass relevance unchanged.
+ */
+final class Transposes {
+
+	/** Element-wise nonlinearities y = f(x) of one data input, with their local derivative below. */
+	static final Set<String> ELEMENTWISE = Set.of("Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Erf", "Erfc",
+		"Softplus", "Square", "Rsqrt", "Sqrt", "Neg", "Exp", "Pow", "Reciprocal");
+
+	/** Ops that move values without changing them: their transpose moves relevance as it moves gradients. */
+	static final Set<String> MOVES = Set.of("Identity", "Snapshot", "Cast", "Reshape", "Squeeze", "ExpandDims",
+		"Transpose", "StridedSlice", "Tile", "ResizeNearestNeighbor", "Pad", "PadV2", "ConcatV2", "MaxPool", "MaxPoolV2",
+		"Max", "IdentityN");
+
+	private Transposes() {}
+
+	/**
+	 * df/dx of an element-wise op at x, y = f(x); {@code exponent} is Pow's second input. ReLU's kink
+	 * counts as closed (0), as in TensorFlow.
+	 */
+	static Operand<TFloat32> derivative(Ops tf, GraphOperation op, Operand<TFloat32> x, Operand<TFloat32> y,
+		Operand<TFloat32> exponent)
+	{
+		Operand<TFloat32> one = tf.constant(1f), zero = tf.constant(0f);
+		Operand<TFloat32> open = tf.dtypes.cast(tf.math.greater(x, zero), TFloat32.class);
+		Operand<TFloat32> gauss = tf.math.mul(tf.constant((float) (2 / Math.sqrt(Math.PI))), tf.math.exp(tf.math.neg(tf.math
+			.square(x))));
+		return switch (op.type()) {
+			case "Relu" -> open;
+			case "Relu6" -> tf.math.mul(open, tf.dtypes.cast(tf.math.less(x, tf.constant(6f)), TFloat32.class));
+			case "LeakyRelu" -> tf.select(tf.math.greater(x, tf.zerosLike(x)), tf.onesLike(x), tf.math.mul(tf.onesLike(x), tf
+				.constant(op.attributes().getAttrFloat("alpha"))));
+			case "Elu" -> tf.select(tf.math.greater(x, tf.zerosLike(x)), tf.onesLike(x), tf.math.add(y, one));
+			case "Sigmoid" -> tf.math.mul(y, tf.math.sub(one, y));
+			case "Tanh" -> tf.math.sub(one, tf.math.square(y));
+			case "Erf" -> gauss;
+			case "Erfc" -> tf.math.neg(gauss);
+			case "Softplus" -> tf.math.sigmoid(x);
+			case "Square" -> tf.math.mul(tf.constant(2f), x);
+			case "Rsqrt" -> tf.math.mul(tf.constant(-0.5f), tf.math.mul(y, tf.math.square(y)));
+			case "Sqrt" -> tf.math.divNoNan(tf.constant(0.5f), y);
+			case "Neg" -> tf.math.neg(tf.onesLike(x));
+			case "Exp" -> y;
+			case "Reciprocal" -> tf.math.neg(tf.math.square(y));
+			case "Pow" -> tf.math.mul(exponent, tf.math.pow(x, tf.math.sub(exponent, one)));
+			default -> throw new IllegalArgumentException(op.type());
+		};
+	}
+
+	/** The element-wise op applied to another tensor (DeepLIFT's RevealCancel evaluates f at x0 + dx). */
+	static Operand<TFloat32> apply(Ops tf, GraphOperation op, Operand<TFloat32> x, Operand<TFloat32> exponent) {
+		return switch (op.type()) {
+			case "Relu" -> tf.nn.relu(x);
+			case "Relu6" -> tf.nn.relu6(x);
+			case "LeakyRelu" -> tf.nn.leakyRelu(x, org.tensorflow.op.nn.LeakyRelu.alpha(op.attributes().getAttrFloat(
+				"alpha")));
+			case "Elu" -> tf.nn.elu(x);
+			case "Sigmoid" -> tf.math.sigmoid(x);
+			case "Tanh" -> tf.math.tanh(x);
+			case "Erf" -> tf.math.erf(x);
+			case "Erfc" -> tf.math.erfc(x);
+			case "Softplus" -> tf.math.softplus(x);
+			case "Square" -> tf.math.square(x);
+			case "Rsqrt" -> tf.math.rsqrt(x);
+			case "Sqrt" -> tf.math.sqrt(x);
+			case "Neg" -> tf.math.neg(x);
+			case "Exp" -> tf.math.exp(x);
+			case "Reciprocal" -> tf.math.reciprocal(x);
+			case "Pow" -> tf.math.pow(x, exponent);
+			default -> throw new IllegalArgumentException(op.type());
+		};
+	}
+
+	/** A signal of a broadcast result summed back to the shape of the operand that was broadcast. */
+	static Operand<TFloat32> unbroadcast(Ops tf, Operand<TFloat32> g, Operand<TFloat32> operand) {
+		Operand<TInt32> shape = tf.shape(operand);
+		var axes = tf.broadcastGradientArgs(shape, tf.shape(g));
+		return tf.reshape(tf.reduceSum(g, axes.r0()), shape);
+	}
+
+	/** Mean over constant axes: the signal spread evenly over the reduced axes. */
+	static Operand<TFloat32> meanBack(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes, Operand<TFloat32> g) {
+		Operand<TFloat32> kept = tf.math.mean(x, axes, Mean.keepDims(true));
+		Operand<TFloat32> count = tf.dtypes.cast(tf.math.div(tf.size(x), tf.size(kept)), TFloat32.class);
+		return tf.math.div(tf.broadcastTo(tf.reshape(g, tf.shape(kept)), tf.shape(x)), count);
+	}
+
+	/** Max over constant axes (global max pooling): the signal goes to the maxima, shared among ties. */
+	static Operand<TFloat32> maxBack(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes, Operand<TFloat32> g) {
+		Operand<TFloat32> kept = tf.max(x, axes, Max.keepDims(true));
+		Operand<TFloat32> winners = tf.dtypes.cast(tf.math.equal(x, kept), TFloat32.class);
+		Operand<TFloat32> ties = tf.reduceSum(winners, axes, org.tensorflow.op.core.ReduceSum.keepDims(true));
+		return tf.math.mul(winners, tf.math.div(tf.reshape(g, tf.shape(kept)), ties));
+	}
+
+	/** A strided slice (Cropping2D, Keras's Flatten of shapes ...) undone: the signal placed back, zeros elsewhere. */
+	static Operand<TFloat32> stridedSliceBack(Ops tf, GraphOperation op, Operand<TFloat32> x, Operand<TInt32> begin,
+		Operand<TInt32> end, Operand<TInt32> strides, Operand<TFloat32> g)
+	{
+		var a = op.attributes();
+		return tf.stridedSliceGrad(tf.shape(x), begin, end, strides, g, StridedSliceGrad.beginMask(a.getAttrInt(
+			"begin_mask")), StridedSliceGrad.endMask(a.getAttrInt("end_mask")), StridedSliceGrad.ellipsisMask(a.getAttrInt(
+				"ellipsis_mask")), StridedSliceGrad.newAxisMask(a.getAttrInt("new_axis_mask")), StridedSliceGrad
+					.shrinkAxisMask(a.getAttrInt("shrink_axis_mask")));
+	}
+
+	/** Tile (UpSampling2D as repeats) undone: the copies' signals summed, [m0, s0, m1, s1 ...] summed over the m. */
+	static Operand<TFloat32> tileBack(Ops tf, Operand<TFloat32> x, Operand<TInt32> multiples, Operand<TFloat32> g) {
+		Operand<TInt32> shape = tf.shape(x);
+		Operand<TInt32> split = tf.reshape(tf.stack(java.util.List.of(multiples, shape), org.tensorflow.op.core.Stack.axis(
+			1L)), tf.constant(new int[] { -1 }));
+		Operand<TInt32> copies = tf.range(tf.constant(0), tf.math.mul(tf.constant(2), tf.size(shape)), tf.constant(2));
+		return tf.reshape(tf.reduceSum(tf.reshape(g, split), copies), shape);
+	}
+
+	/** Transpose undone by the inverse permutation. */
+	static Operand<TFloat32> transposeBack(Ops tf, Operand<TInt32> permutation, Operand<TFloat32> g) {
+		return tf.linalg.transpose(g, tf.math.invertPermutation(permutation));
+	}
+}
