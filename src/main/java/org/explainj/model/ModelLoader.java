@@ -99,7 +99,7 @@ public final class ModelLoader {
 
 	/**
 	 * Parses and audits saved_model.pb, then lets TensorFlow load exactly the audited graph (which runs
-	 * the restore and the main_op): TensorFlow reads it from a private copy (see {@link #auditedCopy}),
+	 * the restore and the main_op) and restores what that leaves unset ({@link CapturedVariables}): TensorFlow reads it from a private copy (see {@link #auditedCopy}),
 	 * never again from the user's folder, whose saved_model.pb may be replaced after the audit. The
 	 * findings a trusted model was loaded with are added to {@code trusted}.
 	 */
@@ -118,12 +118,24 @@ public final class ModelLoader {
 			"Copy the complete SavedModel folder, variables/ included.");
 		Path copy = auditedCopy(dir, saved);
 		try {
-			afterAudit.run();
-			return SavedModelBundle.load(copy.toString(), SavedModelBundle.DEFAULT_TAG);
-		}
-		catch (RuntimeException e) {
-			throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
-				"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
+			SavedModelBundle bundle;
+			try {
+				afterAudit.run();
+				bundle = SavedModelBundle.load(copy.toString(), SavedModelBundle.DEFAULT_TAG);
+			}
+			catch (RuntimeException e) {
+				throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
+					"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
+			}
+			try {
+				if (hasVariables) CapturedVariables.restore(bundle, serving, copy.resolve("variables").resolve("variables"),
+					dir);
+				return bundle;
+			}
+			catch (RuntimeException e) {
+				bundle.close();
+				throw e;
+			}
 		}
 		finally {
 			delete(copy);
