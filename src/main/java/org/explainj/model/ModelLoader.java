@@ -81,11 +81,12 @@ public final class ModelLoader {
 					floatOutput(bundle.graph(), inputName), floatOutput(bundle.graph(), outputName), labels, Map.of(), findings);
 			}
 			FunctionInliner.Flat flat = new FunctionInliner(graphDef).inline(graphDef, List.of(inputName, outputName));
-			bundle.graph().importGraphDef(flat.graph(), FLAT_PREFIX);
+			GreyInput.Rewritten grey = GreyInput.withChannelAxis(flat.graph(), flat.tensors().get(inputName));
+			bundle.graph().importGraphDef(grey.graph(), FLAT_PREFIX);
 			Map<String, String> localNames = new HashMap<>();
 			flat.localNames().forEach((k, v) -> localNames.put(FLAT_PREFIX + "/" + k, v));
 			return new ClassifierModel(dir, "TF2/Keras SavedModel (functions inlined)", bundle.graph(), bundle.session(),
-				bundle, floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(inputName)),
+				bundle, floatOutput(bundle.graph(), FLAT_PREFIX + "/" + grey.input()),
 				floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(outputName)), labels, localNames, findings);
 		}
 		catch (RuntimeException e) {
@@ -232,9 +233,11 @@ public final class ModelLoader {
 		Graph graph = new Graph();
 		Session session = null;
 		try {
-			graph.importGraphDef(graphDef);
-			String input = findInput(graphDef, file);
-			String output = findOutput(graphDef, input, file);
+			String placeholder = findInput(graphDef, file);
+			String output = findOutput(graphDef, placeholder, file);
+			GreyInput.Rewritten grey = GreyInput.withChannelAxis(graphDef, placeholder);
+			graph.importGraphDef(grey.graph());
+			String input = grey.input();
 			session = new Session(graph);
 			return new ClassifierModel(file, "frozen GraphDef", graph, session, null, floatOutput(graph, input),
 				floatOutput(graph, output), ClassNames.in(file.toAbsolutePath().getParent()), Map.of(), findings);
@@ -248,14 +251,14 @@ public final class ModelLoader {
 		}
 	}
 
-	/** The one float Placeholder of rank 4; frozen graphs carry no signature. */
+	/** The one float Placeholder of rank 4 (or 3: grey without a channel axis); frozen graphs carry no signature. */
 	private static String findInput(GraphDef g, Path file) {
 		List<String> found = new ArrayList<>();
 		for (NodeDef n : g.getNodeList()) {
 			if (!n.getOp().equals("Placeholder")) continue;
 			var shape = n.getAttrOrDefault("shape", null);
 			boolean rank4 = shape == null || shape.getShape().getUnknownRank() || shape.getShape().getDimCount() == 4;
-			if (rank4) found.add(n.getName());
+			if (rank4 || GreyInput.isRank3(n)) found.add(n.getName());
 		}
 		if (found.size() != 1) throw new ExplainException("The graph " + file + " has " + found.size() +
 			" image placeholders " + found + "; ExplainJ needs exactly one.", "Freeze the graph with a single image input.");
