@@ -137,7 +137,7 @@ public abstract class ExplainCommand implements Command {
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();
 		});
 		result.notes().forEach(note -> IJ.log("ExplainJ: " + note));
-		image.setOverlay(withHeatmaps(image.getOverlay(), result.overlay(opacity, perSlice), keep));
+		if (result.atImageSize()) image.setOverlay(withHeatmaps(image.getOverlay(), result.overlay(opacity, perSlice), keep));
 		if (!result.model().auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(result.model()));
 		for (int f = 0; f < result.frames(); f++) {
 			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (f + 1) : "") + ": " +
@@ -148,6 +148,7 @@ public abstract class ExplainCommand implements Command {
 		result.addRows(table, image.getTitle());
 		if (!GraphicsEnvironment.isHeadless()) table.show(TABLE);
 		results = table;
-		map = mapImage ? result.mapImage() : null;
+		// a map at a layer's resolution cannot lie over the image: it is shown as an image of its own
+		map = mapImage || !result.atImageSize() ? result.mapImage() : null;
 	}
 }

@@ -47,9 +47,26 @@ public final class ExplainJob {
 			Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
 				reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
 					.batchSize(), progress);
+			if (atLayerResolution(options)) return new ExplainResult(image, model, options, explanation, planar(explanation),
+				explanation.width(), explanation.height(), notes(image, model));
 			float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
-			return new ExplainResult(image, model, options, explanation, maps, notes(image, model));
+			return new ExplainResult(image, model, options, explanation, maps, image.getWidth(), image.getHeight(), notes(
+				image, model));
 		}
+	}
+
+	/** Whether the method was asked for the map at its layer's own resolution (class activation maps). */
+	public static boolean atLayerResolution(ExplainOptions options) {
+		return "layer".equalsIgnoreCase(options.settings().values().getOrDefault("resolution", "").trim());
+	}
+
+	/** The maps as they came, NHWC reordered to planar [n, channels, h, w]. */
+	private static float[] planar(Explanation e) {
+		float[] out = new float[e.maps().length];
+		int plane = e.height() * e.width();
+		for (int i = 0; i < e.n(); i++) for (int p = 0; p < plane; p++) for (int c = 0; c < e.channels(); c++) out[(i * e
+			.channels() + c) * plane + p] = e.maps()[(i * plane + p) * e.channels() + c];
+		return out;
 	}
 
 	/** What the user should know about a run that went through: upsampling of tiny images, a regression head. */

@@ -18,7 +18,8 @@ import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 
 /**
- * The maps of one run in the source image's geometry (planar [frame, channel, y, x], raw values) with
+ * The maps of one run in the source image's geometry, or at the explained layer's resolution where the
+ * method was asked for that (planar [frame, channel, y, x], raw values) with
  * what was predicted and explained for each frame, and the pictures made from them.
  */
 public final class ExplainResult {
@@ -33,7 +34,7 @@ public final class ExplainResult {
 	private final List<String> notes;
 
 	ExplainResult(ImagePlus source, ClassifierModel model, ExplainOptions options, Explanation explanation,
-		float[] maps, List<String> notes)
+		float[] maps, int width, int height, List<String> notes)
 	{
 		this.notes = List.copyOf(notes);
 		this.source = source;
@@ -41,8 +42,13 @@ public final class ExplainResult {
 		this.options = options;
 		this.explanation = explanation;
 		this.maps = maps;
-		this.width = source.getWidth();
-		this.height = source.getHeight();
+		this.width = width;
+		this.height = height;
+	}
+
+	/** False for maps at a layer's own resolution (resolution=layer), which cannot lie over the source. */
+	public boolean atImageSize() {
+		return width == source.getWidth() && height == source.getHeight();
 	}
 
 	public Explanation explanation() { return explanation; }
@@ -88,7 +94,10 @@ public final class ExplainResult {
 		ImagePlus imp = new ImagePlus(options.method().title() + " of " + source.getTitle(), stack);
 		imp.setDimensions(channels(), source.getNSlices(), source.getNFrames());
 		if (channels() > 1 || source.getNSlices() > 1 || source.getNFrames() > 1) imp.setOpenAsHyperStack(true);
-		imp.setCalibration(source.getCalibration().copy());
+		ij.measure.Calibration calibration = source.getCalibration().copy();
+		calibration.pixelWidth *= (double) source.getWidth() / width;
+		calibration.pixelHeight *= (double) source.getHeight() / height;
+		imp.setCalibration(calibration);
 		imp.setProperty("Info", info());
 		DisplayRange range = sharedRange();
 		imp.getProcessor().setColorModel(range.lut().colorModel());
