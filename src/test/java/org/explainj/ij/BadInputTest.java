@@ -91,6 +91,9 @@ class BadInputTest {
 		places.put("{text}", text.toString());
 		places.put("{regression}", TestData.regressionModel(tmp.resolve("regression.pb")).toString());
 		places.put("{evaldir}", evaldir.toString());
+		Path twoGraphs = Files.createDirectories(tmp.resolve("twographs"));
+		for (String name : List.of("a.pb", "b.pb")) Files.copy(TestData.MALARIA, twoGraphs.resolve(name));
+		places.put("{twographs}", twoGraphs.toString());
 		places.put("{out}", tmp.resolve("map.tif").toString());
 		places.put("{tmp}", tmp.toString());
 	}
