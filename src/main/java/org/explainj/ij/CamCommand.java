@@ -10,6 +10,10 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, name = "explainj.cam", label = "ExplainJ CAM")
 public class CamCommand extends ExplainCommand {
 
+	@Parameter(persist = false, label = "Layer", description = "auto = the map the global average pooling reads, the " +
+		"only one CAM can weight; a layer name is checked to be that map")
+	public String layer = "auto";
+
 	@Parameter(persist = false, label = "Resolution", choices = { "input", "layer" },
 		description = "input = upsampled (bilinear) to the model input, layer = the feature map's own size")
 	public String resolution = "input";
@@ -21,6 +25,6 @@ public class CamCommand extends ExplainCommand {
 
 	@Override
 	protected Map<String, String> parameters() {
-		return Map.of("resolution", resolution);
+		return Map.of("layer", layer, "resolution", resolution);
 	}
 }
