@@ -95,4 +95,31 @@ class ModelFormsTest {
 		}
 		assertTrue(failures.isEmpty(), form + ": " + String.join("\n", failures));
 	}
+
+	/**
+	 * A frozen graph whose input is [N, 28, 28] (no channel axis): y_k = sum_i w_ik x_i, so the gradient of
+	 * logit k is the column w_k, which the map must reproduce in the [28, 28, 1] layout.
+	 */
+	@org.junit.jupiter.api.Test
+	void frozenGreyGraphWithoutChannelAxis(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+		float[][] w = new float[784][2];
+		for (int i = 0; i < 784; i++) {
+			w[i][0] = (i % 7) / 7f - 0.4f;
+			w[i][1] = (i % 5) / 5f;
+		}
+		Path file = tmp.resolve("grey.pb");
+		try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+			org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+			var x = tf.placeholder(org.tensorflow.types.TFloat32.class, org.tensorflow.op.core.Placeholder.shape(
+				org.tensorflow.ndarray.Shape.of(-1, 28, 28)));
+			tf.nn.softmax(tf.linalg.matMul(tf.reshape(x, tf.constant(new int[] { -1, 784 })), tf.constant(w)));
+			Files.write(file, g.toGraphDef().toByteArray());
+		}
+		try (ClassifierModel m = ModelLoader.load(file)) {
+			assertEquals(1, m.channels());
+			Explanation e = new Explainer(m).explain(Methods.byName("gradient"), new InputBatch(TestData.randomImage(3, 784),
+				1, 28, 28, 1), new Target("1"), ScoreKind.LOGIT, Reduction.NONE, 8);
+			for (int i = 0; i < 784; i++) assertEquals(w[i][1], e.maps()[i], 1e-6f);
+		}
+	}
 }
