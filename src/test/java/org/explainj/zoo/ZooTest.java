@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * Every method on every model of the zoo (Keras applications made by tools/fixtures/make_model_zoo.py,
  * kept out of git): writes the table model x method to ZOO/table.md (ok, with the gradient's relative
  * error against Python's GradientTape and, on ReLU models, the gap between LRP-0 and gradient x input;
- * else the message), then asserts the targets of issue 10: no internal error, and the gradient within
- * 1e-4 (relative to its largest value) of GradientTape on every model.
+ * else the message), then asserts the targets of issue 10: no internal error, no non-finite map, and the
+ * gradient within 1e-4 (relative to its largest value) of GradientTape on every model.
  * <p>
  * Runs only when asked: {@code mvn -B test -Dtest=ZooTest -Dexplainj.zoo=target/zoo}.
  */
@@ -85,7 +85,10 @@ class ZooTest {
 					Explanation e = explainer.explain(a, MethodSettings.of(a, LIGHT.getOrDefault(a.name(), Map.of())), ref.input(), null, Target.TOP,
 						ScoreKind.LOGIT, Reduction.NONE, 32, (d, t) -> {});
 					cell = "ok";
-					if (!finite(e.maps())) cell = "non-finite map";
+					if (!finite(e.maps())) {
+						cell = "non-finite map";
+						failures.add(name + " " + a.name() + ": " + cell);
+					}
 					else if (a.name().equals("gradient")) {
 						gradient = e;
 						double err = relativeError(e.maps(), ref.gradient());
