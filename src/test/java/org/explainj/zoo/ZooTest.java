@@ -145,22 +145,24 @@ class ZooTest {
 			.numbers(model, "gradient"), cls, json.matches("(?s).*\"relu\":\\s*true.*"));
 	}
 
-	/** The table as Markdown: one row per model, one column per method; long messages cut to one sentence. */
+	/**
+	 * The table as Markdown as the README shows it: one row per method, one column per model; messages as
+	 * numbered notes below it.
+	 */
 	private static void write(Path file, Map<String, Map<String, String>> table) throws IOException {
-		List<String> methods = Methods.all().stream().map(AttributionMethod::name).toList();
-		StringBuilder md = new StringBuilder("| model | " + String.join(" | ", methods) + " |\n|---|");
-		methods.forEach(m -> md.append("---|"));
+		StringBuilder md = new StringBuilder("| method | " + String.join(" | ", table.keySet()) + " |\n|---|");
+		table.keySet().forEach(m -> md.append("---|"));
 		md.append('\n');
 		Map<String, Integer> notes = new LinkedHashMap<>();
-		table.forEach((model, row) -> {
-			md.append("| ").append(model).append(" |");
-			for (String m : methods) {
-				String cell = row.getOrDefault(m, row.getOrDefault("(load)", ""));
+		for (AttributionMethod a : Methods.all()) {
+			md.append("| ").append(a.name()).append(" |");
+			table.forEach((model, row) -> {
+				String cell = row.getOrDefault(a.name(), row.getOrDefault("(load)", ""));
 				if (!cell.startsWith("ok")) cell = "[" + notes.computeIfAbsent(cell, k -> notes.size() + 1) + "]";
 				md.append(' ').append(cell).append(" |");
-			}
+			});
 			md.append('\n');
-		});
+		}
 		md.append('\n');
 		notes.forEach((text, k) -> md.append('[').append(k).append("] ").append(text.replace("|", "\\|").replace('\n', ' '))
 			.append("\n\n"));
