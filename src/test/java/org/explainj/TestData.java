@@ -204,6 +204,14 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 		return new Reference(new org.explainj.methods.InputBatch(x, n, shape[1], shape[2], shape[3]), l);
 	}
 
+	/** The numbers of one array of a fixture's reference.json. */
+	public static float[] numbers(Path model, String key) throws java.io.IOException {
+		java.util.List<Double> values = numbers(java.nio.file.Files.readString(model.resolve("reference.json")), key, false);
+		float[] out = new float[values.size()];
+		for (int i = 0; i < out.length; i++) out[i] = values.get(i).floatValue();
+		return out;
+	}
+
 	private static java.util.List<Double> numbers(String json, String key, boolean skipNull) {
 		int start = json.indexOf('[', json.indexOf("\"" + key + "\""));
 		int depth = 0, end = start;

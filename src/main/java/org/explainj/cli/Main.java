@@ -156,6 +156,9 @@ public final class Main {
 		String overlay = a.get("overlay", null);
 		if (overlay != null) inputs.refuse("--overlay", Path.of(overlay));
 		if (classMap != null) inputs.refuse("--class-map", Path.of(classMap));
+		if (overlay != null && ExplainJob.atLayerResolution(options)) throw new ExplainException("--overlay needs the map " +
+			"at the image's size, but --resolution layer writes it at the layer's own resolution.",
+			"Leave out --overlay, or use --resolution input for an overlay.");
 		ImagePlus image = openImage(imageFile);
 		ExplainResult result = ExplainJob.run(image, options);
 		result.notes().forEach(note -> err.println("explainj: note: " + note));

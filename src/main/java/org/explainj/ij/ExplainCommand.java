@@ -217,8 +217,8 @@ public class ExplainCommand extends DynamicCommand {
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();
 		});
 		result.notes().forEach(note -> IJ.log("ExplainJ: " + note));
-		image.setOverlay(withHeatmaps(image.getOverlay(), result.overlay(display.opacity(), display.perSlice()),
-			display.keep()));
+		if (result.atImageSize()) image.setOverlay(withHeatmaps(image.getOverlay(), result.overlay(display.opacity(),
+			display.perSlice()), display.keep()));
 		if (!result.model().auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(result.model()));
 		for (int r = 0; r < result.rows().size(); r++) {
 			IJ.log(options.method().title() + " " + image.getTitle() + (result.frames() > 1 ? " #" + (result.rows().get(r)
@@ -229,7 +229,8 @@ public class ExplainCommand extends DynamicCommand {
 		result.addRows(table, image.getTitle());
 		if (!GraphicsEnvironment.isHeadless()) table.show(TABLE);
 		results = table;
-		map = display.mapImage() ? result.mapImage() : null;
+		// a map at a layer's resolution cannot lie over the image: it is shown as an image of its own
+		map = display.mapImage() || !result.atImageSize() ? result.mapImage() : null;
 		classMap = result.classMapImage();
 		if (classMap != null && !GraphicsEnvironment.isHeadless()) {
 			classMap.show();

@@ -89,10 +89,19 @@ public final class ExplainJob {
 			Explanation explanation = new Explainer(model).explain(options.method(), options.settings(), batch,
 				reference(options, model), options.target(), options.score(), options.effectiveReduction(), options
 					.batchSize(), progress);
-			float[] maps = ImageGeometry.shared().toSource(explanation, image.getWidth(), image.getHeight());
 			notes.addAll(options.method().notes(explanation, options.settings()));
-			return new ExplainResult(image, model, options, explanation, maps, notes, frames.channelText());
+			// at the layer's resolution the map keeps its own size (planar, as every map the job returns)
+			boolean layer = atLayerResolution(options);
+			int width = layer ? explanation.width() : image.getWidth(), height = layer ? explanation.height() : image
+				.getHeight();
+			float[] maps = ImageGeometry.shared().toSource(explanation, width, height);
+			return new ExplainResult(image, model, options, explanation, maps, width, height, notes, frames.channelText());
 		}
+	}
+
+	/** Whether the method was asked for the map at its layer's own resolution (class activation maps). */
+	public static boolean atLayerResolution(ExplainOptions options) {
+		return "layer".equalsIgnoreCase(options.settings().values().getOrDefault("resolution", "").trim());
 	}
 
 	private static String notUsed(String where) {

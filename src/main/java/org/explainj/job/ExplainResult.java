@@ -19,7 +19,8 @@ import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 
 /**
- * The maps of one run in the source image's geometry (planar [frame, channel, y, x], raw values) with
+ * The maps of one run in the source image's geometry, or at the explained layer's resolution where the
+ * method was asked for that (planar [frame, channel, y, x], raw values) with
  * what was predicted and explained for each frame, and the pictures made from them.
  */
 public final class ExplainResult {
@@ -50,19 +51,20 @@ public final class ExplainResult {
 	private final short[] labels;
 
 	ExplainResult(ImagePlus source, ClassifierModel model, ExplainOptions options, Explanation explanation,
-		float[] maps, List<String> notes, String channelText)
+		float[] maps, int width, int height, List<String> notes, String channelText)
 	{
-		this(source, model, options, explanation, maps, explanation.channels(), rows(explanation, i -> i, i -> ""), notes,
-			null, null, channelText);
+		this(source, model, options, explanation, maps, width, height, explanation.channels(), rows(explanation, i -> i,
+			i -> ""), notes, null, null, channelText);
 	}
 
 	/**
 	 * A result of any geometry: {@code explanation} is the run's own when it explained whole frames (else
-	 * null), {@code classMap} and {@code labels} exist for tiled runs ({@code labels} only for target top).
+	 * null), {@code classMap} and {@code labels} exist for tiled runs ({@code labels} only for target top);
+	 * the maps are {@code width} x {@code height}, the source's size except at a layer's own resolution.
 	 */
 	ExplainResult(ImagePlus source, ClassifierModel model, ExplainOptions options, Explanation explanation,
-		float[] maps, int channels, List<Row> rows, List<String> notes, float[] classMap, short[] labels,
-		String channelText)
+		float[] maps, int width, int height, int channels, List<Row> rows, List<String> notes, float[] classMap,
+		short[] labels, String channelText)
 	{
 		this.notes = List.copyOf(notes);
 		this.channelText = channelText;
@@ -75,8 +77,13 @@ public final class ExplainResult {
 		this.rows = List.copyOf(rows);
 		this.classMap = classMap;
 		this.labels = labels;
-		this.width = source.getWidth();
-		this.height = source.getHeight();
+		this.width = width;
+		this.height = height;
+	}
+
+	/** False for maps at a layer's own resolution (resolution=layer), which cannot lie over the source. */
+	public boolean atImageSize() {
+		return width == source.getWidth() && height == source.getHeight();
 	}
 
 	/** The rows of an explanation whose image i is frame {@code frame(i)}, region {@code region(i)}. */
@@ -185,7 +192,10 @@ public final class ExplainResult {
 		ImagePlus imp = new ImagePlus(options.method().title() + " of " + source.getTitle(), stack);
 		imp.setDimensions(channels(), source.getNSlices(), source.getNFrames());
 		if (channels() > 1 || source.getNSlices() > 1 || source.getNFrames() > 1) imp.setOpenAsHyperStack(true);
-		imp.setCalibration(source.getCalibration().copy());
+		ij.measure.Calibration calibration = source.getCalibration().copy();
+		calibration.pixelWidth *= (double) source.getWidth() / width;
+		calibration.pixelHeight *= (double) source.getHeight() / height;
+		imp.setCalibration(calibration);
 		imp.setProperty("Info", info());
 		DisplayRange range = sharedRange();
 		imp.getProcessor().setColorModel(range.lut().colorModel());

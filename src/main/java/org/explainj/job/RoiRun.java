@@ -60,7 +60,7 @@ final class RoiRun {
 			rows.addAll(ExplainResult.rows(e, f -> f, f -> region));
 		}
 		rows.sort(Comparator.comparingInt(ExplainResult.Row::frame));
-		return new ExplainResult(image, model, options, null, maps, channels, rows, notes, null, null, ImageFrames.of(image,
+		return new ExplainResult(image, model, options, null, maps, width, height, channels, rows, notes, null, null, ImageFrames.of(image,
 			options.channels()).channelText());
 	}
 

@@ -86,7 +86,8 @@ final class TiledRun {
 			rows.add(summary.row(f, top ? -1 : summary.target, String.format(java.util.Locale.ROOT,
 				"tiles of %d x %d pixels, stride %d x %d", windowWidth, windowHeight, strideX, strideY)));
 		}
-		return new ExplainResult(image, model, options, null, maps, channels, rows, notes, classMap, labels, frames
+		return new ExplainResult(image, model, options, null, maps, image.getWidth(), image
+			.getHeight(), channels, rows, notes, classMap, labels, frames
 			.channelText());
 	}
 

@@ -5,6 +5,7 @@ import java.util.Set;
 
 import org.explainj.ExplainException;
 import org.explainj.model.ClassifierModel;
+import org.explainj.model.LayerIndex;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -38,15 +39,25 @@ public final class CamMethod implements AttributionMethod {
 
 	@Override public Reduction defaultReduction() { return Reduction.SUM; }
 
+	/** CAM can weight one map only; naming it is allowed so that every CAM method takes a layer. */
+	private static final MethodParameter LAYER = new MethodParameter("layer", ClassActivationMaps.AUTO, "the map " +
+		"that the global average pooling reads, the only one CAM can weight: auto, or that layer's name (checked)");
+
 	@Override
 	public List<MethodParameter> parameters() {
-		return List.of(ClassActivationMaps.RESOLUTION);
+		return List.of(LAYER, ClassActivationMaps.RESOLUTION);
 	}
 
 	@Override
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
 		GapDense net = gapDense(context.model());
+		String layer = context.settings().string(LAYER.name());
+		String features = net.features().op().name();
+		if (!layer.equalsIgnoreCase(ClassActivationMaps.AUTO) && !ClassActivationMaps.modelLayer(context).op().name()
+			.equals(features)) throw new ExplainException("CAM weights only the map that the global average pooling " +
+				"reads (layer '" + layerName(context.model(), features) + "'); layer '" + layer + "' is not that map.",
+				"Use layer=auto (or that layer's name) for CAM, or grad-cam for any other layer.");
 		// the target class's weight column per sample: [N,C], then [N,1,1,C]
 		Operand<TFloat32> w = net.transposed() ? tf.gather(net.weights(), context.target(), tf.constant(0))
 			: tf.linalg.transpose(tf.gather(net.weights(), context.target(), tf.constant(1)), tf.constant(new int[] { 1,
@@ -80,6 +91,12 @@ public final class CamMethod implements AttributionMethod {
 			.input(1))) throw notGapDense("the Mean before the dense layer is not over the height and width of a map");
 		return new GapDense(features.expect(TFloat32.class), op.input(1).expect(TFloat32.class), op.attributes()
 			.getAttrBool("transpose_b"));
+	}
+
+	/** The layer whose output is the node, or the node's own name. */
+	private static String layerName(ClassifierModel model, String node) {
+		return new LayerIndex(model).layers().stream().filter(l -> l.output().op().name().equals(node)).map(
+			LayerIndex.Layer::name).findFirst().orElse(node);
 	}
 
 	private static ExplainException notGapDense(String why) {

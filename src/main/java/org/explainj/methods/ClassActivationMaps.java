@@ -59,13 +59,14 @@ final class ClassActivationMaps {
 		return context.tensor(modelLayer(context));
 	}
 
-	private static Output<TFloat32> modelLayer(AttributionContext context) {
+	/** The layer the "layer" setting names (or the automatic choice) in the model itself. */
+	static Output<TFloat32> modelLayer(AttributionContext context) {
 		ClassifierModel model = context.model();
 		LayerIndex index = new LayerIndex(model);
 		String name = context.settings().string(LAYER.name());
 		if (name.equalsIgnoreCase(AUTO)) return autoLayer(index).output();
-		for (LayerIndex.Layer l : index.layers()) if (l.name().equals(name)) return checkSpatial(l.name(), l.output(),
-			index);
+		LayerIndex.Layer named = index.find(name).orElse(null);
+		if (named != null) return checkSpatial(named.name(), named.output(), index);
 		// a node of the graph between input and logits (TF1/frozen graphs: "activation_5/Relu")
 		GraphOperation op = model.graph().operation(name);
 		if (op != null && op.numOutputs() > 0 && op.output(0).dataType() == DataType.DT_FLOAT && dependsOn(op, model

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.explainj.ExplainException;
@@ -17,7 +18,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * The network's layers between input and output, in order, found from the graph's structure: a layer is
  * the group of nodes in one name scope, named after the variables it reads where it has any (Keras 3
- * renames scopes but keeps true layer names in variable names) and otherwise after its scope. Its
+ * renames scopes but keeps true layer names in variable names) and otherwise after its scope, without
+ * the suffix Keras 3 adds to every scope. In graphs without scopes (TF1) a node that reads a variable
+ * belongs to that variable's layer and any other node is a layer of its own. Its
  * output is the group's tensor that the next layer consumes, e.g. the Relu after Conv2D and BiasAdd.
  */
 public final class LayerIndex {
@@ -41,22 +44,52 @@ public final class LayerIndex {
 	}
 
 	private final LinkedHashMap<String, Layer> layers = new LinkedHashMap<>();
+	/** Name scope -> the Keras layer name it was traced under (Keras 3 adds a suffix to scopes). */
+	private final Map<String, String> aliases = new HashMap<>();
 
 	public LayerIndex(ClassifierModel model) {
 		GraphPath graph = new GraphPath(model.graphDef());
 		List<String> path = graph.between(model.input().op().name(), model.output().op().name());
 		Set<String> onPath = new HashSet<>(path);
 		Map<String, String> scopeToLayer = new HashMap<>();
+		Set<String> renamings = new HashSet<>();
 		for (String n : path) {
 			String scope = scope(model.localName(n));
-			String variable = variableRead(graph.node(n), graph);
-			if (scope != null && variable != null) scopeToLayer.put(scope, variable);
+			String variable = variableRead(graph.node(n), graph, onPath);
+			if (scope != null && variable != null) {
+				scopeToLayer.put(scope, variable);
+				String renaming = renaming(scope, variable);
+				if (renaming != null) renamings.add(renaming);
+			}
 		}
+		// Keras 3 traces every layer in a scope with a suffix ("top_activation_1" for top_activation): where
+		// every layer with variables shows the same suffix, layers without variables get it removed too.
+		String suffix = renamings.size() == 1 && renamings.iterator().next().matches("_\\d+") ? renamings.iterator().next()
+			: null;
+		boolean inlined = path.stream().anyMatch(n -> !model.localName(n).equals(n));
 		Map<String, String> layerOf = new HashMap<>();
 		for (String n : path) {
 			String scope = scope(model.localName(n));
-			if (scope == null || graph.node(n).getOp().equals("Placeholder")) continue;
-			layerOf.put(n, scopeToLayer.getOrDefault(scope, scope.substring(scope.lastIndexOf('/') + 1)));
+			if (graph.node(n).getOp().equals("Placeholder")) continue;
+			String name;
+			if (scope == null && inlined) continue;
+			if (scope == null) {
+				// unscoped graphs (TF1): a node reading a variable belongs to its layer, any other node is one
+				String variable = variableRead(graph.node(n), graph, onPath);
+				name = variable != null ? variable : n;
+			}
+			else if (scopeToLayer.containsKey(scope)) name = scopeToLayer.get(scope);
+			else {
+				name = lastPart(scope);
+				if (suffix != null && name.endsWith(suffix) && name.length() > suffix.length()) {
+					String keras = name.substring(0, name.length() - suffix.length());
+					if (!scopeToLayer.containsValue(keras)) {
+						aliases.put(name, keras);
+						name = keras;
+					}
+				}
+			}
+			layerOf.put(n, name);
 		}
 		Map<String, List<String>> opsOf = new LinkedHashMap<>();
 		Map<String, String> outputOf = new HashMap<>();
@@ -83,26 +116,67 @@ public final class LayerIndex {
 		return List.copyOf(layers.values());
 	}
 
-	public Layer layer(String name) {
+	/** The layer by the name Keras shows (model.summary()) or by its name scope in the graph. */
+	public Optional<Layer> find(String name) {
 		Layer l = layers.get(name);
+		return Optional.ofNullable(l != null ? l : layers.get(aliases.get(name)));
+	}
+
+	public Layer layer(String name) {
+		Layer l = find(name).orElse(null);
 		if (l == null) throw new ExplainException("The model has no layer '" + name + "'.", "Its layers are " +
 			layers.keySet() + " (bin/explainj inspect lists them).");
 		return l;
 	}
 
-	/** The layer name carried by a variable this node reads ("model/conv2d/kernel" -> "conv2d"). */
-	private static String variableRead(NodeDef n, GraphPath nodes) {
-		for (String in : n.getInputList()) {
-			NodeDef src = nodes.node(TensorNames.node(in));
-			while (src != null && Set.of("ReadVariableOp", "Identity").contains(src.getOp())) src = nodes.node(TensorNames.node(src
-				.getInput(0)));
-			if (src == null || !Set.of("VarHandleOp", "VariableV2").contains(src.getOp())) continue;
-			String shared = src.getOp().equals("VarHandleOp") ? src.getAttrOrThrow("shared_name").getS().toStringUtf8()
-				: src.getName();
-			String[] parts = shared.split("/");
-			if (parts.length >= 2) return parts[parts.length - 2];
+	/** How far back from a layer's op its parameters may be computed (Keras 3 batch norm: Cast, Rsqrt, Mul). */
+	private static final int PARAMETER_DEPTH = 6;
+
+	/**
+	 * The layer name carried by a variable this node reads ("model/conv2d/kernel" -> "conv2d"), directly or
+	 * through ops that compute its parameters from variables only (off the input's path).
+	 */
+	private static String variableRead(NodeDef n, GraphPath nodes, Set<String> onPath) {
+		List<NodeDef> frontier = List.of(n);
+		Set<String> seen = new HashSet<>();
+		for (int depth = 0; depth < PARAMETER_DEPTH && !frontier.isEmpty(); depth++) {
+			List<NodeDef> next = new ArrayList<>();
+			for (NodeDef cur : frontier) {
+				for (String in : cur.getInputList()) {
+					String name = TensorNames.node(in);
+					NodeDef src = nodes.node(name);
+					if (src == null || onPath.contains(name) || !seen.add(name)) continue;
+					String layer = variableLayer(src);
+					if (layer != null) return layer;
+					next.add(src);
+				}
+			}
+			frontier = next;
 		}
 		return null;
+	}
+
+	private static String variableLayer(NodeDef src) {
+		if (!Set.of("VarHandleOp", "VariableV2").contains(src.getOp())) return null;
+		String shared = src.getOp().equals("VarHandleOp") ? src.getAttrOrThrow("shared_name").getS().toStringUtf8() : src
+			.getName();
+		String[] parts = shared.split("/");
+		return parts.length >= 2 ? parts[parts.length - 2] : null;
+	}
+
+	/** What the scope part named after the layer adds to its name ("" or "_1"), null where no part is. */
+	private static String renaming(String scope, String layer) {
+		String[] parts = scope.split("/");
+		for (int i = parts.length - 1; i >= 0; i--) {
+			if (parts[i].equals(layer)) return "";
+			if (parts[i].startsWith(layer) && parts[i].substring(layer.length()).matches("_\\d+")) return parts[i]
+				.substring(layer.length());
+		}
+		return null;
+	}
+
+	private static String lastPart(String scope) {
+		return scope.substring(scope.lastIndexOf('/') + 1);
 	}
 
 	private static String scope(String localName) {

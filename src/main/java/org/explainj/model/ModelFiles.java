@@ -201,9 +201,7 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 	private static Located locateSavedModel(Path dir) {
 		Path graphFile = dir.resolve("saved_model.pb");
 		if (!Files.exists(graphFile)) graphFile = dir.resolve("saved_model.pbtxt");
-		if (!Files.exists(graphFile)) throw new ExplainException("The folder " + dir +
-			" is not a TensorFlow model: it has no saved_model.pb.",
-			"Choose the SavedModel folder itself (the one with saved_model.pb and variables/) or a frozen .pb file.");
+		if (!Files.exists(graphFile)) return onlyFrozenGraph(dir);
 		Path variables = dir.resolve("variables");
 		if (!Files.isDirectory(variables)) return new Located(dir, true, graphFile, List.of(), Map.of());
 		try (Stream<Path> list = Files.list(variables)) {
@@ -213,6 +211,24 @@ public record ModelFiles(Path path, boolean savedModel, Path graphFile, byte[] g
 			throw new ExplainException("Cannot read " + variables + ": " + e.getMessage(), "Check the folder's permissions.",
 				e);
 		}
+	}
+
+	/** A folder without saved_model.pb that holds exactly one frozen graph .pb is that graph. */
+	private static Located onlyFrozenGraph(Path dir) {
+		List<Path> graphs;
+		try (Stream<Path> list = Files.list(dir)) {
+			graphs = list.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pb")).sorted().toList();
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read " + dir + ": " + e.getMessage(), "Check the folder's permissions.", e);
+		}
+		if (graphs.size() == 1) return new Located(graphs.get(0), false, graphs.get(0), List.of(), Map.of());
+		if (graphs.isEmpty()) throw new ExplainException("The folder " + dir + " is not a TensorFlow model: it has no " +
+			"saved_model.pb and no frozen graph .pb.", "Choose the SavedModel folder itself (the one with saved_model.pb " +
+				"and variables/) or a frozen .pb file.");
+		throw new ExplainException("The folder " + dir + " holds " + graphs.size() + " frozen graphs " + graphs.stream().map(
+			f -> f.getFileName().toString()).toList() + " and no saved_model.pb; ExplainJ cannot tell which one to open.",
+			"Give the .pb file itself.");
 	}
 
 	/** Devices (/dev/zero), FIFOs and sockets could be endless or block for ever: refuse them unread. */

@@ -81,11 +81,12 @@ public final class ModelLoader {
 					floatOutput(bundle.graph(), inputName), floatOutput(bundle.graph(), outputName), sidecar, Map.of(), findings);
 			}
 			FunctionInliner.Flat flat = new FunctionInliner(graphDef).inline(graphDef, List.of(inputName, outputName));
-			bundle.graph().importGraphDef(flat.graph(), FLAT_PREFIX);
+			GreyInput.Rewritten grey = GreyInput.withChannelAxis(flat.graph(), flat.tensors().get(inputName));
+			bundle.graph().importGraphDef(grey.graph(), FLAT_PREFIX);
 			Map<String, String> localNames = new HashMap<>();
 			flat.localNames().forEach((k, v) -> localNames.put(FLAT_PREFIX + "/" + k, v));
 			return new ClassifierModel(dir, "TF2/Keras SavedModel (functions inlined)", bundle.graph(), bundle.session(),
-				bundle, floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(inputName)),
+				bundle, floatOutput(bundle.graph(), FLAT_PREFIX + "/" + grey.input()),
 				floatOutput(bundle.graph(), FLAT_PREFIX + "/" + flat.tensors().get(outputName)), sidecar, localNames, findings);
 		}
 		catch (RuntimeException e) {
@@ -99,7 +100,7 @@ public final class ModelLoader {
 
 	/**
 	 * Parses and audits saved_model.pb, then lets TensorFlow load exactly the audited graph (which runs
-	 * the restore and the main_op): TensorFlow reads it from a private copy (see {@link #auditedCopy}),
+	 * the restore and the main_op) and restores what that leaves unset ({@link CapturedVariables}): TensorFlow reads it from a private copy (see {@link #auditedCopy}),
 	 * never again from the user's folder, whose saved_model.pb may be replaced after the audit. The
 	 * findings a trusted model was loaded with are added to {@code trusted}.
 	 */
@@ -118,12 +119,24 @@ public final class ModelLoader {
 			"Copy the complete SavedModel folder, variables/ included.");
 		Path copy = auditedCopy(dir, saved);
 		try {
-			afterAudit.run();
-			return SavedModelBundle.load(copy.toString(), SavedModelBundle.DEFAULT_TAG);
-		}
-		catch (RuntimeException e) {
-			throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
-				"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
+			SavedModelBundle bundle;
+			try {
+				afterAudit.run();
+				bundle = SavedModelBundle.load(copy.toString(), SavedModelBundle.DEFAULT_TAG);
+			}
+			catch (RuntimeException e) {
+				throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
+					"Check that the folder is a complete SavedModel exported with the 'serve' tag.", e);
+			}
+			try {
+				if (hasVariables) CapturedVariables.restore(bundle, serving, copy.resolve("variables").resolve("variables"),
+					dir);
+				return bundle;
+			}
+			catch (RuntimeException e) {
+				bundle.close();
+				throw e;
+			}
 		}
 		finally {
 			delete(copy);
@@ -220,9 +233,11 @@ public final class ModelLoader {
 		Graph graph = new Graph();
 		Session session = null;
 		try {
-			graph.importGraphDef(graphDef);
-			String input = findInput(graphDef, file);
-			String output = findOutput(graphDef, input, file);
+			String placeholder = findInput(graphDef, file);
+			String output = findOutput(graphDef, placeholder, file);
+			GreyInput.Rewritten grey = GreyInput.withChannelAxis(graphDef, placeholder);
+			graph.importGraphDef(grey.graph());
+			String input = grey.input();
 			session = new Session(graph);
 			return new ClassifierModel(file, "frozen GraphDef", graph, session, null, floatOutput(graph, input),
 				floatOutput(graph, output), ModelSidecar.in(file.toAbsolutePath().getParent()), Map.of(), findings);
@@ -236,14 +251,14 @@ public final class ModelLoader {
 		}
 	}
 
-	/** The one float Placeholder of rank 4; frozen graphs carry no signature. */
+	/** The one float Placeholder of rank 4 (or 3: grey without a channel axis); frozen graphs carry no signature. */
 	private static String findInput(GraphDef g, Path file) {
 		List<String> found = new ArrayList<>();
 		for (NodeDef n : g.getNodeList()) {
 			if (!n.getOp().equals("Placeholder")) continue;
 			var shape = n.getAttrOrDefault("shape", null);
 			boolean rank4 = shape == null || shape.getShape().getUnknownRank() || shape.getShape().getDimCount() == 4;
-			if (rank4) found.add(n.getName());
+			if (rank4 || GreyInput.isRank3(n)) found.add(n.getName());
 		}
 		if (found.size() != 1) throw new ExplainException("The graph " + file + " has " + found.size() +
 			" image placeholders " + found + "; ExplainJ needs exactly one.", "Freeze the graph with a single image input.");

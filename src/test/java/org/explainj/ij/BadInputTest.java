@@ -95,6 +95,9 @@ class BadInputTest {
 		places.put("{evaldir}", evaldir.toString());
 		places.put("{badscaling}", withSidecar("bad-scaling", "{\"scaling\": \"bright\"}").toString());
 		places.put("{badorder}", withSidecar("bad-order", "{\"channels\": \"brg\"}").toString());
+		Path twoGraphs = Files.createDirectories(tmp.resolve("twographs"));
+		for (String name : List.of("a.pb", "b.pb")) Files.copy(TestData.MALARIA, twoGraphs.resolve(name));
+		places.put("{twographs}", twoGraphs.toString());
 		places.put("{out}", tmp.resolve("map.tif").toString());
 		places.put("{tmp}", tmp.toString());
 	}
