@@ -6,8 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.explainj.ExplainException;
-import org.explainj.image.IntensityScaling;
+import org.explainj.image.Geometry;
 import org.explainj.job.EvaluationReport;
+import org.explainj.job.ExplainOptions;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.InputBatch;
 import org.explainj.metrics.BaselineAttributions;
@@ -64,8 +65,13 @@ public class EvaluateCommand implements Command {
 	@Parameter(persist = false, label = "Fill", choices = { "zeros", "mean", "noise", "blur" })
 	public String fill = "zeros";
 
-	@Parameter(persist = false, label = "Scale", choices = { "unit", "none", "minmax", "percentile" })
-	public String scale = "unit";
+	@Parameter(persist = false, label = "Scale", choices = { "default", "unit", "none", "minmax", "percentile" },
+		description = "pixel scaling the model was trained with: default = the model's explainj.json, else unit")
+	public String scale = "default";
+
+	@Parameter(persist = false, label = "Geometry", choices = { "auto", "fit", "roi" }, description = "fit = each whole " +
+		"image; roi = every ROI Manager ROI (else the selection) of each image; auto = the selection when there is one")
+	public String geometry = "auto";
 
 	@Parameter(persist = false, label = "Trust model", description = CommandHelp.TRUST)
 	public boolean trust = false;
@@ -101,7 +107,9 @@ public class EvaluateCommand implements Command {
 		if (!m.auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(m));
 		List<ImagePlus> images = allOpen ? Arrays.stream(WindowManager.getIDList() == null ? new int[0] : WindowManager
 			.getIDList()).mapToObj(WindowManager::getImage).toList() : List.of(image);
-		InputBatch batch = EvaluationReport.batch(images, m, IntensityScaling.parse(scale));
+		Geometry.Kind kind = Geometry.parse(geometry);
+		InputBatch batch = EvaluationReport.batch(images, m, ExplainOptions.parseScaling(scale), new Geometry(kind, 0, 0,
+			kind == Geometry.Kind.ROI ? ManagerRois.of(image) : List.of()));
 		List<AttributionMethod> list = BaselineAttributions.list(methods);
 		int side = window > 0 ? window : Selectivity.Settings.defaultWindow(batch.height(), batch.width());
 		boolean all = metric.equals("all");

@@ -5,8 +5,8 @@ import java.io.File;
 import java.util.List;
 
 import org.explainj.ExplainException;
-import org.explainj.image.IntensityScaling;
 import org.explainj.job.EvaluationReport;
+import org.explainj.job.ExplainOptions;
 import org.explainj.job.SanityReport;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.InputBatch;
@@ -44,8 +44,9 @@ public class SanityCheckCommand implements Command {
 	@Parameter(persist = false, label = "Seed", description = "seed of the weight permutations and the random class")
 	public int seed = 0;
 
-	@Parameter(persist = false, label = "Scale", choices = { "unit", "none", "minmax", "percentile" })
-	public String scale = "unit";
+	@Parameter(persist = false, label = "Scale", choices = { "default", "unit", "none", "minmax", "percentile" },
+		description = "pixel scaling the model was trained with: default = the model's explainj.json, else unit")
+	public String scale = "default";
 
 	@Parameter(persist = false, label = "Trust model", description = CommandHelp.TRUST)
 	public boolean trust = false;
@@ -74,7 +75,7 @@ public class SanityCheckCommand implements Command {
 
 	private void check(ClassifierModel m) {
 		if (!m.auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(m));
-		InputBatch batch = EvaluationReport.batch(List.of(image), m, IntensityScaling.parse(scale));
+		InputBatch batch = EvaluationReport.batch(List.of(image), m, ExplainOptions.parseScaling(scale));
 		List<AttributionMethod> list = BaselineAttributions.list(methods);
 		report = SanityCheck.run(m, batch, list, seed, 32);
 		results = SanityReport.table(report);

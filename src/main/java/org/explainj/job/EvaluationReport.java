@@ -25,21 +25,24 @@ public final class EvaluationReport {
 	private EvaluationReport() {}
 
 	/**
-	 * As {@link #batch(List, ClassifierModel, IntensityScaling)} for geometry fit (and auto); for geometry
-	 * roi every frame of each ROI's box of every image (the given ROIs, else each image's selection).
+	 * As {@link #batch(List, ClassifierModel, IntensityScaling)} for geometry fit; for geometry roi every
+	 * frame of each ROI's box of every image (the given ROIs, else each image's selection); for auto an
+	 * image's selection when it has one (a selection is never ignored silently), else the whole image.
 	 */
 	public static InputBatch batch(List<ImagePlus> images, ClassifierModel model, IntensityScaling scaling,
 		Geometry geometry)
 	{
 		if (geometry.kind() == Geometry.Kind.TILE) throw new ExplainException("Evaluate takes geometry fit or roi, not tile.",
 			"Give the windows to compare as ROIs (--roi x,y,w,h), or as images of their own.");
-		if (geometry.kind() != Geometry.Kind.ROI) return batch(images, model, scaling);
+		if (geometry.kind() == Geometry.Kind.FIT) return batch(images, model, scaling);
 		List<ImagePlus> crops = new ArrayList<>();
 		for (ImagePlus imp : images) {
 			List<Roi> rois = geometry.rois();
 			if (rois.isEmpty() && imp.getRoi() != null && imp.getRoi().isArea()) rois = List.of(imp.getRoi());
-			if (rois.isEmpty()) throw new ExplainException("Geometry roi needs a selection or ROIs, and " + imp.getTitle() +
-				" has none.", "Draw a selection, add ROIs to the ROI Manager, or give --roi x,y,w,h or --rois FILE.zip.");
+			if (rois.isEmpty() && geometry.kind() == Geometry.Kind.ROI) throw new ExplainException("Geometry roi needs a " +
+				"selection or ROIs, and " + imp.getTitle() + " has none.", "Draw a selection, add ROIs to the ROI Manager, " +
+					"or give --roi x,y,w,h or --rois FILE.zip.");
+			if (rois.isEmpty()) crops.add(imp);
 			for (Roi roi : rois) crops.add(RoiRun.crop(imp, RoiRun.box(imp, roi)));
 		}
 		return batch(crops, model, scaling);

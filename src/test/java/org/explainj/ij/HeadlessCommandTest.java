@@ -135,6 +135,33 @@ class HeadlessCommandTest {
 	}
 
 	@Test
+	void evaluateUsesASelectionUnderAutoAsItsCrop() throws Exception {
+		// a parasitized cell pasted into a larger black field, selected
+		ij.process.ColorProcessor field = new ij.process.ColorProcessor(300, 220);
+		ImagePlus cell = TestData.open(TestData.PARASITIZED);
+		field.insert(cell.getProcessor(), 120, 40);
+		ImagePlus selected = new ImagePlus("field", field);
+		selected.setRoi(120, 40, cell.getWidth(), cell.getHeight());
+		Object[] common = { "model", TestData.MALARIA.toFile(), "methods", "gradient,random", "steps", 8, "metric",
+			"selectivity" };
+		EvaluateCommand bySelection = (EvaluateCommand) COMMANDS.run(EvaluateCommand.class, true, concat(new Object[] {
+			"image", selected }, common)).get().getDelegateObject();
+		EvaluateCommand byCrop = (EvaluateCommand) COMMANDS.run(EvaluateCommand.class, true, concat(new Object[] { "image",
+			cell }, common)).get().getDelegateObject();
+		EvaluateCommand whole = (EvaluateCommand) COMMANDS.run(EvaluateCommand.class, true, concat(new Object[] { "image",
+			selected, "geometry", "fit" }, common)).get().getDelegateObject();
+		assertEquals(byCrop.scores.get(0).auc(), bySelection.scores.get(0).auc(), 1e-6, "the selection is the crop");
+		assertTrue(Math.abs(whole.scores.get(0).auc() - bySelection.scores.get(0).auc()) > 1e-4,
+			"fit evaluates the whole field, not the selection");
+	}
+
+	private static Object[] concat(Object[] a, Object[] b) {
+		Object[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+		System.arraycopy(b, 0, all, a.length, b.length);
+		return all;
+	}
+
+	@Test
 	void sanityCheckRunsHeadlessOnTheSlicesOfAStack() throws Exception {
 		ij.ImageStack stack = new ij.ImageStack(44, 44);
 		for (java.nio.file.Path p : new java.nio.file.Path[] { TestData.PARASITIZED, TestData.UNINFECTED }) {
