@@ -110,7 +110,8 @@ public final class ExplainResult {
 	/**
 	 * The class map of a tiled run as a new 32-bit image: per pixel the probability of the explained class
 	 * (for target top: of each window's own top class), windows blended with the map's weights; null for
-	 * other geometries.
+	 * other geometries. Shown in 0..1 with the sequential colour table and a colour bar in its overlay, so
+	 * that 0.5 reads the same on every image.
 	 */
 	public ImagePlus classMapImage() {
 		if (classMap == null) return null;
@@ -123,7 +124,12 @@ public final class ExplainResult {
 		ImagePlus imp = new ImagePlus("Class map of " + source.getTitle(), stack);
 		imp.setDimensions(1, source.getNSlices(), source.getNFrames());
 		imp.setCalibration(source.getCalibration().copy());
-		imp.setDisplayRange(0, 1);
+		DisplayRange probability = new DisplayRange(0, 1, false);
+		imp.getProcessor().setColorModel(probability.lut().colorModel());
+		imp.setDisplayRange(probability.min(), probability.max());
+		Overlay bar = new Overlay();
+		Heatmaps.colourBar(probability, width, height).forEach(bar::add);
+		imp.setOverlay(bar);
 		return imp;
 	}
 

@@ -73,8 +73,9 @@ public final class Heatmaps {
 		bar.setName(COLOUR_BAR);
 		int fontSize = Math.max(5, height / 22);
 		TextRoi text = new TextRoi(margin, height - margin - barHeight - fontSize * 1.4, String.format(Locale.ROOT,
-			// spaces: the box ImageJ measures for the text is a little narrower than the drawn glyphs
-			" %.3g .. %.3g ", range.min(), range.max()), new Font(Font.SANS_SERIF, Font.PLAIN, fontSize));
+			// spaces: the box ImageJ measures for the text is a little narrower than the drawn glyphs, the more
+			// so when zoomed out (hinted small glyphs are wider), and the text is clipped to the box
+			" %.3g .. %.3g   ", range.min(), range.max()), new Font(Font.SANS_SERIF, Font.PLAIN, fontSize));
 		text.setStrokeColor(Color.WHITE);
 		text.setFillColor(new Color(0, 0, 0, 128));
 		text.setAntiAlias(true);

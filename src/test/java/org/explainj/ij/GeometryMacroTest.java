@@ -24,13 +24,32 @@ import ij.gui.Roi;
 import ij.process.ColorProcessor;
 
 /**
- * Tiled and ROI runs from a macro in a real ImageJ 1.x under Xvfb, with the macro keys geometry, window
- * and window_stride, and ROIs from the ROI Manager.
+ * Tiled and ROI runs from a macro in a real ImageJ 1.x under Xvfb, replaying the macro recorder's lines
+ * (keys geometry, window and window_stride), with ROIs from the ROI Manager.
  */
 class GeometryMacroTest {
 
+	/**
+	 * What ImageJ's macro recorder wrote (tools/RecorderLines.java, quoted in the README) for Grad-CAM...
+	 * with geometry tile and Gradient... with geometry roi; the model path is relative to the repository
+	 * root, where ImageJ runs here as it did there.
+	 */
+	static final String RECORDED_TILE = "run(\"Grad-CAM...\", \"model=test-images/models/nlm-malaria/malaria_thinsmear_44.pb " +
+		"target=infected score=logit scale=default channels=all reduce=default geometry=tile window=140 window_stride=90 " +
+		"batch=32 opacity=0.5 map layer=auto resolution=input\");";
+	static final String RECORDED_ROI = "run(\"Gradient...\", \"model=test-images/models/nlm-malaria/malaria_thinsmear_44.pb " +
+		"target=top score=logit scale=default channels=all reduce=default geometry=roi window=0 window_stride=0 batch=32 " +
+		"opacity=0.5 map\");";
+
 	@TempDir
 	Path tmp;
+
+	@Test
+	void readmeQuotesTheRecordedLines() throws Exception {
+		String readme = Files.readString(Path.of("README.md"));
+		assertTrue(readme.contains(RECORDED_TILE), "README quotes the recorded tiled run");
+		assertTrue(readme.contains(RECORDED_ROI), "README quotes the recorded ROI run");
+	}
 
 	@Test
 	void tiledAndRoiRunsReplayInImageJ() throws Exception {
@@ -47,16 +66,15 @@ class GeometryMacroTest {
 		cp.insert(TestData.open(TestData.UNINFECTED).getProcessor(), 180, 20);
 		Path field = tmp.resolve("field.tif");
 		IJ.saveAsTiff(new ImagePlus("field", cp), field.toString());
-		Path model = TestData.MALARIA.toAbsolutePath(), tiled = tmp.resolve("tiled.tif"), classes = tmp.resolve(
+		Path tiled = tmp.resolve("tiled.tif"), classes = tmp.resolve(
 			"classes.tif"), rois = tmp.resolve("rois.tif"), log = tmp.resolve("log.txt");
 		String macro = String.join("\n", "open(\"" + field + "\");", "source = getTitle();",
-			"run(\"Grad-CAM...\", \"model=[" + model + "] target=infected score=logit scale=unit reduce=default " +
-				"opacity=0.5 map geometry=tile window=140 window_stride=90 batch=32 layer=auto resolution=input\");",
+			RECORDED_TILE,
 			"saveAs(\"Tiff\", \"" + tiled + "\");",
 			"selectImage(\"Class map of \" + source);", "saveAs(\"Tiff\", \"" + classes + "\");",
 			"selectImage(source);", "makeRectangle(10, 10, 115, 139);", "roiManager(\"add\");",
 			"makeRectangle(180, 20, 124, 112);", "roiManager(\"add\");", "run(\"Select None\");",
-			"run(\"Gradient...\", \"model=[" + model + "] target=top map geometry=roi\");",
+			RECORDED_ROI,
 			"saveAs(\"Tiff\", \"" + rois + "\");",
 			"n = Table.size(\"ExplainJ\");",
 			"File.saveString(Table.getString(\"Region\", n - 2, \"ExplainJ\") + \"\\n\" + Table.getString(\"Region\", n - 1, " +
@@ -65,6 +83,7 @@ class GeometryMacroTest {
 		Path ij = Path.of(IJ.class.getProtectionDomain().getCodeSource().getLocation().toURI());
 		ProcessBuilder pb = new ProcessBuilder("xvfb-run", "-a", MacroTest.javaBinary(), "-Djava.awt.headless=false",
 			"-Dplugins.dir=" + tmp, "-jar", ij.toString(), "-batch", macroFile.toString());
+		pb.directory(new File("").getAbsoluteFile());
 		pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
 		pb.redirectErrorStream(true);
 		Process p = pb.start();

@@ -59,9 +59,11 @@ class MacroTest {
 		Path hostile = Path.of("test-images/models/hostile/frozen-writes-output.pb").toAbsolutePath();
 		Path trustLog = tmp.resolve("trust-log.txt"), methodsLog = tmp.resolve("methods-log.txt");
 		String macro = String.join("\n", "open(\"" + image + "\");", "source = getTitle();",
-			// exactly what the recorder writes for the dialog's fields
-			"run(\"Saliency...\", \"model=[" + model + "] target=infected score=logit scale=unit reduce=default " +
-				"opacity=0.5 map batch=32\");",
+			// exactly what ImageJ's recorder wrote (tools/RecorderLines.java, quoted in the README; the model path
+			// relative to the repository root, where ImageJ runs here)
+			"run(\"Saliency...\", \"model=test-images/models/nlm-malaria/malaria_thinsmear_44.pb target=infected " +
+				"score=logit scale=default channels=all reduce=default geometry=auto window=0 window_stride=0 batch=32 " +
+				"opacity=0.5 map\");",
 			"mapTitle = getTitle();", "saveAs(\"Tiff\", \"" + out + "\");", "selectImage(source);",
 			"File.saveString(mapTitle + \"\\n\" + Overlay.size + \"\\n\" + bitDepth(), \"" + log + "\");",
 			// a command without an image: prototypes of two digit classes
@@ -76,7 +78,8 @@ class MacroTest {
 			// a model the audit refuses runs with the macro option 'trust', and the log says so
 			"open(\"" + image + "\");", "run(\"Saliency...\", \"model=[" + hostile + "] target=top map trust\");",
 			"File.saveString(getTitle(), \"" + trustLog + "\");",
-			// methods with parameters, as the recorder writes them: the keys are the declared parameters' names
+			// methods with parameters, keys as the recorder writes them (the declared parameters' names; keys left
+			// out take the dialog's remembered values)
 			"open(\"" + image + "\");", "run(\"Integrated Gradients...\", \"model=[" + model + "] target=infected " +
 				"score=logit scale=unit reduce=default opacity=0.5 batch=32 steps=8 baseline=zeros rule=gauss-legendre gap=0 " +
 				"max-steps=1024\");",

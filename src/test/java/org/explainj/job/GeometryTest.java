@@ -2,6 +2,7 @@ package org.explainj.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,6 +136,7 @@ class GeometryTest {
 				double expected = target.equals("0") ? p0 : Math.max(p0, 1 - p0);
 				assertEquals(expected, classMap[12 * 8 * blocks + b * 8 + 3], 1e-5, "block " + b + " target " + target);
 			}
+			assertClassMapHasColourBarZeroToOne(r.classMapImage());
 			assertEquals(1, r.rows().size());
 			assertEquals(12, r.rows().get(0).windows());
 			if (target.equals("top")) {
@@ -145,6 +147,18 @@ class GeometryTest {
 			}
 			else assertNull(r.labelImage());
 		}
+	}
+
+	/** A probability reads the same on every class map: range 0..1 shown and written in a colour bar. */
+	static void assertClassMapHasColourBarZeroToOne(ImagePlus classMap) {
+		assertEquals(0, classMap.getDisplayRangeMin());
+		assertEquals(1, classMap.getDisplayRangeMax());
+		ij.gui.Overlay overlay = classMap.getOverlay();
+		assertNotNull(overlay, "the class map has an overlay");
+		assertTrue(overlay.get("ExplainJ colour bar") instanceof ij.gui.ImageRoi, "a colour strip");
+		ij.gui.Roi range = overlay.get("ExplainJ colour bar range");
+		assertTrue(range instanceof ij.gui.TextRoi, "the range written");
+		assertEquals("0.00 .. 1.00", ((ij.gui.TextRoi) range).getText().trim());
 	}
 
 	/** Halfway overlapping windows: inside the first and last block the class map is still that block's own. */
