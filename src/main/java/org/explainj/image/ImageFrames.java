@@ -54,7 +54,8 @@ public record ImageFrames(ImagePlus image, int width, int height, int[] selected
 			int first = Integer.parseInt(m.group(1)), last = m.group(2) == null ? first : Integer.parseInt(m.group(2));
 			if (first < 1 || last > available || last < first) throw new ExplainException("The channels '" + text + "' are " +
 				"not channels of the image, which has " + available + (available == 1 ? " channel." : " channels."), "Give " +
-					CHANNEL_FORMS + " between 1 and " + available + ".");
+					"all, or channels between 1 and " + available + " as one (1), a range (1-" + available + ") or a list (" +
+						(available > 1 ? "1," + available : "1") + ").");
 			for (int c = first; c <= last; c++) chosen.add(c - 1);
 		}
 		return chosen.stream().mapToInt(Integer::intValue).toArray();

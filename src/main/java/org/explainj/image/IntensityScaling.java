@@ -68,8 +68,8 @@ public enum IntensityScaling {
 		if (part >= NARROW_RANGE) return Optional.empty();
 		return Optional.of(String.format(Locale.ROOT, "The image's values (%.0f to %.0f) use %.1f%% of its type's range " +
 			"(0 to %.0f): unit scaling gives the model inputs from %.3g to %.3g only; unless the model was trained on such " +
-			"images, choose scale=minmax (the image's own range) or scale=percentile (robust to hot pixels), or give the " +
-			"model's \"scaling\" in its explainj.json.", range[0], range[1], 100 * part, frames.typeMax(), range[0] / frames
+			"images, choose scale=minmax (--scale minmax: the image's own range) or scale=percentile (robust to hot " +
+			"pixels), or give the model's \"scaling\" in its explainj.json.", range[0], range[1], 100 * part, frames.typeMax(), range[0] / frames
 				.typeMax(), range[1] / frames.typeMax()));
 	}
 

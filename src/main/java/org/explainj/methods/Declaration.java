@@ -45,7 +45,10 @@ public interface Declaration {
 
 	/** The same, a value that cannot be read named as the user wrote it ({@code shown}, e.g. --batch-size). */
 	default Object parse(String owner, String shown, String example, String text) {
-		Object value = kind().parse(shown, example, text);
+		// a choice is read as ImageJ and the command line read words: TILE is tile
+		String word = text == null ? null : choices().stream().filter(c -> c.equalsIgnoreCase(text.strip())).findFirst()
+			.orElse(text);
+		Object value = kind().parse(shown, example, word);
 		check(owner, kind().format(value));
 		return value;
 	}

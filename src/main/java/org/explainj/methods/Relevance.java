@@ -63,6 +63,10 @@ final class Relevance {
 	 * rules; a score mostly absorbed (or created) by the rules, with LRP-gamma's sign flips where they
 	 * occur ({@code absorbedHint} says what to change). Sign flips alone are how gamma works: no note.
 	 */
+	/** Why rules create relevance: a bias that lowers z makes the inputs' share exceed the score. */
+	static final String CREATED_HINT = "Negative biases make the inputs' share exceed the score; lrp-zplus and " +
+		"deep-taylor ignore biases.";
+
 	static List<String> notes(Explanation e, String title, String absorbedHint) {
 		List<String> notes = new ArrayList<>();
 		float[] kept = e.diagnostics().get(CONSERVATION), absorbed = e.diagnostics().get(ABSORBED);
@@ -85,7 +89,8 @@ final class Relevance {
 			notes.add(String.format(Locale.ROOT, "%s: the rules %s %.0f%% of the score in %d of %d images (image %d: the " +
 				"map sums to %.4g f(x))%s. %s", title, absorbed[i] > 0 ? "absorbed" : "created", 100 * Math.abs(absorbed[i]),
 				swallowed.size(), e.n(), i + 1, kept[i], flipped.contains(i) ? String.format(Locale.ROOT, "; %.0f units " +
-					"changed sign under w + gamma w+, which flips their relevance", flips[i]) : "", absorbedHint));
+					"changed sign under w + gamma w+, which flips their relevance", flips[i]) : "", absorbed[i] > 0 ? absorbedHint
+						: CREATED_HINT));
 		}
 		return notes;
 	}

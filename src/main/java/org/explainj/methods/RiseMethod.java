@@ -31,7 +31,7 @@ public final class RiseMethod implements AttributionMethod {
 	public List<MethodParameter> parameters() {
 		return List.of(MethodParameter.fed("masks", "1000", "number of random masks N").within(MethodParameter.Range
 			.wholeAtLeast(1)), new MethodParameter("cells", "7", "mask grid is cells x cells").within(MethodParameter.Range
-				.wholeAtLeast(1)), MethodParameter.fed("probability", "0.5", "chance p that a cell is kept (0 < p < 1)")
+				.wholeAtLeast(1)), MethodParameter.fed("probability", "0.5", "chance p that a cell is kept")
 					.within(new MethodParameter.Range(false, 0, 1, List.of())), MethodParameter.fed("seed", "0",
 						"seed of the masks").within(MethodParameter.Range.anyWhole()));
 	}

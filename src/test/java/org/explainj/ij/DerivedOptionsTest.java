@@ -126,6 +126,14 @@ class DerivedOptionsTest {
 		assertEquals("saliency: 'batch' must be at least 1, not 0. For example batch=32.", e.getMessage());
 	}
 
+	@Test
+	void aChoiceIsReadWhateverItsCase() {
+		Declaration geometry = JobOptions.ALL.stream().filter(o -> o.name().equals("geometry")).findFirst().orElseThrow();
+		assertEquals("tile", geometry.parse("saliency", "TILE"));
+		assertEquals("roi", geometry.parse("saliency", " Roi "));
+		assertThrows(ExplainException.class, () -> geometry.parse("saliency", "grid"));
+	}
+
 	/**
 	 * A script may name the method after its parameters: SciJava then keeps the value (warning that the
 	 * input was not known yet) and the method's input picks it up.
