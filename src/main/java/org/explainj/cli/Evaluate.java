@@ -48,8 +48,8 @@ final class Evaluate {
 
 	private Evaluate() {}
 
-	static void run(Arguments a, PrintStream out) {
-		overImages(a, out, OUTPUTS, (model, images, batch, dir) -> compare(model, batch, dir, a, out));
+	static void run(Arguments a, PrintStream out, PrintStream err) {
+		overImages(a, out, err, OUTPUTS, (model, images, batch, dir) -> compare(model, batch, dir, a, out));
 	}
 
 	/** What evaluate and sanity do once the model is held and the images are one batch. */
@@ -60,9 +60,10 @@ final class Evaluate {
 	/**
 	 * The frame of a command over a set of images (--model, --images, --out, --scale, --trust-model):
 	 * outputs that would replace an input are refused first, the model is held for the run, the trust
-	 * note printed, and the images brought to the model as one batch.
+	 * note printed, and the images brought to the model as one batch, with notes on how (to {@code err}, as
+	 * explain prints its notes).
 	 */
-	static void overImages(Arguments a, PrintStream out, List<String> outputs, ImageSetRun body) {
+	static void overImages(Arguments a, PrintStream out, PrintStream err, List<String> outputs, ImageSetRun body) {
 		Path modelPath = Path.of(a.required("model"));
 		List<Path> imageFiles = imageFiles(a.required("images"));
 		Path dir = Path.of(a.required("out"));
@@ -76,8 +77,10 @@ final class Evaluate {
 			List<ij.gui.Roi> rois = a.knows("geometry") ? CliGeometry.rois(a) : List.of();
 			Geometry geometry = a.knows("geometry") ? new Geometry(CliGeometry.kind(Geometry.parse(a.get("geometry", "auto")),
 				rois), 0, 0, rois) : Geometry.AUTO;
-			body.run(model, images, EvaluationReport.batch(images, model, ExplainOptions.parseScaling(a.get("scale", null)),
-				geometry), dir);
+			EvaluationReport.Inputs inputs = EvaluationReport.batch(images, model, ExplainOptions.parseScaling(a.get("scale",
+				null)), geometry);
+			inputs.notes().forEach(note -> err.println("explainj: note: " + note));
+			body.run(model, images, inputs.batch(), dir);
 		}
 	}
 

@@ -99,8 +99,8 @@ public final class Main {
 				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
 				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats", "tiled", "method", "window",
 					"window-stride")), out);
-				case "evaluate" -> Evaluate.run(new Arguments("evaluate", rest, Evaluate.OPTIONS), out);
-				case "sanity" -> Sanity.run(new Arguments("sanity", rest, Sanity.OPTIONS), out);
+				case "evaluate" -> Evaluate.run(new Arguments("evaluate", rest, Evaluate.OPTIONS), out, err);
+				case "sanity" -> Sanity.run(new Arguments("sanity", rest, Sanity.OPTIONS), out, err);
 				default -> throw new ExplainException("Unknown command '" + args[0] + "'.",
 					"Use explain, maximize, evaluate, sanity, methods, inspect, demo or bench.");
 			}

@@ -26,8 +26,8 @@ final class Sanity {
 
 	private Sanity() {}
 
-	static void run(Arguments a, PrintStream out) {
-		Evaluate.overImages(a, out, List.of("sanity.csv", "sanity.png", "sanity-montage.png"), (model, images, batch,
+	static void run(Arguments a, PrintStream out, PrintStream err) {
+		Evaluate.overImages(a, out, err, List.of("sanity.csv", "sanity.png", "sanity-montage.png"), (model, images, batch,
 			dir) -> check(model, images, batch, dir, a, out));
 	}
 

@@ -108,8 +108,10 @@ public class EvaluateCommand implements Command {
 		List<ImagePlus> images = allOpen ? Arrays.stream(WindowManager.getIDList() == null ? new int[0] : WindowManager
 			.getIDList()).mapToObj(WindowManager::getImage).toList() : List.of(image);
 		Geometry.Kind kind = Geometry.parse(geometry);
-		InputBatch batch = EvaluationReport.batch(images, m, ExplainOptions.parseScaling(scale), new Geometry(kind, 0, 0,
-			kind == Geometry.Kind.ROI ? ManagerRois.of(image) : List.of()));
+		EvaluationReport.Inputs inputs = EvaluationReport.batch(images, m, ExplainOptions.parseScaling(scale), new Geometry(
+			kind, 0, 0, kind == Geometry.Kind.ROI ? ManagerRois.of(image) : List.of()));
+		inputs.notes().forEach(note -> IJ.log("ExplainJ: " + note));
+		InputBatch batch = inputs.batch();
 		List<AttributionMethod> list = BaselineAttributions.list(methods);
 		int side = window > 0 ? window : Selectivity.Settings.defaultWindow(batch.height(), batch.width());
 		boolean all = metric.equals("all");

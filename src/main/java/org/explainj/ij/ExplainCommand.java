@@ -162,14 +162,25 @@ public class ExplainCommand extends DynamicCommand {
 	static final String TABLE = "ExplainJ";
 
 	/**
-	 * The status line while a run goes: the slice being explained and, for methods that run each image in
-	 * parts (steps, samples, patches), the part of that slice; from (0, total) before the first batch.
+	 * The status line while a run goes: the part being explained ({@code unit} "slice", or "ROI" where
+	 * each ROI is explained in turn over all slices) and, for methods that run each image in parts (steps,
+	 * samples, patches), the batch of that part; from (0, total) before the first batch.
 	 */
-	static String progressText(int done, int total, int slices) {
-		int perSlice = Math.max(1, total / Math.max(1, slices));
-		int slice = Math.min(slices, done / perSlice + 1);
-		int batch = Math.min(perSlice, done - (slice - 1) * perSlice + 1);
-		return "ExplainJ: slice " + slice + "/" + slices + ", batch " + batch + "/" + perSlice;
+	static String progressText(int done, int total, int parts, String unit) {
+		int perPart = Math.max(1, total / Math.max(1, parts));
+		int part = Math.min(parts, done / perPart + 1);
+		int batch = Math.min(perPart, done - (part - 1) * perPart + 1);
+		return "ExplainJ: " + unit + " " + part + "/" + parts + ", batch " + batch + "/" + perPart;
+	}
+
+	/** How many ROIs the run explains one after another (as {@link ExplainJob} chooses them); 0 for none. */
+	static int roisExplained(ImagePlus image, ExplainOptions options) {
+		boolean selected = image.getRoi() != null && image.getRoi().isArea();
+		return switch (options.geometry().kind()) {
+			case ROI -> options.geometry().rois().isEmpty() ? 1 : options.geometry().rois().size();
+			case AUTO -> selected ? 1 : 0;
+			default -> 0;
+		};
 	}
 
 	/**
@@ -210,10 +221,11 @@ public class ExplainCommand extends DynamicCommand {
 		Display display = new Display(0, false, false, false);
 		for (CommonOption<Display> o : DISPLAY) display = o.applyText(m.name(), display, values.get(o.name()));
 		if (image == null) throw new ExplainException("There is no image to explain.", "Give one as \"image\", imp.");
-		int slices = image.getNSlices() * image.getNFrames();
+		int rois = roisExplained(image, options), parts = rois > 0 ? rois : image.getNSlices() * image.getNFrames();
+		String unit = rois > 0 ? "ROI" : "slice";
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
 			IJ.showProgress(done, total);
-			IJ.showStatus(progressText(done, total, slices));
+			IJ.showStatus(progressText(done, total, parts, unit));
 			if (IJ.escapePressed()) throw new Explainer.CancellationException();
 		});
 		result.notes().forEach(note -> IJ.log("ExplainJ: " + note));

@@ -5,6 +5,7 @@ import java.io.File;
 import java.util.List;
 
 import org.explainj.ExplainException;
+import org.explainj.image.Geometry;
 import org.explainj.job.EvaluationReport;
 import org.explainj.job.ExplainOptions;
 import org.explainj.job.SanityReport;
@@ -75,7 +76,10 @@ public class SanityCheckCommand implements Command {
 
 	private void check(ClassifierModel m) {
 		if (!m.auditFindings().isEmpty()) IJ.log(ModelAudit.trustNote(m));
-		InputBatch batch = EvaluationReport.batch(List.of(image), m, ExplainOptions.parseScaling(scale));
+		EvaluationReport.Inputs inputs = EvaluationReport.batch(List.of(image), m, ExplainOptions.parseScaling(scale),
+			new Geometry(Geometry.Kind.FIT, 0, 0, List.of()));
+		inputs.notes().forEach(note -> IJ.log("ExplainJ: " + note));
+		InputBatch batch = inputs.batch();
 		List<AttributionMethod> list = BaselineAttributions.list(methods);
 		report = SanityCheck.run(m, batch, list, seed, 32);
 		results = SanityReport.table(report);

@@ -46,12 +46,17 @@ public final class Tiling {
 
 		/**
 		 * Windows every stride pixels from the top left; the last of each row and column is flush with the
-		 * image's border, so every pixel is covered.
+		 * image's border. A stride larger than the window, which would leave pixels between windows
+		 * uncovered, is refused, so every pixel is covered.
 		 */
 		public static Grid of(int width, int height, int windowWidth, int windowHeight, int strideX, int strideY) {
 			if (windowWidth > width || windowHeight > height) throw new ExplainException("The tiling window (" + windowWidth +
 				" x " + windowHeight + " pixels) is larger than the image (" + width + " x " + height + ").",
 				"Give a smaller window (window=PX, --window PX) or use geometry fit.");
+			if (strideX > windowWidth || strideY > windowHeight) throw new ExplainException("The window stride (" + strideX +
+				" x " + strideY + " pixels) is larger than the tiling window (" + windowWidth + " x " + windowHeight +
+				"), so the pixels between windows would not be explained.", "Give window_stride (--window-stride PX) at " +
+					"most the window, or 0 for half the window.");
 			return new Grid(width, height, windowWidth, windowHeight, starts(width, windowWidth, strideX), starts(height,
 				windowHeight, strideY));
 		}

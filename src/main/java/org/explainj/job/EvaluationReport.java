@@ -2,8 +2,10 @@ package org.explainj.job;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import org.explainj.ExplainException;
 import org.explainj.image.Geometry;
@@ -25,27 +27,41 @@ public final class EvaluationReport {
 	private EvaluationReport() {}
 
 	/**
+	 * The images brought to the model as one batch, and what the user should know about it (one sentence
+	 * each, led by the image's title): channel and intensity conversions, an image squeezed whole into a
+	 * much smaller input under auto.
+	 */
+	public record Inputs(InputBatch batch, List<String> notes) {}
+
+	/**
 	 * As {@link #batch(List, ClassifierModel, IntensityScaling)} for geometry fit; for geometry roi every
 	 * frame of each ROI's box of every image (the given ROIs, else each image's selection); for auto an
 	 * image's selection when it has one (a selection is never ignored silently), else the whole image.
 	 */
-	public static InputBatch batch(List<ImagePlus> images, ClassifierModel model, IntensityScaling scaling,
+	public static Inputs batch(List<ImagePlus> images, ClassifierModel model, IntensityScaling scaling,
 		Geometry geometry)
 	{
 		if (geometry.kind() == Geometry.Kind.TILE) throw new ExplainException("Evaluate takes geometry fit or roi, not tile.",
 			"Give the windows to compare as ROIs (--roi x,y,w,h), or as images of their own.");
-		if (geometry.kind() == Geometry.Kind.FIT) return batch(images, model, scaling);
+		IntensityScaling effective = scaling != null ? scaling : IntensityScaling.of(model);
 		List<ImagePlus> crops = new ArrayList<>();
+		Set<String> notes = new LinkedHashSet<>();
 		for (ImagePlus imp : images) {
 			List<Roi> rois = geometry.rois();
-			if (rois.isEmpty() && imp.getRoi() != null && imp.getRoi().isArea()) rois = List.of(imp.getRoi());
+			if (geometry.kind() == Geometry.Kind.FIT) rois = List.of();
+			else if (rois.isEmpty() && imp.getRoi() != null && imp.getRoi().isArea()) rois = List.of(imp.getRoi());
 			if (rois.isEmpty() && geometry.kind() == Geometry.Kind.ROI) throw new ExplainException("Geometry roi needs a " +
 				"selection or ROIs, and " + imp.getTitle() + " has none.", "Draw a selection, add ROIs to the ROI Manager, " +
 					"or give --roi x,y,w,h or --rois FILE.zip.");
-			if (rois.isEmpty()) crops.add(imp);
+			ImageGeometry.notes(ImageFrames.of(imp), model, effective).forEach(n -> notes.add(imp.getTitle() + ": " + n));
+			if (rois.isEmpty()) {
+				crops.add(imp);
+				if (geometry.kind() == Geometry.Kind.AUTO) ExplainJob.largeImageWarning(imp, model).ifPresent(n -> notes.add(imp
+					.getTitle() + ": " + n));
+			}
 			for (Roi roi : rois) crops.add(RoiRun.crop(imp, RoiRun.box(imp, roi)));
 		}
-		return batch(crops, model, scaling);
+		return new Inputs(batch(crops, model, effective), List.copyOf(notes));
 	}
 
 	/**

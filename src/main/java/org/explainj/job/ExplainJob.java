@@ -111,14 +111,18 @@ public final class ExplainJob {
 
 	/** E.g. "'cell 1' (x 10, y 20, 139 x 139 pixels)". */
 	static String describe(Roi roi) {
-		java.awt.Rectangle b = roi.getBounds();
-		return (roi.getName() == null ? "" : "'" + roi.getName() + "' ") + String.format(Locale.ROOT,
-			"(x %d, y %d, %d x %d pixels)", b.x, b.y, b.width, b.height);
+		return describe(roi.getName(), roi.getBounds());
+	}
+
+	/** A box of the image under a ROI's name (null: none), e.g. the part of a ROI inside the image. */
+	static String describe(String name, java.awt.Rectangle b) {
+		return (name == null ? "" : "'" + name + "' ") + String.format(Locale.ROOT, "(x %d, y %d, %d x %d pixels)", b.x,
+			b.y, b.width, b.height);
 	}
 
 	/**
-	 * A warning for an image fitted whole into a model input less than half its size on a side: what it
-	 * holds shrinks to a few pixels of the input.
+	 * A warning for an image fitted whole into a model input more than {@link #LARGE_FACTOR} times smaller
+	 * on a side: what it holds shrinks to a few pixels of the input.
 	 */
 	static java.util.Optional<String> largeImageWarning(ImagePlus image, ClassifierModel model) {
 		if (model.width() <= 0 || model.height() <= 0) return java.util.Optional.empty();
@@ -134,13 +138,29 @@ public final class ExplainJob {
 	/** What the user should know about a run that went through: upsampling of tiny images, a regression head. */
 	private static List<String> notes(ImagePlus image, ClassifierModel model) {
 		List<String> notes = new ArrayList<>();
-		double factor = Math.max((double) model.width() / image.getWidth(), (double) model.height() / image.getHeight());
-		if (factor >= TINY_FACTOR) notes.add(String.format(Locale.ROOT, "The image (%d x %d pixels) was upsampled %.0f-fold " +
-			"to the model's input (%d x %d): the map explains an enlarged, blurred copy.", image.getWidth(), image
-				.getHeight(), factor, model.width(), model.height()));
+		upsampled("The image", image.getWidth(), image.getHeight(), model).ifPresent(notes::add);
 		if (model.isRegression()) notes.add("The model has one linear output (a regression, not a classifier): the raw " +
 			"output is explained; there is no probability.");
 		return notes;
+	}
+
+	/**
+	 * A note when {@code what} (the image, a ROI's box, the tiling window), {@code width x height} pixels,
+	 * is at least {@link #TINY_FACTOR} times smaller than the model's input on a side.
+	 */
+	static java.util.Optional<String> upsampled(String what, int width, int height, ClassifierModel model) {
+		double factor = Math.max((double) model.width() / width, (double) model.height() / height);
+		if (factor < TINY_FACTOR) return java.util.Optional.empty();
+		return java.util.Optional.of(String.format(Locale.ROOT, "%s (%d x %d pixels) was upsampled %.0f-fold to the " +
+			"model's input (%d x %d): the map explains an enlarged, blurred copy.", what, width, height, factor, model
+				.width(), model.height()));
+	}
+
+	/** Class activation maps at their layer's size cannot be pasted into an image-size map of windows or ROIs. */
+	static void refuseLayerResolution(ExplainOptions options) {
+		if (atLayerResolution(options)) throw new ExplainException("resolution=layer keeps the map at the layer's size, " +
+			"which tiles and ROIs cannot paste back into the image.", "Use resolution=input with geometry tile or roi, or " +
+				"geometry fit.");
 	}
 
 	/**

@@ -29,6 +29,7 @@ final class RoiRun {
 	static ExplainResult run(ImagePlus image, ExplainOptions options, ClassifierModel model, List<Roi> rois,
 		InputBatch reference, List<String> notes, Explainer.Progress progress)
 	{
+		ExplainJob.refuseLayerResolution(options);
 		int width = image.getWidth(), height = image.getHeight(), plane = width * height;
 		int frames = image.getNSlices() * image.getNFrames();
 		Explainer explainer = new Explainer(model);
@@ -38,6 +39,11 @@ final class RoiRun {
 		for (int i = 0; i < rois.size(); i++) {
 			Roi roi = rois.get(i);
 			Rectangle box = box(image, roi);
+			String region = "ROI " + (i + 1) + " " + ExplainJob.describe(roi.getName(), box);
+			if (!box.equals(roi.getBounds())) notes.add("ROI " + (i + 1) + " " + ExplainJob.describe(roi) + " was clipped to " +
+				"the image: " + box.width + " x " + box.height + " pixels explained.");
+			ExplainJob.upsampled("ROI " + (i + 1) + (roi.getName() == null ? "" : " '" + roi.getName() + "'"), box.width,
+				box.height, model).ifPresent(notes::add);
 			ImagePlus crop = crop(image, box);
 			InputBatch batch = ImageGeometry.shared().toModelInput(ImageFrames.of(crop, options.channels()), model, options
 				.effectiveScaling(model));
@@ -55,7 +61,6 @@ final class RoiRun {
 				for (int y = 0; y < box.height; y++) System.arraycopy(boxMaps, (p * box.height + y) * box.width, maps, p * plane +
 					(box.y + y) * width + box.x, box.width);
 			}
-			String region = "ROI " + (i + 1) + " " + ExplainJob.describe(roi);
 			options.method().notes(e, options.settings()).forEach(note -> notes.add(region + ": " + note));
 			rows.addAll(ExplainResult.rows(e, f -> f, f -> region));
 		}

@@ -31,6 +31,7 @@ final class TiledRun {
 	static ExplainResult run(ImagePlus image, ExplainOptions options, ClassifierModel model, InputBatch reference,
 		List<String> notes, Explainer.Progress progress)
 	{
+		ExplainJob.refuseLayerResolution(options);
 		Geometry g = options.geometry();
 		if ((model.width() <= 0 || model.height() <= 0) && g.window() == 0) throw new ExplainException("The model takes " +
 			"images of any size, so there is no default tiling window.", "Give the window in image pixels (window=PX, " +
@@ -44,6 +45,7 @@ final class TiledRun {
 		ImageFrames frames = ImageFrames.of(image, options.channels());
 		int width = image.getWidth(), height = image.getHeight(), plane = width * height, count = frames.count();
 		Tiling.Grid grid = Tiling.Grid.of(width, height, windowWidth, windowHeight, strideX, strideY);
+		ExplainJob.upsampled("Each tiling window", windowWidth, windowHeight, model).ifPresent(notes::add);
 		int nx = grid.xs().length, ny = grid.ys().length;
 		int chunk = Math.max(1, Math.min(nx, Math.max(options.batchSize(), WINDOW_VALUES / (mh * mw * model.channels()))));
 		boolean top = options.target().unit().isEmpty() && options.target().text().trim().equalsIgnoreCase("top");
@@ -85,6 +87,9 @@ final class TiledRun {
 			}
 			rows.add(summary.row(f, top ? -1 : summary.target, String.format(java.util.Locale.ROOT,
 				"tiles of %d x %d pixels, stride %d x %d", windowWidth, windowHeight, strideX, strideY)));
+			String prefix = "Tiles" + (count > 1 ? " of frame " + (f + 1) : "") + " (the windows counted as images, row by " +
+				"row): ";
+			summary.notes(options).forEach(note -> notes.add(prefix + note));
 		}
 		return new ExplainResult(image, model, options, null, maps, image.getWidth(), image
 			.getHeight(), channels, rows, notes, classMap, labels, frames
@@ -104,6 +109,8 @@ final class TiledRun {
 	private static final class Summary {
 		final int[] byClass;
 		final Map<String, Double> diagnostics = new LinkedHashMap<>();
+		// each window's diagnostics, for the method's notes over all windows of the frame at once
+		final Map<String, List<Float>> perWindow = new LinkedHashMap<>();
 		int windows, target = -1;
 		float best = -1;
 		int[] at = { 0, 0 };
@@ -120,7 +127,26 @@ final class TiledRun {
 				best = value;
 				at = new int[] { x, y };
 			}
-			e.diagnostics().forEach((name, v) -> diagnostics.merge(name, (double) v[i], Double::sum));
+			e.diagnostics().forEach((name, v) -> {
+				diagnostics.merge(name, (double) v[i], Double::sum);
+				perWindow.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(v[i]);
+			});
+		}
+
+		/**
+		 * The method's notes read from every window's diagnostics together, so that a finding holding in
+		 * many chunks is said once, with its count over the frame's windows.
+		 */
+		List<String> notes(ExplainOptions options) {
+			Map<String, float[]> all = new LinkedHashMap<>();
+			perWindow.forEach((name, values) -> {
+				float[] v = new float[values.size()];
+				for (int i = 0; i < v.length; i++) v[i] = values.get(i);
+				all.put(name, v);
+			});
+			Explanation windowsOnly = new Explanation(options.method().name(), new float[0], windows, 0, 0, 0, new int[windows],
+				new int[windows], new float[windows], new float[windows][], all);
+			return options.method().notes(windowsOnly, options.settings());
 		}
 
 		ExplainResult.Row row(int frame, int explained, String region) {

@@ -74,4 +74,20 @@ class EvaluateCliTest {
 		assertEquals(1, bad.code());
 		assertTrue(bad.err().contains("Unknown method 'nonsense'"), bad.err());
 	}
+
+	/** Evaluate says on stderr, as explain does, that a large grey image was squeezed whole into the RGB input. */
+	@Test
+	void evaluatePrintsTheInputNotes() throws Exception {
+		ij.process.ByteProcessor bp = new ij.process.ByteProcessor(200, 60);
+		for (int i = 0; i < 200 * 60; i++) bp.set(i, (i * 37) % 256);
+		Path image = tmp.resolve("large.png");
+		new ij.io.FileSaver(new ImagePlus("large", bp)).saveAsPng(image.toString());
+		CliTest.Run r = CliTest.run("evaluate", "--model", TestData.MALARIA.toString(), "--images", image.toString(),
+			"--methods", "random", "--metric", "insertion", "--insertion-steps", "2", "--out", tmp.resolve("eval").toString());
+		assertEquals(0, r.code(), r.err());
+		assertTrue(r.err().contains("explainj: note: large.png: Warning: the image (200 x 60 pixels) is more than 4 " +
+			"times the model's input"), r.err());
+		assertTrue(r.err().lines().filter(l -> l.startsWith("explainj: note: large.png: ")).count() >= 2,
+			"and the grey image copied into the colour channels: " + r.err());
+	}
 }

@@ -177,14 +177,50 @@ class ExplainDisplayTest {
 			(done, total) -> calls.add(new int[] { done, total }));
 		int total = calls.get(0)[1];
 		assertEquals(0, calls.get(0)[0], "the first report comes before the first batch");
-		assertEquals("ExplainJ: slice 1/2, batch 1/" + total / 2, ExplainCommand.progressText(0, total, 2));
+		assertEquals("ExplainJ: slice 1/2, batch 1/" + total / 2, ExplainCommand.progressText(0, total, 2, "slice"));
 		assertEquals(total, calls.get(calls.size() - 1)[0], "the last report is the end");
 		assertTrue(calls.size() >= 3, "reports between batches: " + calls.size());
 		int[] middle = calls.get(calls.size() / 2);
-		String text = ExplainCommand.progressText(middle[0], middle[1], 2);
+		String text = ExplainCommand.progressText(middle[0], middle[1], 2, "slice");
 		int slice = middle[0] / (total / 2) + 1;
 		assertTrue(text.startsWith("ExplainJ: slice " + Math.min(2, slice) + "/2, batch "), text);
-		assertEquals("ExplainJ: slice 2/2, batch 1/4", ExplainCommand.progressText(4, 8, 2));
-		assertEquals("ExplainJ: slice 2/2, batch 4/4", ExplainCommand.progressText(8, 8, 2), "done stays in range");
+		assertEquals("ExplainJ: slice 2/2, batch 1/4", ExplainCommand.progressText(4, 8, 2, "slice"));
+		assertEquals("ExplainJ: slice 2/2, batch 4/4", ExplainCommand.progressText(8, 8, 2, "slice"), "done stays in range");
+	}
+
+	/**
+	 * ROIs are explained one after another, each over all slices: the status line counts ROIs, whatever
+	 * the image's slice count (3 ROIs on a 2-slice stack).
+	 */
+	@Test
+	void theStatusLineCountsRoisForARoiRun() {
+		ImagePlus a = TestData.open(TestData.PARASITIZED);
+		ImageStack stack = new ImageStack(a.getWidth(), a.getHeight());
+		stack.addSlice(a.getProcessor());
+		stack.addSlice(a.getProcessor().duplicate());
+		ImagePlus image = new ImagePlus("two", stack);
+		ExplainOptions options = new ExplainOptions(TestData.MALARIA, Methods.byName("integrated-gradients"), Target.TOP,
+			ScoreKind.LOGIT, IntensityScaling.UNIT, null, 2, Map.of("steps", "8")).withGeometry(new org.explainj.image.Geometry(
+				org.explainj.image.Geometry.Kind.ROI, 0, 0, List.of(new Roi(0, 0, 40, 40), new Roi(40, 40, 40, 40), new Roi(60,
+					80, 50, 50))));
+		assertEquals(3, ExplainCommand.roisExplained(image, options));
+		List<int[]> calls = new ArrayList<>();
+		ExplainJob.run(image, options, (done, total) -> calls.add(new int[] { done, total }));
+		int total = calls.get(calls.size() - 1)[1];
+		List<int[]> one = new ArrayList<>();
+		ExplainJob.run(image, options.withGeometry(options.geometry().withRois(List.of(new Roi(0, 0, 40, 40)))), (done,
+			t) -> one.add(new int[] { done, t }));
+		int perRoi = one.get(0)[1];
+		assertEquals(3 * perRoi, total, "each ROI runs all slices' batches");
+		assertEquals("ExplainJ: ROI 1/3, batch 1/" + perRoi, ExplainCommand.progressText(0, total, 3, "ROI"));
+		assertEquals("ExplainJ: ROI 2/3, batch 1/" + perRoi, ExplainCommand.progressText(perRoi, total, 3, "ROI"));
+		assertEquals("ExplainJ: ROI 3/3, batch " + perRoi + "/" + perRoi, ExplainCommand.progressText(total, total, 3,
+			"ROI"));
+		assertTrue(calls.stream().anyMatch(c -> c[0] == 2 * perRoi), "a report where the third ROI starts");
+		image.setRoi(new Roi(5, 5, 30, 30));
+		assertEquals(1, ExplainCommand.roisExplained(image, options.withGeometry(org.explainj.image.Geometry.AUTO)),
+			"auto explains the selection as one ROI");
+		image.deleteRoi();
+		assertEquals(0, ExplainCommand.roisExplained(image, options.withGeometry(org.explainj.image.Geometry.AUTO)));
 	}
 }
