@@ -411,13 +411,13 @@ public final class BackwardWalk {
 
 	/**
 	 * True for a gate or a statistic: a tensor that, through element-wise ops by constants, comes from a
-	 * squashing op (sigmoid, tanh, erf), a normalisation statistic (mean, reciprocal square root) or a
+	 * squashing op (sigmoid, tanh, erf), a normalisation statistic ({@link #statistic mean}, reciprocal square root) or a
 	 * StopGradient; relevance rules hold it constant.
 	 */
 	private boolean constantLike(String tensor) {
 		NodeDef cur = graph.node(GraphPath.nodeOf(tensor));
 		while (true) {
-			if (GATES.contains(cur.getOp())) return true;
+			if (GATES.contains(cur.getOp()) || statistic(cur)) return true;
 			List<String> in = Canonizer.dataInputs(cur);
 			if (Set.of("Identity", "Reshape", "ExpandDims", "Squeeze", "Neg", "Cast").contains(cur.getOp())) {
 				cur = graph.node(GraphPath.nodeOf(in.get(0)));
@@ -430,7 +430,18 @@ public final class BackwardWalk {
 		}
 	}
 
-	private static final Set<String> GATES = Set.of("Sigmoid", "Tanh", "Erf", "Erfc", "Mean", "Rsqrt", "StopGradient");
+	private static final Set<String> GATES = Set.of("Sigmoid", "Tanh", "Erf", "Erfc", "Rsqrt", "StopGradient");
+
+	/**
+	 * A mean that is a normalisation statistic rather than a pooling: it keeps the reduced axes so that it
+	 * broadcasts back against the tensor it summarises, and that tensor feeds another op on the path (x - mean,
+	 * x * inv). A global average pooling (ConvNeXt's head, before its layer norm) is the signal itself.
+	 */
+	private boolean statistic(NodeDef node) {
+		if (!node.getOp().equals("Mean") || !node.getAttrOrThrow("keep_dims").getB()) return false;
+		String summarised = GraphPath.nodeOf(Canonizer.dataInputs(node).get(0));
+		return graph.consumers(summarised).stream().anyMatch(c -> !c.equals(node.getName()) && path.contains(c));
+	}
 
 	/**
 	 * Per image, the sum of a signal, [N]: images stay the leading blocks of a tensor even where a layer

@@ -33,14 +33,15 @@ import org.tensorflow.types.TFloat32;
  * exact and tanh GELU, Dense on feature maps as Tensordot, Cropping2D, UpSampling2D, global max pooling).
  * TensorFlow's gradient registry has no gradient for IdentityN and Erfc, so the gradient comes from the
  * backward engine; it is checked against central finite differences of the logit, which exercises every
- * op's transpose. Every method runs on both.
+ * op's transpose. Every method runs on each, and on a probe of ConvNeXt's head (LayerNormalization on the
+ * pooled [N, C] features, which Keras writes as x * inv + (beta - mean * inv)).
  */
 class ModernBlocksTest {
 
 	private static final Path DIR = Path.of("test-images/models/backward");
 
 	@ParameterizedTest
-	@ValueSource(strings = { "efficientnet-block", "convnext-block" })
+	@ValueSource(strings = { "efficientnet-block", "convnext-block", "layernorm-head" })
 	void theGradientMatchesFiniteDifferences(String name) throws Exception {
 		InputBatch x = TestData.reference(DIR.resolve(name)).input();
 		try (ClassifierModel m = ModelLoader.load(DIR.resolve(name))) {
@@ -57,16 +58,24 @@ class ModernBlocksTest {
 				norm = Math.sqrt(norm);
 				assertTrue(norm > 0);
 				float[] along = new float[size], other = new float[size];
+				double[] gaussian = new double[size];
+				double length = 0;
+				for (int j = 0; j < size; j++) {
+					gaussian[j] = random.nextGaussian();
+					length += gaussian[j] * gaussian[j];
+				}
+				length = Math.sqrt(length);
 				for (int j = 0; j < size; j++) {
 					along[j] = (float) (g[j] / norm);
-					other[j] = (float) random.nextGaussian();
+					// a unit direction, so the difference quotient steps as far as along the gradient (a step of
+					// 0.01 along an unnormalised Gaussian crosses ReLU kinks of the layer-norm probe)
+					other[j] = (float) (gaussian[j] / length);
 				}
 				int target = e.targets()[i];
 				assertEquals(norm, directional(m, x, image, along, target), 2e-3 * norm, name + " along the gradient");
 				double dot = 0;
 				for (int j = 0; j < size; j++) dot += g[j] * other[j];
-				assertEquals(dot, directional(m, x, image, other, target), 2e-3 * norm * Math.sqrt(size), name +
-					" along a random direction");
+				assertEquals(dot, directional(m, x, image, other, target), 2e-3 * norm, name + " along a random direction");
 			}
 		}
 	}
@@ -89,13 +98,13 @@ class ModernBlocksTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "efficientnet-block", "convnext-block" })
+	@ValueSource(strings = { "efficientnet-block", "convnext-block", "layernorm-head" })
 	void everyMethodRuns(String name) throws Exception {
 		InputBatch x = TestData.reference(DIR.resolve(name)).input();
 		try (ClassifierModel m = ModelLoader.load(DIR.resolve(name))) {
 			for (AttributionMethod method : Methods.all()) {
-				if (name.equals("convnext-block") && method.name().equals("cam")) {
-					// CAM needs global average pooling; this block ends in global max pooling
+				if (!name.equals("efficientnet-block") && method.name().equals("cam")) {
+					// CAM needs conv -> global average pooling -> dense; these end in global max pooling or layer norm
 					assertThrows(org.explainj.ExplainException.class, () -> RelevanceAxiomsTest.run(m, "cam", x, Map.of()));
 					continue;
 				}
@@ -106,6 +115,36 @@ class ModernBlocksTest {
 					// relevance: the map and what the rules absorbed add up to the logit; DeepLIFT: summation-to-delta
 					assertEquals(1, kept[i] + (absorbed == null ? 0 : absorbed[i]), 1e-3, name + " " + method.name());
 				}
+			}
+		}
+	}
+
+	/**
+	 * LRP-0 treats the layer normalisations' mean and variance as constants (Ali et al. 2022; docs/METHODS.md
+	 * 2.7): on the ReLU probe of ConvNeXt's head it must equal x * df/dx of the network with the statistics
+	 * frozen, which the fixture script computed with Keras and GradientTape.
+	 */
+	@org.junit.jupiter.api.Test
+	void lrpZeroThroughTheHeadLayerNormHoldsTheStatisticsConstant() throws Exception {
+		Path dir = DIR.resolve("layernorm-head");
+		InputBatch x = TestData.reference(dir).input();
+		float[] expected = TestData.numbers(dir, "lrp0_frozen_statistics");
+		try (ClassifierModel m = ModelLoader.load(dir)) {
+			Explanation lrp = RelevanceAxiomsTest.run(m, "lrp-0", x, Map.of());
+			int pixels = x.height() * x.width(), c = x.channels();
+			for (int i = 0; i < x.n(); i++) {
+				float[] a = lrp.map(i);
+				double norm = 0, diff = 0;
+				for (int j = 0; j < pixels; j++) {
+					double b = 0;
+					// the explainer sums the channels (Reduction.SUM); the reference is per channel
+					for (int k = 0; k < c; k++) b += expected[(i * pixels + j) * c + k];
+					norm += b * b;
+					diff += (a[j] - b) * (a[j] - b);
+				}
+				assertTrue(norm > 0, "a map to compare");
+				assertTrue(Math.sqrt(diff / norm) <= 1e-4, "image " + i + ": |LRP-0 - x df/dx (statistics frozen)| / " +
+					"|x df/dx| = " + Math.sqrt(diff / norm));
 			}
 		}
 	}

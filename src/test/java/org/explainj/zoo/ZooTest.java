@@ -72,6 +72,13 @@ class ZooTest {
 		assertTrue(failures.isEmpty(), String.join("\n", failures));
 	}
 
+	/** For the log (not the table): a relevance method's sum(R) / f(x) and what its rules absorbed, per image. */
+	private static String conservation(Explanation e) {
+		float[] kept = e.diagnostics().get("conservation"), absorbed = e.diagnostics().get("absorbed");
+		return kept == null ? "" : " (conservation " + java.util.Arrays.toString(kept) + (absorbed == null ? ""
+			: ", absorbed " + java.util.Arrays.toString(absorbed)) + ")";
+	}
+
 	private static void run(Path model, Map<String, String> row, List<String> failures) throws IOException {
 		String name = model.getFileName().toString();
 		Reference ref = reference(model);
@@ -80,11 +87,12 @@ class ZooTest {
 			Explanation gradient = null;
 			for (AttributionMethod a : Methods.all()) {
 				long start = System.nanoTime();
-				String cell;
+				String cell, conservation = "";
 				try {
 					Explanation e = explainer.explain(a, MethodSettings.of(a, LIGHT.getOrDefault(a.name(), Map.of())), ref.input(), null, Target.TOP,
 						ScoreKind.LOGIT, Reduction.NONE, 32, (d, t) -> {});
 					cell = "ok";
+					conservation = conservation(e);
 					if (!finite(e.maps())) {
 						cell = "non-finite map";
 						failures.add(name + " " + a.name() + ": " + cell);
@@ -112,7 +120,8 @@ class ZooTest {
 					cell = "internal error: " + e;
 					failures.add(name + " " + a.name() + ": " + cell);
 				}
-				System.out.printf(Locale.ROOT, "%s %s %.1f s: %s%n", name, a.name(), (System.nanoTime() - start) / 1e9, cell);
+				System.out.printf(Locale.ROOT, "%s %s %.1f s: %s%s%n", name, a.name(), (System.nanoTime() - start) / 1e9, cell,
+					conservation);
 				row.put(a.name(), cell);
 			}
 		}
