@@ -74,11 +74,8 @@ public final class ImageGeometry {
 		mixing = tf.placeholder(TFloat32.class);
 		low = tf.placeholder(TFloat32.class);
 		high = tf.placeholder(TFloat32.class);
-		Operand<TFloat32> hwc1 = tf.expandDims(tf.linalg.transpose(planar, tf.constant(new int[] { 1, 2, 0 })),
-			tf.constant(3));
-		// [H,W,C,1] * [C,c] summed over C: every output channel a weighted sum of the input channels
-		Operand<TFloat32> mixed = tf.reduceSum(tf.math.mul(hwc1, mixing), tf.constant(2), ReduceSum.keepDims(false));
-		modelInput = tf.expandDims(tf.math.div(tf.math.sub(mixed, low), tf.math.sub(high, low)), tf.constant(0));
+		Operand<TFloat32> hwc = tf.linalg.transpose(planar, tf.constant(new int[] { 1, 2, 0 }));
+		modelInput = tf.expandDims(mixedAndScaled(tf, hwc, 3, mixing, low, high), tf.constant(0));
 		// resizing spreads a NaN or an infinity to its neighbours, so the resized planes show them too
 		allFinite = tf.reduceAll(tf.math.isFinite(planar), tf.constant(new int[] { 0, 1, 2 }));
 
@@ -99,12 +96,25 @@ public final class ImageGeometry {
 	 * Triangle (bilinear) kernel with antialiasing, as tf.image.resize(antialias=True), from size
 	 * {@code from} to {@code to}; {@code out} rows and columns of it are made, shifted by {@code shift}.
 	 */
-	private static Operand<TFloat32> resize(Ops tf, Operand<TFloat32> nhwc, Operand<TInt32> from, Operand<TInt32> to,
+	static Operand<TFloat32> resize(Ops tf, Operand<TFloat32> nhwc, Operand<TInt32> from, Operand<TInt32> to,
 		Operand<TInt32> out, Operand<TFloat32> shift)
 	{
 		Operand<TFloat32> scale = tf.math.div(tf.dtypes.cast(to, TFloat32.class), tf.dtypes.cast(from, TFloat32.class));
 		return tf.image.scaleAndTranslate(nhwc, out, scale, shift, ScaleAndTranslate.kernelType("triangle"),
 			ScaleAndTranslate.antialias(true));
+	}
+
+	/**
+	 * Channels-last {@code x} of rank {@code rank} ([..., C]) mixed into the model's channels ({@code
+	 * mixing} [C, c]: every output channel a weighted sum of the input channels) and scaled to (x - low) /
+	 * (high - low).
+	 */
+	static Operand<TFloat32> mixedAndScaled(Ops tf, Operand<TFloat32> x, int rank, Operand<TFloat32> mixing,
+		Operand<TFloat32> low, Operand<TFloat32> high)
+	{
+		Operand<TFloat32> mixed = tf.reduceSum(tf.math.mul(tf.expandDims(x, tf.constant(rank)), mixing), tf.constant(rank -
+			1), ReduceSum.keepDims(false));
+		return tf.math.div(tf.math.sub(mixed, low), tf.math.sub(high, low));
 	}
 
 	public static synchronized ImageGeometry shared() {

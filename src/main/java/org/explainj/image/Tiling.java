@@ -20,8 +20,6 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
-import org.tensorflow.op.core.ReduceSum;
-import org.tensorflow.op.image.ScaleAndTranslate;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -181,19 +179,14 @@ public final class Tiling {
 			// [rows, m, ww, C] -> [m, rows, ww, C]
 			Operand<TFloat32> gathered = tf.linalg.transpose(tf.gather(hwc, columns, tf.constant(1)), tf.constant(new int[] { 1,
 				0, 2, 3 }));
-			Operand<TFloat32> scale = tf.math.div(tf.dtypes.cast(modelSize, TFloat32.class), tf.dtypes.cast(windowSize,
-				TFloat32.class));
-			PlaceholderWithDefault<TFloat32> resized = tf.placeholderWithDefault(tf.image.scaleAndTranslate(gathered, modelSize,
-				scale, tf.constant(new float[] { 0, 0 }), ScaleAndTranslate.kernelType("triangle"), ScaleAndTranslate
-					.antialias(true)), Shape.unknown());
-			// [m,h,w,C,1] * [C,c] summed over C, then scaled as the whole-image fit does
-			Operand<TFloat32> mixed = tf.reduceSum(tf.math.mul(tf.expandDims(resized, tf.constant(4)), mixing), tf.constant(3),
-				ReduceSum.keepDims(false));
+			PlaceholderWithDefault<TFloat32> resized = tf.placeholderWithDefault(ImageGeometry.resize(tf, gathered,
+				windowSize, modelSize, modelSize, tf.constant(new float[] { 0, 0 })), Shape.unknown());
 			DataType key = band.asOutput().dataType();
 			bands.put(key, band);
 			gatheredByType.put(key, gathered);
 			resizedByType.put(key, resized);
-			windowsByType.put(key, tf.math.div(tf.math.sub(mixed, low), tf.math.sub(high, low)));
+			// mixed and scaled as the whole-image fit does
+			windowsByType.put(key, ImageGeometry.mixedAndScaled(tf, resized, 4, mixing, low, high));
 			finiteByType.put(key, tf.reduceAll(tf.math.isFinite(gathered), tf.constant(new int[] { 0, 1, 2, 3 })));
 		}
 
@@ -204,10 +197,8 @@ public final class Tiling {
 		offsets = tf.placeholder(TInt32.class);
 		span = tf.placeholder(TInt32.class);
 		Operand<TInt32> mapSize = tf.gather(tf.shape(maps), tf.constant(new int[] { 1, 2 }), tf.constant(0));
-		Operand<TFloat32> back = tf.math.div(tf.dtypes.cast(windowSize, TFloat32.class), tf.dtypes.cast(mapSize,
-			TFloat32.class));
-		mapsAtWindow = tf.placeholderWithDefault(tf.image.scaleAndTranslate(maps, windowSize, back, tf.constant(new float[] {
-			0, 0 }), ScaleAndTranslate.kernelType("triangle"), ScaleAndTranslate.antialias(true)), Shape.unknown());
+		mapsAtWindow = tf.placeholderWithDefault(ImageGeometry.resize(tf, maps, mapSize, windowSize, windowSize, tf.constant(
+			new float[] { 0, 0 })), Shape.unknown());
 		// the windows' maps and, as one more channel, each window's value (its class probability): [m, wh, ww, k + 1]
 		Operand<TFloat32> ones = tf.onesLike(tf.slice(mapsAtWindow, tf.constant(new int[] { 0, 0, 0, 0 }), tf.constant(
 			new int[] { -1, -1, -1, 1 })));

@@ -124,12 +124,7 @@ public final class ExplainResult {
 		ImagePlus imp = new ImagePlus("Class map of " + source.getTitle(), stack);
 		imp.setDimensions(1, source.getNSlices(), source.getNFrames());
 		imp.setCalibration(source.getCalibration().copy());
-		DisplayRange probability = new DisplayRange(0, 1, false);
-		imp.getProcessor().setColorModel(probability.lut().colorModel());
-		imp.setDisplayRange(probability.min(), probability.max());
-		Overlay bar = new Overlay();
-		Heatmaps.colourBar(probability, width, height).forEach(bar::add);
-		imp.setOverlay(bar);
+		Heatmaps.showIn(imp, new DisplayRange(0, 1, false));
 		return imp;
 	}
 
@@ -203,12 +198,7 @@ public final class ExplainResult {
 		calibration.pixelHeight *= (double) source.getHeight() / height;
 		imp.setCalibration(calibration);
 		imp.setProperty("Info", info());
-		DisplayRange range = sharedRange();
-		imp.getProcessor().setColorModel(range.lut().colorModel());
-		imp.setDisplayRange(range.min(), range.max());
-		Overlay bar = new Overlay();
-		Heatmaps.colourBar(range, width, height).forEach(bar::add);
-		imp.setOverlay(bar);
+		Heatmaps.showIn(imp, sharedRange());
 		return imp;
 	}
 

@@ -8,7 +8,9 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Locale;
 
+import ij.ImagePlus;
 import ij.gui.ImageRoi;
+import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.gui.TextRoi;
 import ij.process.ColorProcessor;
@@ -52,6 +54,18 @@ public final class Heatmaps {
 		roi.setOpacity(opacity);
 		roi.setName(name);
 		return roi;
+	}
+
+	/**
+	 * Shows {@code imp} (a new 32-bit image) in {@code range}'s colours and range, with its colour bar as
+	 * the image's overlay.
+	 */
+	public static void showIn(ImagePlus imp, DisplayRange range) {
+		imp.getProcessor().setColorModel(range.lut().colorModel());
+		imp.setDisplayRange(range.min(), range.max());
+		Overlay bar = new Overlay();
+		colourBar(range, imp.getWidth(), imp.getHeight()).forEach(bar::add);
+		imp.setOverlay(bar);
 	}
 
 	/**
