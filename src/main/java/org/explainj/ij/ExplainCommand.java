@@ -173,16 +173,6 @@ public class ExplainCommand extends DynamicCommand {
 		return "ExplainJ: " + unit + " " + part + "/" + parts + ", batch " + batch + "/" + perPart;
 	}
 
-	/** How many ROIs the run explains one after another (as {@link ExplainJob} chooses them); 0 for none. */
-	static int roisExplained(ImagePlus image, ExplainOptions options) {
-		boolean selected = image.getRoi() != null && image.getRoi().isArea();
-		return switch (options.geometry().kind()) {
-			case ROI -> options.geometry().rois().isEmpty() ? 1 : options.geometry().rois().size();
-			case AUTO -> selected ? 1 : 0;
-			default -> 0;
-		};
-	}
-
 	/**
 	 * The image's overlay with this run's heatmaps and colour bar: earlier ExplainJ elements are replaced
 	 * unless {@code keep}; the user's own elements stay.
@@ -221,7 +211,7 @@ public class ExplainCommand extends DynamicCommand {
 		Display display = new Display(0, false, false, false);
 		for (CommonOption<Display> o : DISPLAY) display = o.applyText(m.name(), display, values.get(o.name()));
 		if (image == null) throw new ExplainException("There is no image to explain.", "Give one as \"image\", imp.");
-		int rois = roisExplained(image, options), parts = rois > 0 ? rois : image.getNSlices() * image.getNFrames();
+		int rois = ExplainJob.regions(image, options.geometry()).size(), parts = rois > 0 ? rois : image.getNSlices() * image.getNFrames();
 		String unit = rois > 0 ? "ROI" : "slice";
 		ExplainResult result = ExplainJob.run(image, options, (done, total) -> {
 			IJ.showProgress(done, total);

@@ -47,12 +47,7 @@ public final class EvaluationReport {
 		List<ImagePlus> crops = new ArrayList<>();
 		Set<String> notes = new LinkedHashSet<>();
 		for (ImagePlus imp : images) {
-			List<Roi> rois = geometry.rois();
-			if (geometry.kind() == Geometry.Kind.FIT) rois = List.of();
-			else if (rois.isEmpty() && imp.getRoi() != null && imp.getRoi().isArea()) rois = List.of(imp.getRoi());
-			if (rois.isEmpty() && geometry.kind() == Geometry.Kind.ROI) throw new ExplainException("Geometry roi needs a " +
-				"selection or ROIs, and " + imp.getTitle() + " has none.", "Draw a selection, add ROIs to the ROI Manager, " +
-					"or give --roi x,y,w,h or --rois FILE.zip.");
+			List<Roi> rois = ExplainJob.regions(imp, geometry);
 			ImageGeometry.notes(ImageFrames.of(imp), model, effective).forEach(n -> notes.add(imp.getTitle() + ": " + n));
 			if (rois.isEmpty()) {
 				crops.add(imp);

@@ -62,10 +62,11 @@ public final class ExplainJob {
 			String where = selection == null ? "" : describe(selection);
 			switch (geometry.kind()) {
 				case AUTO -> {
-					if (selection != null && selection.isArea()) {
+					List<Roi> selected = regions(image, geometry);
+					if (!selected.isEmpty()) {
 						notes.add("The selection " + where + " was explained (geometry roi), not the whole image; choose " +
 							"geometry fit to explain the whole image.");
-						return RoiRun.run(image, options, model, List.of(selection), reference(options, model), notes, progress);
+						return RoiRun.run(image, options, model, selected, reference(options, model), notes, progress);
 					}
 					if (selection != null) notes.add(notUsed(where));
 					largeImageWarning(image, model).ifPresent(notes::add);
@@ -78,11 +79,8 @@ public final class ExplainJob {
 					return TiledRun.run(image, options, model, reference(options, model), notes, progress);
 				}
 				case ROI -> {
-					List<Roi> rois = geometry.rois();
-					if (rois.isEmpty() && selection != null && selection.isArea()) rois = List.of(selection);
-					if (rois.isEmpty()) throw new ExplainException("Geometry roi needs a selection or ROIs, and there is none.",
-						"Draw a selection, add ROIs to the ROI Manager, or give --roi x,y,w,h or --rois FILE.zip.");
-					return RoiRun.run(image, options, model, rois, reference(options, model), notes, progress);
+					return RoiRun.run(image, options, model, regions(image, geometry), reference(options, model), notes,
+						progress);
 				}
 			}
 			InputBatch batch = ImageGeometry.shared().toModelInput(frames, model, scaling);
@@ -102,6 +100,27 @@ public final class ExplainJob {
 	/** Whether the method was asked for the map at its layer's own resolution (class activation maps). */
 	public static boolean atLayerResolution(ExplainOptions options) {
 		return "layer".equalsIgnoreCase(options.settings().values().getOrDefault("resolution", "").trim());
+	}
+
+	/**
+	 * The ROIs a run explains: geometry roi's own ROIs, else the image's area selection (none: refused);
+	 * under auto the area selection, when there is one; empty where the whole image is explained (fit,
+	 * tile, auto without a selection).
+	 */
+	public static List<Roi> regions(ImagePlus image, Geometry geometry) {
+		Roi selection = image.getRoi();
+		List<Roi> selected = selection != null && selection.isArea() ? List.of(selection) : List.of();
+		return switch (geometry.kind()) {
+			case AUTO -> selected;
+			case FIT, TILE -> List.of();
+			case ROI -> {
+				List<Roi> rois = geometry.rois().isEmpty() ? selected : geometry.rois();
+				if (rois.isEmpty()) throw new ExplainException("Geometry roi needs a selection or ROIs, and " + image
+					.getTitle() + " has none.", "Draw a selection, add ROIs to the ROI Manager, or give --roi x,y,w,h or " +
+						"--rois FILE.zip.");
+				yield rois;
+			}
+		};
 	}
 
 	private static String notUsed(String where) {

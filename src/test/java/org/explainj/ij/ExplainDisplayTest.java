@@ -203,7 +203,7 @@ class ExplainDisplayTest {
 			ScoreKind.LOGIT, IntensityScaling.UNIT, null, 2, Map.of("steps", "8")).withGeometry(new org.explainj.image.Geometry(
 				org.explainj.image.Geometry.Kind.ROI, 0, 0, List.of(new Roi(0, 0, 40, 40), new Roi(40, 40, 40, 40), new Roi(60,
 					80, 50, 50))));
-		assertEquals(3, ExplainCommand.roisExplained(image, options));
+		assertEquals(3, ExplainJob.regions(image, options.geometry()).size());
 		List<int[]> calls = new ArrayList<>();
 		ExplainJob.run(image, options, (done, total) -> calls.add(new int[] { done, total }));
 		int total = calls.get(calls.size() - 1)[1];
@@ -218,9 +218,9 @@ class ExplainDisplayTest {
 			"ROI"));
 		assertTrue(calls.stream().anyMatch(c -> c[0] == 2 * perRoi), "a report where the third ROI starts");
 		image.setRoi(new Roi(5, 5, 30, 30));
-		assertEquals(1, ExplainCommand.roisExplained(image, options.withGeometry(org.explainj.image.Geometry.AUTO)),
+		assertEquals(1, ExplainJob.regions(image, org.explainj.image.Geometry.AUTO).size(),
 			"auto explains the selection as one ROI");
 		image.deleteRoi();
-		assertEquals(0, ExplainCommand.roisExplained(image, options.withGeometry(org.explainj.image.Geometry.AUTO)));
+		assertEquals(0, ExplainJob.regions(image, org.explainj.image.Geometry.AUTO).size());
 	}
 }
