@@ -8,7 +8,8 @@ import java.util.function.UnaryOperator;
 
 import org.explainj.ExplainException;
 import org.explainj.model.ClassifierModel;
-import org.explainj.model.GraphPath;
+import org.explainj.model.GraphIndex;
+import org.explainj.model.TensorNames;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -30,7 +31,7 @@ public final class BackwardWalk {
 	private final ClassifierModel model;
 	private final UnaryOperator<Output<TFloat32>> tensors;
 	private final Composite composite;
-	private final GraphPath graph;
+	private final GraphIndex graph;
 	/** The network's tensors on the reference input (DeepLIFT), or null. */
 	private UnaryOperator<Output<TFloat32>> reference;
 	/** False: DeepLIFT with plain gradient routing through max pooling (Captum's behaviour). */
@@ -61,7 +62,7 @@ public final class BackwardWalk {
 		this.model = model;
 		this.tensors = tensors;
 		this.composite = composite;
-		this.graph = model.nodes();
+		this.graph = model.index();
 	}
 
 	/**
@@ -105,7 +106,7 @@ public final class BackwardWalk {
 		for (int i = order.size() - 1; i > 0; i--) {
 			String name = order.get(i);
 			NodeDef node = graph.node(name);
-			List<String> inputs = Canonizer.dataInputs(node);
+			List<String> inputs = GraphIndex.dataInputs(node);
 			if (node.getOp().equals("IdentityN")) {
 				// each output is its input (Keras 3's swish wraps x * sigmoid(x) this way for a custom gradient)
 				for (int k = 0; k < inputs.size(); k++) {
@@ -182,9 +183,9 @@ public final class BackwardWalk {
 	 */
 	@SuppressWarnings("unchecked")
 	private Operand<TFloat32>[] parts(String tensor) {
-		NodeDef producer = graph.node(GraphPath.nodeOf(tensor));
-		while (producer.getOp().equals("Identity") || producer.getOp().equals("Snapshot")) producer = graph.node(GraphPath
-			.nodeOf(producer.getInput(0)));
+		NodeDef producer = graph.node(TensorNames.node(tensor));
+		while (producer.getOp().equals("Identity") || producer.getOp().equals("Snapshot")) producer = graph.node(
+			TensorNames.node(producer.getInput(0)));
 		Canonizer.Folded layer = canonizer.fold(producer);
 		if (layer == null) {
 			Operand<TFloat32> dz = tf.math.sub(value(tensor), reference.apply(original(tensor)));
@@ -246,14 +247,12 @@ public final class BackwardWalk {
 	}
 
 	private Output<TFloat32> value(String reference) {
-		String node = GraphPath.nodeOf(reference);
-		int index = reference.contains(":") ? Integer.parseInt(reference.substring(reference.lastIndexOf(':') + 1)) : 0;
-		return tensors.apply(model.graph().operationOrThrow(node).output(index).expect(TFloat32.class));
+		return tensors.apply(original(reference));
 	}
 
 	/** An int input that does not depend on the image (window sizes, strides): shared by every copy. */
 	private Output<TInt32> constant(String reference) {
-		return model.graph().operationOrThrow(GraphPath.nodeOf(reference)).output(0).expect(TInt32.class);
+		return model.graph().operationOrThrow(TensorNames.node(reference)).output(0).expect(TInt32.class);
 	}
 
 	private Output<TFloat32> out(NodeDef node) {
@@ -415,18 +414,18 @@ public final class BackwardWalk {
 	 * StopGradient; relevance rules hold it constant.
 	 */
 	private boolean constantLike(String tensor) {
-		NodeDef cur = graph.node(GraphPath.nodeOf(tensor));
+		NodeDef cur = graph.node(TensorNames.node(tensor));
 		while (true) {
 			if (GATES.contains(cur.getOp()) || statistic(cur)) return true;
-			List<String> in = Canonizer.dataInputs(cur);
+			List<String> in = GraphIndex.dataInputs(cur);
 			if (Set.of("Identity", "Reshape", "ExpandDims", "Squeeze", "Neg", "Cast").contains(cur.getOp())) {
-				cur = graph.node(GraphPath.nodeOf(in.get(0)));
+				cur = graph.node(TensorNames.node(in.get(0)));
 				continue;
 			}
 			if (!Set.of("Mul", "Add", "AddV2", "Sub", "RealDiv").contains(cur.getOp()) || in.size() != 2) return false;
 			boolean a = onPath(in.get(0)), b = onPath(in.get(1));
 			if (a && b) return constantLike(in.get(0)) && constantLike(in.get(1));
-			cur = graph.node(GraphPath.nodeOf(in.get(a ? 0 : 1)));
+			cur = graph.node(TensorNames.node(in.get(a ? 0 : 1)));
 		}
 	}
 
@@ -439,7 +438,7 @@ public final class BackwardWalk {
 	 */
 	private boolean statistic(NodeDef node) {
 		if (!node.getOp().equals("Mean") || !node.getAttrOrThrow("keep_dims").getB()) return false;
-		String summarised = GraphPath.nodeOf(Canonizer.dataInputs(node).get(0));
+		String summarised = TensorNames.node(GraphIndex.dataInputs(node).get(0));
 		return graph.consumers(summarised).stream().anyMatch(c -> !c.equals(node.getName()) && path.contains(c));
 	}
 
@@ -543,9 +542,7 @@ public final class BackwardWalk {
 	}
 
 	private Output<TFloat32> original(String reference) {
-		String node = GraphPath.nodeOf(reference);
-		int index = reference.contains(":") ? Integer.parseInt(reference.substring(reference.lastIndexOf(':') + 1)) : 0;
-		return model.graph().operationOrThrow(node).output(index).expect(TFloat32.class);
+		return TensorNames.output(model.graph(), reference).expect(TFloat32.class);
 	}
 
 	private Operand<TFloat32> maxPoolBack(NodeDef node, GraphOperation op, List<String> inputs, Operand<TFloat32> g) {
@@ -623,10 +620,10 @@ public final class BackwardWalk {
 
 	/** For a pixel layer fed by an explicit Pad: 1 on the image, 0 on the padded border; else null. */
 	private Operand<TFloat32> validPixels(String layerInput) {
-		NodeDef cur = graph.node(GraphPath.nodeOf(layerInput));
-		while (cur.getOp().equals("Identity")) cur = graph.node(GraphPath.nodeOf(cur.getInput(0)));
+		NodeDef cur = graph.node(TensorNames.node(layerInput));
+		while (cur.getOp().equals("Identity")) cur = graph.node(TensorNames.node(cur.getInput(0)));
 		if (!cur.getOp().equals("Pad") && !cur.getOp().equals("PadV2")) return null;
-		List<String> in = cur.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+		List<String> in = GraphIndex.dataInputs(cur);
 		return tf.pad(tf.onesLike(value(in.get(0))), constant(in.get(1)), tf.constant(0f));
 	}
 
@@ -652,7 +649,7 @@ public final class BackwardWalk {
 	}
 
 	private long[] constantValues(String reference) {
-		var value = graph.node(GraphPath.nodeOf(reference)).getAttrOrThrow("value").getTensor();
+		var value = graph.node(TensorNames.node(reference)).getAttrOrThrow("value").getTensor();
 		if (value.getIntValCount() > 0) return value.getIntValList().stream().mapToLong(Integer::longValue).toArray();
 		var content = value.getTensorContent().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
 		long[] out = new long[content.remaining()];
@@ -661,7 +658,7 @@ public final class BackwardWalk {
 	}
 
 	private boolean onPath(String reference) {
-		return path.contains(GraphPath.nodeOf(reference));
+		return path.contains(TensorNames.node(reference));
 	}
 
 	/**
