@@ -218,7 +218,7 @@ final class Canonizer {
 	}
 
 	private ExplainException unsupported(NodeDef node, String detail) {
-		return BackwardWalk.unsupported(node, localName.apply(node.getName()), detail, "The perturbation methods " +
+		return Walk.unsupported(node, localName.apply(node.getName()), detail, "The perturbation methods " +
 			"(occlusion, rise, sobol) work on this model, and the gradient family where TensorFlow differentiates it.");
 	}
 
