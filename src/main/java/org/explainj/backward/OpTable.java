@@ -22,7 +22,8 @@ import org.tensorflow.types.TInt32;
  * {@link Transpose} per op kind with its gradient transpose (checked against finite differences in the
  * tests), its relevance hook (where the composite's pooling and activation rules, or the {@link GateRule},
  * apply; by default relevance moves as the gradient) and its DeepLIFT hook ({@link DeepLift}; by default
- * the gradient). A node no entry recognises stops the walk with the op and its Keras layer named.
+ * the gradient). A node no entry recognises stops the walk with the op and its Keras layer named. The
+ * ops and their rules are listed in docs/METHODS.md 2.7.
  */
 final class OpTable {
 
