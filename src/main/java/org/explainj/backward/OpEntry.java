@@ -7,7 +7,7 @@ import org.tensorflow.proto.NodeDef;
 /**
  * One entry of the backward walk's op table ({@link OpTable}), as a Zennit rule hook on a module: which
  * nodes it recognises in the forward graph, and what it sends to the tensors below given the signals
- * arriving at the node's outputs. Entries for one op kind extend {@link OpTable.Transpose}, which splits
+ * arriving at the node's outputs. Entries for one op kind extend {@link OpTable.OpKind}, which splits
  * this into the gradient transpose and the relevance and DeepLIFT hooks.
  */
 interface OpEntry {

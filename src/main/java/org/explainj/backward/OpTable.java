@@ -19,7 +19,7 @@ import org.tensorflow.types.TInt32;
  * The backward walk's op table: one small entry per op kind, tried in order, the first that recognises a
  * node undoes it. Structural entries come first (IdentityN's outputs, pass-throughs that carry
  * RevealCancel's pairs, the layers the {@link Canonizer} finds, RevealCancel's nonlinearities); then one
- * {@link Transpose} per op kind with its gradient transpose (checked against finite differences in the
+ * {@link OpKind} per op kind with its gradient transpose (checked against finite differences in the
  * tests), its relevance hook (where the composite's pooling and activation rules, or the {@link GateRule},
  * apply; by default relevance moves as the gradient) and its DeepLIFT hook ({@link DeepLift}; by default
  * the gradient). A node no entry recognises stops the walk with the op and its Keras layer named. The
@@ -36,11 +36,11 @@ final class OpTable {
 	}
 
 	/** An op kind of one output whose signal goes to its data inputs. */
-	abstract static class Transpose implements OpEntry {
+	abstract static class OpKind implements OpEntry {
 
 		private final Set<String> ops;
 
-		Transpose(String... ops) {
+		OpKind(String... ops) {
 			this.ops = Set.of(ops);
 		}
 
@@ -85,8 +85,8 @@ final class OpTable {
 	}
 
 	/** An op kind whose signal goes to its first data input only, the same for gradients, relevance and DeepLIFT. */
-	private static Transpose moves(FirstInput transpose, String... ops) {
-		return new Transpose(ops) {
+	private static OpKind moves(FirstInput transpose, String... ops) {
+		return new OpKind(ops) {
 			@Override
 			Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 				return first(inputs, transpose.back(walk, node, inputs, g));
@@ -154,7 +154,7 @@ final class OpTable {
 	 * Element-wise nonlinearities: relevance passes unchanged where the composite says so; a gradient is
 	 * multiplied by the local derivative (ReLUs by the composite's ReLU rule); DeepLIFT by the rescale rule.
 	 */
-	private static final Transpose ACTIVATION = new Transpose() {
+	private static final OpKind ACTIVATION = new OpKind() {
 		@Override
 		public boolean handles(Walk walk, NodeDef node) {
 			return Transposes.ELEMENTWISE.contains(node.getOp());
@@ -205,7 +205,7 @@ final class OpTable {
 	};
 
 	/** Max pooling: to each window's first maximum (TensorFlow's MaxPoolGrad); the composite may undo it proportionally. */
-	private static final Transpose MAX_POOL = new Transpose("MaxPool", "MaxPoolV2") {
+	private static final OpKind MAX_POOL = new OpKind("MaxPool", "MaxPoolV2") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			walk.canonizer.nhwc(node, walk.op(node));
@@ -264,7 +264,7 @@ final class OpTable {
 	};
 
 	/** Max over constant axes (global max pooling): to the maxima, shared among ties. */
-	private static final Transpose MAX = new Transpose("Max") {
+	private static final OpKind MAX = new OpKind("Max") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			return first(inputs, Transposes.maxBack(walk.tf, walk.value(inputs.get(0)), walk.constant(inputs.get(1)), g));
@@ -282,7 +282,7 @@ final class OpTable {
 	 * Average pooling, means and bilinear resizing: their transpose, or for relevance where the composite
 	 * says so, in proportion to the inputs, R_j = a_j T(R / y) (as sum pooling).
 	 */
-	private abstract static class Averaging extends Transpose {
+	private abstract static class Averaging extends OpKind {
 
 		Averaging(String... ops) {
 			super(ops);
@@ -298,7 +298,7 @@ final class OpTable {
 		}
 	}
 
-	private static final Transpose AVG_POOL = new Averaging("AvgPool") {
+	private static final OpKind AVG_POOL = new Averaging("AvgPool") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			GraphOperation op = walk.op(node);
@@ -309,14 +309,14 @@ final class OpTable {
 		}
 	};
 
-	private static final Transpose MEAN = new Averaging("Mean") {
+	private static final OpKind MEAN = new Averaging("Mean") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			return first(inputs, Transposes.meanBack(walk.tf, walk.value(inputs.get(0)), walk.constant(inputs.get(1)), g));
 		}
 	};
 
-	private static final Transpose RESIZE_BILINEAR = new Averaging("ResizeBilinear") {
+	private static final OpKind RESIZE_BILINEAR = new Averaging("ResizeBilinear") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			var a = walk.op(node).attributes();
@@ -330,7 +330,7 @@ final class OpTable {
 	 * Add and Sub: a gradient goes to both terms (summed back over broadcast axes). Relevance of two
 	 * branches is shared by the {@link GateRule}; with one branch on the path it passes whole.
 	 */
-	private static final Transpose SUM = new Transpose("Add", "AddV2", "Sub") {
+	private static final OpKind SUM = new OpKind("Add", "AddV2", "Sub") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			return both(walk, inputs, g, node.getOp().equals("Sub") ? walk.tf.math.neg(g) : g);
@@ -357,7 +357,7 @@ final class OpTable {
 	 * Mul: the product rule (DeepLIFT: multipliers (b + b0) / 2 and (a + a0) / 2, which keep
 	 * summation-to-delta); relevance of two branches by the {@link GateRule}.
 	 */
-	private static final Transpose PRODUCT = new Transpose("Mul") {
+	private static final OpKind PRODUCT = new OpKind("Mul") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			return product(walk, inputs, g, walk.value(inputs.get(1)), walk.value(inputs.get(0)));
@@ -398,7 +398,7 @@ final class OpTable {
 	};
 
 	/** RealDiv: by a constant as a scale; a quotient of two branches by the quotient rule (relevance: a statistic below). */
-	private static final Transpose QUOTIENT = new Transpose("RealDiv", "Div") {
+	private static final OpKind QUOTIENT = new OpKind("RealDiv", "Div") {
 		@Override
 		@SuppressWarnings("unchecked")
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
@@ -420,7 +420,7 @@ final class OpTable {
 	};
 
 	/** SquaredDifference (a variance's terms): 2 (a - b); DeepLIFT (a - b) + (a0 - b0), exact. */
-	private static final Transpose SQUARED_DIFFERENCE = new Transpose("SquaredDifference") {
+	private static final OpKind SQUARED_DIFFERENCE = new OpKind("SquaredDifference") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			return back(walk, inputs, g, walk.tf.math.mul(walk.tf.constant(2f), difference(walk, inputs)));
@@ -452,7 +452,7 @@ final class OpTable {
 	};
 
 	/** StopGradient: nothing flows back, except DeepLIFT's comparison of whole networks (the value still changes). */
-	private static final Transpose STOP_GRADIENT = new Transpose("StopGradient") {
+	private static final OpKind STOP_GRADIENT = new OpKind("StopGradient") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			return first(inputs, null);
@@ -465,7 +465,7 @@ final class OpTable {
 	};
 
 	/** A concatenation undone: each input gets its own slice of the signal along the axis. */
-	private static final Transpose CONCAT = new Transpose("ConcatV2") {
+	private static final OpKind CONCAT = new OpKind("ConcatV2") {
 		@Override
 		@SuppressWarnings("unchecked")
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
@@ -486,7 +486,7 @@ final class OpTable {
 	};
 
 	/** Any op no entry recognises: the walk stops with the op and its Keras layer named. */
-	private static final Transpose UNSUPPORTED = new Transpose() {
+	private static final OpKind UNSUPPORTED = new OpKind() {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			throw walk.cannotCross(node, null);
