@@ -6,7 +6,8 @@ import java.util.function.Function;
 
 import org.explainj.ExplainException;
 
-import org.explainj.model.GraphPath;
+import org.explainj.model.GraphIndex;
+import org.explainj.model.TensorNames;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -29,7 +30,7 @@ final class Canonizer {
 
 	private final Ops tf;
 	private final Graph graph;
-	private final GraphPath nodes;
+	private final GraphIndex nodes;
 	private final Set<String> path;
 	private final String input;
 	private final Function<String, Output<TFloat32>> value;
@@ -41,7 +42,7 @@ final class Canonizer {
 	 * @param value a tensor reference of the original network as the walk sees it
 	 * @param localName a node's name in the model's own graph (its Keras name scope), for messages
 	 */
-	Canonizer(Ops tf, Graph graph, GraphPath nodes, Set<String> path, String input,
+	Canonizer(Ops tf, Graph graph, GraphIndex nodes, Set<String> path, String input,
 		Function<String, Output<TFloat32>> value, java.util.function.UnaryOperator<String> localName)
 	{
 		this.localName = localName;
@@ -68,7 +69,7 @@ final class Canonizer {
 		NodeDef cur = top;
 		String next = null;
 		while (true) {
-			List<String> in = dataInputs(cur);
+			List<String> in = GraphIndex.dataInputs(cur);
 			if (LINEAR.contains(cur.getOp())) {
 				LinearLayer base = linearLayer(cur, null);
 				Operand<TFloat32> w = scale == null ? base.weight() : tf.math.mul(base.weight(), perOutput(base, scale));
@@ -97,14 +98,14 @@ final class Canonizer {
 				}
 			}
 			next = in.get(step.data());
-			NodeDef below = nodes.node(GraphPath.nodeOf(next));
+			NodeDef below = nodes.node(TensorNames.node(next));
 			if (nodes.consumers(below.getName()).stream().filter(path::contains).count() != 1 || (LINEAR.contains(below
 				.getOp()) && !perChannel)) break;
 			cur = below;
 		}
 		if (next == null || seesPixels(next)) return null;
 		Operand<TFloat32> w = scale == null ? tf.constant(1f) : scale;
-		return new Folded(nodes.node(GraphPath.nodeOf(next)), next, new LinearLayer(LinearLayer.Kind.SCALE, value.apply(
+		return new Folded(nodes.node(TensorNames.node(next)), next, new LinearLayer(LinearLayer.Kind.SCALE, value.apply(
 			next), w.asOutput(), shift, null, null, null, null, false));
 	}
 
@@ -165,7 +166,7 @@ final class Canonizer {
 	/** A Conv2D, DepthwiseConv2dNative or MatMul node as a layer, with the given bias. */
 	LinearLayer linearLayer(NodeDef node, Operand<TFloat32> bias) {
 		GraphOperation op = graph.operationOrThrow(node.getName());
-		List<String> inputs = dataInputs(node);
+		List<String> inputs = GraphIndex.dataInputs(node);
 		Output<TFloat32> x = value.apply(inputs.get(0)), w = value.apply(inputs.get(1));
 		return switch (node.getOp()) {
 			case "MatMul" -> {
@@ -194,25 +195,21 @@ final class Canonizer {
 	 * pixels.
 	 */
 	boolean seesPixels(String tensor) {
-		NodeDef cur = nodes.node(GraphPath.nodeOf(tensor));
+		NodeDef cur = nodes.node(TensorNames.node(tensor));
 		while (true) {
 			if (cur.getName().equals(input)) return true;
-			List<String> in = dataInputs(cur);
+			List<String> in = GraphIndex.dataInputs(cur);
 			boolean passThrough = Set.of("Identity", "Reshape", "Pad", "PadV2", "ExpandDims", "Squeeze", "Cast").contains(cur
 				.getOp());
 			boolean preprocessing = Set.of("Mul", "Add", "AddV2", "Sub", "RealDiv").contains(cur.getOp()) && in.size() == 2 &&
 				onPath(in.get(0)) != onPath(in.get(1));
 			if (!passThrough && !preprocessing) return false;
-			cur = nodes.node(GraphPath.nodeOf(in.get(preprocessing && !onPath(in.get(0)) ? 1 : 0)));
+			cur = nodes.node(TensorNames.node(in.get(preprocessing && !onPath(in.get(0)) ? 1 : 0)));
 		}
 	}
 
 	private boolean onPath(String reference) {
-		return path.contains(GraphPath.nodeOf(reference));
-	}
-
-	static List<String> dataInputs(NodeDef node) {
-		return node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+		return path.contains(TensorNames.node(reference));
 	}
 
 	void nhwc(NodeDef node, GraphOperation op) {
@@ -221,7 +218,7 @@ final class Canonizer {
 	}
 
 	private ExplainException unsupported(NodeDef node, String detail) {
-		return BackwardWalk.unsupported(node, localName.apply(node.getName()), detail, "The perturbation methods " +
+		return Walk.unsupported(node, localName.apply(node.getName()), detail, "The perturbation methods " +
 			"(occlusion, rise, sobol) work on this model, and the gradient family where TensorFlow differentiates it.");
 	}
 

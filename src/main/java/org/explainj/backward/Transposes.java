@@ -12,21 +12,15 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * The op table of the walk's shape and element-wise ops: for each op kind, its gradient transpose (what
- * d/dx is given d/dy) and its local derivative. Every entry is checked against central finite differences
- * in the tests. Relevance reuses the transposes of the ops that only move values (slices, tiles,
- * transposes, resizing by copies); element-wise nonlinearities pass relevance unchanged.
+ * The gradient transposes (what d/dx is given d/dy) of the shape ops and the local derivatives of the
+ * element-wise ops that the {@link OpTable}'s entries use. Each is checked against central finite
+ * differences in the tests.
  */
 final class Transposes {
 
 	/** Element-wise nonlinearities y = f(x) of one data input, with their local derivative below. */
 	static final Set<String> ELEMENTWISE = Set.of("Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Erf", "Erfc",
 		"Softplus", "Square", "Rsqrt", "Sqrt", "Neg", "Exp", "Pow", "Reciprocal");
-
-	/** Ops that move values without changing them: their transpose moves relevance as it moves gradients. */
-	static final Set<String> MOVES = Set.of("Identity", "Snapshot", "Cast", "Reshape", "Squeeze", "ExpandDims",
-		"Transpose", "StridedSlice", "Tile", "ResizeNearestNeighbor", "Pad", "PadV2", "ConcatV2", "MaxPool", "MaxPoolV2",
-		"Max", "IdentityN");
 
 	private Transposes() {}
 

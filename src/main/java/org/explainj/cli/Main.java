@@ -235,6 +235,6 @@ public final class Main {
 		out.println("logits:     " + model.logits().op().name());
 		out.println("classes:    " + model.numClasses() + (model.labels().isEmpty() ? "" : " " + model.labels()));
 		out.println("layers:");
-		for (LayerIndex.Layer l : new LayerIndex(model).layers()) out.println("  " + l);
+		for (LayerIndex.Layer l : model.layers().layers()) out.println("  " + l);
 	}
 }

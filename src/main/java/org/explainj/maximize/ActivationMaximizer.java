@@ -15,6 +15,7 @@ import org.explainj.model.LayerIndex;
 import org.explainj.model.ModelAudit;
 import org.explainj.model.NetworkCopy;
 import org.explainj.model.ScoreKind;
+import org.explainj.model.TensorNames;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -276,10 +277,7 @@ public final class ActivationMaximizer {
 			for (int i = 1; graph.operation(prefix + "/" + generator.codeNode()) != null; i++) prefix = "explainj_generator_" + i;
 			graph.importGraphDef(generator.graphDef(), prefix);
 			state = graph.operationOrThrow(prefix + "/" + generator.codeNode()).output(0).expect(TFloat32.class);
-			String out = generator.outputTensor();
-			int colon = out.lastIndexOf(':');
-			image = graph.operationOrThrow(prefix + "/" + (colon < 0 ? out : out.substring(0, colon))).output(colon < 0 ? 0
-				: Integer.parseInt(out.substring(colon + 1))).expect(TFloat32.class);
+			image = TensorNames.output(graph, prefix + "/" + generator.outputTensor()).expect(TFloat32.class);
 			checkFits(image.shape(), model, generator.path());
 		}
 		boolean codeSpace = generator != null;

@@ -24,7 +24,6 @@ public record MaximizeTarget(String text, int classIndex, LayerIndex.Layer layer
 		if (targets == null || targets.isBlank()) throw new ExplainException("No target was given.",
 			"Give one or more classes (index or name, comma-separated) or units LAYER:CHANNEL.");
 		List<MaximizeTarget> out = new ArrayList<>();
-		LayerIndex layers = null;
 		for (String part : targets.split(",")) {
 			String t = part.trim();
 			if (t.isEmpty()) throw new ExplainException("The target list '" + targets + "' has an empty entry.",
@@ -33,8 +32,7 @@ public record MaximizeTarget(String text, int classIndex, LayerIndex.Layer layer
 				"image; a prototype has no image to start from.", "Name the class (index or name) or a unit LAYER:CHANNEL.");
 			int colon = t.lastIndexOf(':');
 			if (colon > 0 && t.substring(colon + 1).trim().matches("\\d+") && !model.labels().contains(t)) {
-				if (layers == null) layers = new LayerIndex(model);
-				LayerIndex.Layer layer = layers.layer(t.substring(0, colon).trim());
+				LayerIndex.Layer layer = model.layers().layer(t.substring(0, colon).trim());
 				int channel = Integer.parseInt(t.substring(colon + 1).trim());
 				var shape = layer.unitOutput().shape();
 				long channels = shape.numDimensions() > 0 ? shape.size(shape.numDimensions() - 1) : -1;

@@ -95,7 +95,7 @@ public final class CamMethod implements AttributionMethod {
 
 	/** The layer whose output is the node, or the node's own name. */
 	private static String layerName(ClassifierModel model, String node) {
-		return new LayerIndex(model).layers().stream().filter(l -> l.output().op().name().equals(node)).map(
+		return model.layers().layers().stream().filter(l -> l.output().op().name().equals(node)).map(
 			LayerIndex.Layer::name).findFirst().orElse(node);
 	}
 

@@ -62,7 +62,7 @@ final class ClassActivationMaps {
 	/** The layer the "layer" setting names (or the automatic choice) in the model itself. */
 	static Output<TFloat32> modelLayer(AttributionContext context) {
 		ClassifierModel model = context.model();
-		LayerIndex index = new LayerIndex(model);
+		LayerIndex index = model.layers();
 		String name = context.settings().string(LAYER.name());
 		if (name.equalsIgnoreCase(AUTO)) return autoLayer(index).output();
 		LayerIndex.Layer named = index.find(name).orElse(null);

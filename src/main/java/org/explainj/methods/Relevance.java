@@ -8,7 +8,6 @@ import org.explainj.ExplainException;
 import org.explainj.backward.BackwardWalk;
 import org.explainj.backward.Composite;
 import org.explainj.backward.LinearRule;
-import org.explainj.model.LayerIndex;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
@@ -107,7 +106,7 @@ final class Relevance {
 	 */
 	private static Operand<TFloat32> walkFromUnit(AttributionContext context, Composite composite, Target.Unit unit) {
 		Ops tf = context.tf();
-		Output<TFloat32> layer = new LayerIndex(context.model()).layer(unit.layer()).unitOutput();
+		Output<TFloat32> layer = context.model().layers().layer(unit.layer()).unitOutput();
 		Shape shape = layer.shape();
 		if (shape.numDimensions() != 4 && shape.numDimensions() != 2) throw new ExplainException("Layer " + unit
 			.layer() + " has output " + shape + ", neither feature maps nor a vector.", "Give a convolutional or dense " +

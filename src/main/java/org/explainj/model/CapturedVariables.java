@@ -94,7 +94,7 @@ final class CapturedVariables {
 			if (!CALL_OPS.contains(call.getOp()) || call == restoreOp) continue;
 			SavedConcreteFunction f = functions.get(call.getAttrOrThrow("f").getFunc().getName());
 			if (f == null) continue;
-			List<String> data = call.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+			List<String> data = GraphIndex.dataInputs(call);
 			List<Integer> bound = f.getBoundInputsList();
 			int first = data.size() - bound.size();
 			if (first < 0) continue;

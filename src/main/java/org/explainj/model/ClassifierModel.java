@@ -152,15 +152,23 @@ public final class ClassifierModel implements AutoCloseable {
 		return graph.toGraphDef();
 	}
 
-	private GraphPath nodes;
+	private GraphIndex index;
+	private LayerIndex layers;
 
 	/**
-	 * The network's nodes with their consumers, indexed once per model (the backward walk of every method
-	 * reads it; ops added later by methods only consume the network, so the index stays valid for it).
+	 * The network's graph indexed once per model (nodes, consumers, reachability): the backward walk, the
+	 * layer index, the weights and network copies all read it. Ops added later by methods only consume the
+	 * network, so the index stays valid for it.
 	 */
-	public synchronized GraphPath nodes() {
-		if (nodes == null) nodes = new GraphPath(graphDef());
-		return nodes;
+	public synchronized GraphIndex index() {
+		if (index == null) index = new GraphIndex(graphDef());
+		return index;
+	}
+
+	/** The network's layers, found once per model. */
+	public synchronized LayerIndex layers() {
+		if (layers == null) layers = new LayerIndex(this);
+		return layers;
 	}
 
 	/**

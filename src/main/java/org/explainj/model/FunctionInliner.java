@@ -87,10 +87,7 @@ public final class FunctionInliner {
 
 		/** Top-level reference "node:k" or "node". */
 		String resolveTensor(String ref) {
-			int colon = ref.lastIndexOf(':');
-			String node = colon < 0 ? ref : ref.substring(0, colon);
-			int index = colon < 0 ? 0 : Integer.parseInt(ref.substring(colon + 1));
-			return resolveOutput(node, index);
+			return resolveOutput(TensorNames.node(ref), TensorNames.index(ref));
 		}
 
 		/** Function-body reference: "arg", "node:out_arg:idx" or (top level) "node:k". */
@@ -145,7 +142,7 @@ public final class FunctionInliner {
 			if (done != null) return done;
 			FunctionDef f = calledFunction(call);
 			OpDef sig = f.getSignature();
-			List<String> dataInputs = call.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
+			List<String> dataInputs = GraphIndex.dataInputs(call);
 			if (dataInputs.size() != sig.getInputArgCount()) throw new ExplainException(
 				"Function '" + sig.getName() + "' takes " + sig.getInputArgCount() + " inputs but node '" +
 					call.getName() + "' passes " + dataInputs.size() + ".", "The model uses list-valued function arguments, which ExplainJ cannot inline.");

@@ -110,8 +110,8 @@ public final class GeneratorModel {
 			output = flat.tensors().get(output);
 			def = flat.graph();
 		}
-		Output<?> in = tensor(graph, prefix + input);
-		Output<?> out = tensor(graph, prefix + output);
+		Output<?> in = TensorNames.output(graph, prefix + input);
+		Output<?> out = TensorNames.output(graph, prefix + output);
 		if (in.dataType() != DataType.DT_FLOAT || in.shape().numDimensions() != 2 || in.shape().size(1) <= 0)
 			throw new ExplainException("The generator's input has shape " + in.shape() + " (" + in.dataType() + "); " +
 				"ExplainJ needs a float code vector [batch, D].", "Export the generator with a 2-D float input z.");
@@ -120,12 +120,12 @@ public final class GeneratorModel {
 				"batch [batch, height, width, channels] in float.", "Export the generator with an NHWC float output.");
 		Map<String, NodeDef> nodes = new HashMap<>();
 		for (NodeDef n : def.getNodeList()) nodes.put(n.getName(), n);
-		String codeNode = nodeName(input);
+		String codeNode = TensorNames.node(input);
 		if (!nodes.get(codeNode).getOp().equals("Placeholder")) throw new ExplainException("The generator's input '" +
 			input + "' is not a placeholder.", "Export the generator with its code z as the signature input.");
 		// what the output needs, stopping at variable reads (they become constants)
 		Set<String> needed = new HashSet<>();
-		Deque<String> todo = new ArrayDeque<>(List.of(nodeName(output)));
+		Deque<String> todo = new ArrayDeque<>(List.of(TensorNames.node(output)));
 		List<String> reads = new ArrayList<>();
 		while (!todo.isEmpty()) {
 			String n = todo.pop();
@@ -135,7 +135,7 @@ public final class GeneratorModel {
 				reads.add(n);
 				continue;
 			}
-			for (String i : node.getInputList()) if (!i.startsWith("^")) todo.add(nodeName(i));
+			for (String i : GraphIndex.dataInputs(node)) todo.add(TensorNames.node(i));
 		}
 		Map<String, NodeDef> constants = new HashMap<>();
 		for (String r : reads) {
@@ -155,7 +155,7 @@ public final class GeneratorModel {
 				continue;
 			}
 			NodeDef.Builder b = n.toBuilder().clearInput().clearDevice().removeAttr("_class");
-			for (String i : n.getInputList()) if (!i.startsWith("^")) b.addInput(i);
+			GraphIndex.dataInputs(n).forEach(b::addInput);
 			frozen.addNode(b);
 		}
 		return new GeneratorModel(dir, frozen.build(), codeNode, output, in.shape(), out.shape());
@@ -174,15 +174,4 @@ public final class GeneratorModel {
 			.dataType()).build()).putAttr("value", AttrValue.newBuilder().setTensor(proto).build()).build();
 	}
 
-	private static Output<?> tensor(Graph graph, String ref) {
-		int colon = ref.lastIndexOf(':');
-		return colon < 0 ? graph.operationOrThrow(ref).output(0)
-			: graph.operationOrThrow(ref.substring(0, colon)).output(Integer.parseInt(ref.substring(colon + 1)));
-	}
-
-	private static String nodeName(String tensor) {
-		String s = tensor.startsWith("^") ? tensor.substring(1) : tensor;
-		int colon = s.indexOf(':');
-		return colon < 0 ? s : s.substring(0, colon);
-	}
 }

@@ -47,8 +47,9 @@ public final class LayerIndex {
 	/** Name scope -> the Keras layer name it was traced under (Keras 3 adds a suffix to scopes). */
 	private final Map<String, String> aliases = new HashMap<>();
 
-	public LayerIndex(ClassifierModel model) {
-		GraphPath graph = new GraphPath(model.graphDef());
+	/** Built once per model by {@link ClassifierModel#layers()}. */
+	LayerIndex(ClassifierModel model) {
+		GraphIndex graph = model.index();
 		List<String> path = graph.between(model.input().op().name(), model.output().op().name());
 		Set<String> onPath = new HashSet<>(path);
 		Map<String, String> scopeToLayer = new HashMap<>();
@@ -136,7 +137,7 @@ public final class LayerIndex {
 	 * The layer name carried by a variable this node reads ("model/conv2d/kernel" -> "conv2d"), directly or
 	 * through ops that compute its parameters from variables only (off the input's path).
 	 */
-	private static String variableRead(NodeDef n, GraphPath nodes, Set<String> onPath) {
+	private static String variableRead(NodeDef n, GraphIndex nodes, Set<String> onPath) {
 		List<NodeDef> frontier = List.of(n);
 		Set<String> seen = new HashSet<>();
 		for (int depth = 0; depth < PARAMETER_DEPTH && !frontier.isEmpty(); depth++) {

@@ -40,7 +40,7 @@ public final class LayerWeights {
 
 	/** The linear layers from the input to the logits, in forward order. */
 	public static List<Linear> of(ClassifierModel model) {
-		GraphPath graph = new GraphPath(model.graphDef());
+		GraphIndex graph = model.index();
 		List<String> path = graph.between(model.input().op().name(), model.logits().op().name());
 		Set<String> onPath = new HashSet<>(path);
 		// names come from the layers up to the output: the logits' own layer ends after them (its softmax)
@@ -49,14 +49,14 @@ public final class LayerWeights {
 		Map<String, Integer> position = new HashMap<>();
 		for (int i = 0; i < toOutput.size(); i++) position.put(toOutput.get(i), i);
 		Map<String, String> layerOfOutput = new HashMap<>();
-		for (LayerIndex.Layer l : new LayerIndex(model).layers()) layerOfOutput.put(l.output().op().name(), l.name());
+		for (LayerIndex.Layer l : model.layers().layers()) layerOfOutput.put(l.output().op().name(), l.name());
 		List<Linear> layers = new ArrayList<>();
 		Set<String> seenKernels = new HashSet<>();
 		for (String name : path) {
 			NodeDef node = graph.node(name);
 			if (!LINEAR.contains(node.getOp())) continue;
-			List<String> inputs = dataInputs(node);
-			if (inputs.size() < 2 || onPath.contains(GraphPath.nodeOf(inputs.get(1)))) continue; // a product of activations
+			List<String> inputs = GraphIndex.dataInputs(node);
+			if (inputs.size() < 2 || onPath.contains(TensorNames.node(inputs.get(1)))) continue; // a product of activations
 			Output<?> kernel = TensorNames.output(model.graph(), inputs.get(1));
 			if (kernel.dataType() != DataType.DT_FLOAT && kernel.dataType() != DataType.DT_FLOAT_REF) continue;
 			if (!seenKernels.add(inputs.get(1))) continue; // a shared kernel is one layer's weights
@@ -68,15 +68,15 @@ public final class LayerWeights {
 		return layers;
 	}
 
-	private static Output<TFloat32> bias(ClassifierModel model, GraphPath graph, String linear, Set<String> onPath) {
+	private static Output<TFloat32> bias(ClassifierModel model, GraphIndex graph, String linear, Set<String> onPath) {
 		List<String> consumers = graph.consumers(linear).stream().filter(onPath::contains).toList();
 		if (consumers.size() != 1) return null;
 		NodeDef next = graph.node(consumers.get(0));
 		if (!BIAS.contains(next.getOp())) return null;
-		List<String> in = dataInputs(next);
+		List<String> in = GraphIndex.dataInputs(next);
 		if (in.size() != 2) return null;
-		String other = onPath.contains(GraphPath.nodeOf(in.get(0))) ? in.get(1) : in.get(0);
-		if (onPath.contains(GraphPath.nodeOf(other))) return null; // a residual sum, not a bias
+		String other = onPath.contains(TensorNames.node(in.get(0))) ? in.get(1) : in.get(0);
+		if (onPath.contains(TensorNames.node(other))) return null; // a residual sum, not a bias
 		Output<?> b = TensorNames.output(model.graph(), other);
 		var shape = b.shape();
 		if (shape.isUnknown()) return null;
@@ -88,7 +88,7 @@ public final class LayerWeights {
 	 * The layer (as {@link LayerIndex} names them) whose output is the first layer output at or after the
 	 * linear node; the node's own name where there is none.
 	 */
-	private static String layerName(String linear, GraphPath graph, Set<String> onPath, Map<String, Integer> position,
+	private static String layerName(String linear, GraphIndex graph, Set<String> onPath, Map<String, Integer> position,
 		Map<String, String> layerOfOutput)
 	{
 		String best = null;
@@ -104,10 +104,6 @@ public final class LayerWeights {
 			graph.consumers(n).stream().filter(onPath::contains).forEach(todo::add);
 		}
 		return best == null ? linear : layerOfOutput.get(best);
-	}
-
-	private static List<String> dataInputs(NodeDef node) {
-		return node.getInputList().stream().filter(s -> !s.startsWith("^")).toList();
 	}
 
 	@SuppressWarnings("unchecked")

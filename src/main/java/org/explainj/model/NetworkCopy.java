@@ -1,13 +1,9 @@
 package org.explainj.model;
 
 import java.lang.reflect.Field;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -76,19 +72,12 @@ public final class NetworkCopy {
 	 */
 	public static NetworkCopy apply(ClassifierModel model, Operand<TFloat32> input) {
 		Graph graph = model.graph();
-		GraphDef def = graph.toGraphDef();
-		Map<String, NodeDef> nodes = new HashMap<>();
-		Map<String, List<String>> consumers = new HashMap<>();
-		for (NodeDef n : def.getNodeList()) {
-			nodes.put(n.getName(), n);
-			for (String in : n.getInputList()) {
-				if (!in.startsWith("^")) consumers.computeIfAbsent(TensorNames.node(in), k -> new ArrayList<>()).add(n.getName());
-			}
-		}
+		GraphIndex index = model.index();
+		GraphDef def = index.graphDef();
 		String inputNode = model.input().op().name();
-		Set<String> dependent = dependents(inputNode, consumers);
+		Set<String> dependent = index.dependents(inputNode);
 		Set<String> copied = new HashSet<>(dependent);
-		copied.retainAll(ancestors(List.of(model.logits()), nodes));
+		copied.retainAll(index.ancestors(model.logits().op().name()));
 		copied.remove(inputNode);
 
 		String prefix = uniquePrefix(graph);
@@ -169,28 +158,6 @@ public final class NetworkCopy {
 			status.throwExceptionIfNotOK();
 		}
 		graph.baseScope().refreshNames();
-	}
-
-	private static Set<String> dependents(String from, Map<String, List<String>> consumers) {
-		Set<String> seen = new HashSet<>();
-		Deque<String> todo = new ArrayDeque<>(List.of(from));
-		while (!todo.isEmpty()) {
-			String n = todo.pop();
-			if (seen.add(n)) todo.addAll(consumers.getOrDefault(n, List.of()));
-		}
-		return seen;
-	}
-
-	private static Set<String> ancestors(List<Output<TFloat32>> outputs, Map<String, NodeDef> nodes) {
-		Set<String> seen = new HashSet<>();
-		Deque<String> todo = new ArrayDeque<>();
-		outputs.forEach(o -> todo.add(o.op().name()));
-		while (!todo.isEmpty()) {
-			String n = todo.pop();
-			if (!seen.add(n)) continue;
-			for (String in : nodes.get(n).getInputList()) if (!in.startsWith("^")) todo.add(TensorNames.node(in));
-		}
-		return seen;
 	}
 
 	private static String uniquePrefix(Graph graph) {

@@ -135,7 +135,7 @@ class BackwardWalkTest {
 	@Test
 	void unitTargetsStartTheWalkAtALayersChannel() {
 		try (ClassifierModel m = ModelLoader.load(TestData.MNIST)) {
-			Output<TFloat32> relu = new org.explainj.model.LayerIndex(m).layer("conv2d").output();
+			Output<TFloat32> relu = m.layers().layer("conv2d").output();
 			Output<TFloat32> pre = ((org.tensorflow.GraphOperation) relu.op()).input(0).expect(TFloat32.class);
 			UnitReference ref = m.ops("unit reference", tf -> {
 				java.util.function.Function<Output<TFloat32>, Output<TFloat32>> grad = t -> {

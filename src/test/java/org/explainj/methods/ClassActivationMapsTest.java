@@ -109,7 +109,7 @@ class ClassActivationMapsTest {
 	}
 
 	static Output<TFloat32> layer(ClassifierModel model, String name) {
-		return new LayerIndex(model).layer(name).output();
+		return model.layers().layer(name).output();
 	}
 
 	static float max(float[] v) {

@@ -33,7 +33,7 @@ class KerasLayerNamesTest {
 	@Test
 	void layersCarryTheirKerasNamesAndTheScopeNamesStillWork() {
 		try (ClassifierModel m = ModelLoader.load(KERAS3)) {
-			LayerIndex index = new LayerIndex(m);
+			LayerIndex index = m.layers();
 			// the names of tools/fixtures/make_model_forms.py's body(), as model.summary() lists them
 			assertEquals(List.of("conv1", "pool1", "conv2", "bn2", "relu2", "gap", "predictions"), index.layers().stream()
 				.map(LayerIndex.Layer::name).toList());
@@ -44,7 +44,7 @@ class KerasLayerNamesTest {
 	@Test
 	void tf1GraphsWithoutScopesHaveLayersForGradCam() throws IOException {
 		try (ClassifierModel m = ModelLoader.load(ModelFormsTest.DIR.resolve("tf1"))) {
-			LayerIndex index = new LayerIndex(m);
+			LayerIndex index = m.layers();
 			assertTrue(index.find("conv1").isPresent() && index.find("conv2").isPresent(), index.layers().toString());
 			InputBatch x = TestData.reference(ModelFormsTest.DIR.resolve("tf1")).input();
 			Explanation e = new Explainer(m).explain(Methods.byName("grad-cam"), x, Target.TOP, ScoreKind.LOGIT,

@@ -46,7 +46,7 @@ class ModelLoaderTest {
 			assertEquals(List.of(28, 28, 1, 10), List.of(m.height(), m.width(), m.channels(), m.numClasses()));
 			assertEquals("Placeholder", m.input().op().type());
 			assertEquals(OutputActivation.SOFTMAX, m.activation());
-			LayerIndex layers = new LayerIndex(m);
+			LayerIndex layers = m.layers();
 			assertEquals(List.of("conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "flatten", "dropout", "dense"),
 				layers.layers().stream().map(LayerIndex.Layer::name).toList());
 			LayerIndex.Layer lastConv = layers.layer("conv2d_1");
@@ -60,7 +60,7 @@ class ModelLoaderTest {
 	@Test
 	void frozenGraphLayersComeFromTheirScopes() {
 		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
-			LayerIndex layers = new LayerIndex(m);
+			LayerIndex layers = m.layers();
 			LayerIndex.Layer last = layers.layer("activation_5");
 			assertEquals("Relu", last.output().op().type());
 			assertEquals(256, last.output().shape().size(3));
