@@ -42,8 +42,6 @@ public final class BackwardWalk {
 	private Operand<TInt32> batch;
 	/** Per image, the relevance the layers' rules kept (biases, stabilisers, dropped contributions), or null. */
 	private Operand<TFloat32> absorbed;
-	/** Per image, the units whose rule denominator flipped sign, or null when the rules never flip. */
-	private Operand<TFloat32> signFlips;
 	/** DeepLIFT's RevealCancel rule for nonlinearities instead of rescale. */
 	private boolean revealCancel;
 	/**
@@ -599,11 +597,7 @@ public final class BackwardWalk {
 		boolean first = l.kind() != LinearLayer.Kind.SCALE && canonizer.seesPixels(layer.input());
 		LinearRule rule = composite.rule(l, first);
 		Operand<TFloat32> back = rule.back(tf, first ? l.withValid(validPixels(layer.input())) : l, signal);
-		if (composite.relevance()) {
-			keep(tf.math.sub(perImage(signal), perImage(back)));
-			Operand<TFloat32> flips = rule.signFlips(tf, l);
-			if (flips != null) signFlips = signFlips == null ? perImage(flips) : tf.math.add(signFlips, perImage(flips));
-		}
+		if (composite.relevance()) keep(tf.math.sub(perImage(signal), perImage(back)));
 		return back;
 	}
 
@@ -614,11 +608,6 @@ public final class BackwardWalk {
 	 */
 	public Operand<TFloat32> absorbed(Operand<TFloat32> seed) {
 		return absorbed != null ? absorbed : tf.zerosLike(perImage(seed));
-	}
-
-	/** After {@link #run}: per image, the units whose rule denominator changed sign (LRP-gamma), or null. */
-	public Operand<TFloat32> signFlips() {
-		return signFlips;
 	}
 
 	/** For a pixel layer fed by an explicit Pad: 1 on the image, 0 on the padded border; else null. */
