@@ -106,11 +106,6 @@ public final class BackwardWalk {
 		return walk.absorbed() != null ? walk.absorbed() : tf.zerosLike(walk.perImage(seed));
 	}
 
-	/** After {@link #run}: per image, the units whose rule denominator changed sign (LRP-gamma), or null. */
-	public Operand<TFloat32> signFlips() {
-		return walk.signFlips();
-	}
-
 	/** Every layer the canonizer finds between the input and {@code start}, keyed by its top node. */
 	Map<String, Canonizer.Folded> foldedLayers(Output<TFloat32> start) {
 		Map<String, Canonizer.Folded> folded = new LinkedHashMap<>();

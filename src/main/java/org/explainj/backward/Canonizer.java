@@ -74,7 +74,8 @@ final class Canonizer {
 				LinearLayer base = linearLayer(cur, null);
 				Operand<TFloat32> w = scale == null ? base.weight() : tf.math.mul(base.weight(), perOutput(base, scale));
 				return new Folded(cur, in.get(0), new LinearLayer(base.kind(), base.input(), w.asOutput(), shift, base
-					.strides(), base.padding(), base.dilations(), base.explicitPaddings(), base.transposeWeight()));
+					.strides(), base.padding(), base.dilations(), base.explicitPaddings(), base.transposeWeight()).withOutput(
+						value.apply(top.getName())));
 			}
 			Step step = affine(cur, in);
 			if (step == null) break;
@@ -106,7 +107,7 @@ final class Canonizer {
 		if (next == null || seesPixels(next)) return null;
 		Operand<TFloat32> w = scale == null ? tf.constant(1f) : scale;
 		return new Folded(nodes.node(TensorNames.node(next)), next, new LinearLayer(LinearLayer.Kind.SCALE, value.apply(
-			next), w.asOutput(), shift, null, null, null, null, false));
+			next), w.asOutput(), shift, null, null, null, null, false).withOutput(value.apply(top.getName())));
 	}
 
 	private Operand<TFloat32> add(Operand<TFloat32> a, Operand<TFloat32> b) {

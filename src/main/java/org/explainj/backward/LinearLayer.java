@@ -16,20 +16,35 @@ import org.tensorflow.types.TFloat32;
  * it has none), and its forward op and transpose for any weights and inputs, so that a rule can run the
  * layer with modified parameters (w+, w^2 ...) and send a signal back through them. {@code valid} is 1
  * where the input holds image values and 0 on a border an explicit Pad op added (null: all valid).
+ * {@code output} is the layer's z as the network computed it (null: unknown).
  */
 public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> weight, Operand<TFloat32> bias,
 	List<Long> strides, String padding, List<Long> dilations, List<Long> explicitPaddings, boolean transposeWeight,
-	Operand<TFloat32> valid)
+	Operand<TFloat32> valid, Operand<TFloat32> output)
 {
 	public LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> weight, Operand<TFloat32> bias,
 		List<Long> strides, String padding, List<Long> dilations, List<Long> explicitPaddings, boolean transposeWeight)
 	{
-		this(kind, input, weight, bias, strides, padding, dilations, explicitPaddings, transposeWeight, null);
+		this(kind, input, weight, bias, strides, padding, dilations, explicitPaddings, transposeWeight, null, null);
 	}
 
 	public LinearLayer withValid(Operand<TFloat32> mask) {
 		return new LinearLayer(kind, input, weight, bias, strides, padding, dilations, explicitPaddings, transposeWeight,
-			mask);
+			mask, output);
+	}
+
+	public LinearLayer withOutput(Operand<TFloat32> z) {
+		return new LinearLayer(kind, input, weight, bias, strides, padding, dilations, explicitPaddings, transposeWeight,
+			valid, z);
+	}
+
+	/**
+	 * z = x (*) w + b. The network's own value where known: the relevance arriving here was computed from
+	 * it, and a z recomputed with folded batch-norm weights differs by round-off, which R / z turns into
+	 * large errors wherever z nearly cancels (LRP-0 would then miss gradient x input).
+	 */
+	public Operand<TFloat32> z(Ops tf) {
+		return output != null ? output : tf.math.add(forward(tf, input, weight), biasOrZero(tf));
 	}
 
 	/** The valid-pixel mask, or ones. */

@@ -13,14 +13,6 @@ public interface LinearRule {
 
 	Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> signal);
 
-	/**
-	 * 1 for each of the layer's units whose denominator has another sign than its z (where a rule's
-	 * modified weights can flip a unit's relevance), else 0, shaped like z; null for rules that keep z's sign.
-	 */
-	default Operand<TFloat32> signFlips(Ops tf, LinearLayer layer) {
-		return null;
-	}
-
 	/** The sum over every axis but the batch axis, [N]. */
 	static Operand<TFloat32> perImage(Ops tf, Operand<TFloat32> v) {
 		return tf.reduceSum(v, tf.range(tf.constant(1), tf.rank(v), tf.constant(1)));

@@ -29,7 +29,7 @@ public final class LrpEpsilonRule implements LinearRule {
 
 	@Override
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
-		Operand<TFloat32> z = tf.math.add(layer.forward(tf, layer.input(), layer.weight()), layer.biasOrZero(tf));
+		Operand<TFloat32> z = layer.z(tf);
 		Operand<TFloat32> eps = relative ? tf.math.mul(epsilon.in(tf), LinearRule.spread(tf, z)) : epsilon.in(tf);
 		Operand<TFloat32> stabilised = LinearRule.stabilise(tf, z, eps);
 		return tf.math.mul(layer.input(), layer.transpose(tf, LinearRule.divide(tf, r, stabilised), layer.weight()));

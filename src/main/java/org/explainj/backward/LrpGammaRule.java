@@ -5,9 +5,14 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * LRP-gamma: LRP-0 with the weights (and bias) w + gamma w+, favouring positive contributions. The
- * denominator is stabilised by 1e-6 times the standard deviation of the layer's z (per image): where the
- * boosted positive part nearly cancels a negative z, an unstabilised rule divides by almost 0.
+ * LRP-gamma, generalised to inputs of either sign (Montavon et al. 2019; Andéol et al. 2021, as Zennit's
+ * Gamma): each unit boosts the contributions a_j w_jk (and bias) that share its z's sign by 1 + gamma,
+ * R_j = sum_k (c_jk + gamma c_jk^s) / (z_k + gamma sum_i c_ik^s) R_k with c^s the positive parts where
+ * z_k > 0 and the negative parts where z_k < 0 (docs/METHODS.md 2.3). On non-negative inputs it is
+ * Montavon's w + gamma w+. The denominator therefore keeps z's sign and is never smaller than |z|:
+ * boosting w+ alone on signed inputs (a depthwise conv's output, a batch norm's) can cancel z and flip a
+ * unit's relevance, which grew without bound on Xception. A relative stabiliser (1e-6 times the standard
+ * deviation of the layer's z, per image) still guards units whose z is 0.
  */
 public final class LrpGammaRule implements LinearRule {
 
@@ -25,29 +30,30 @@ public final class LrpGammaRule implements LinearRule {
 
 	@Override
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
-		Operand<TFloat32> w = weights(tf, layer);
-		Operand<TFloat32> z = boosted(tf, layer, w);
-		Operand<TFloat32> stabilised = LinearRule.stabilise(tf, z, tf.math.mul(tf.constant(STABILISER), LinearRule.spread(
-			tf, z)));
-		return tf.math.mul(layer.input(), layer.transpose(tf, LinearRule.divide(tf, r, stabilised), w));
+		Operand<TFloat32> w = layer.weight(), b = layer.biasOrZero(tf);
+		Operand<TFloat32> up = boost(tf, w, true), down = boost(tf, w, false);
+		Operand<TFloat32> a = layer.input();
+		Operand<TFloat32> aUp = LinearRule.positive(tf, a), aDown = LinearRule.negative(tf, a);
+		Operand<TFloat32> z = layer.z(tf);
+		// z > 0: a+ meets w + gamma w+ and a- meets w + gamma w- (every positive contribution boosted); z < 0: the converse
+		Operand<TFloat32> rising = tf.math.add(tf.math.add(layer.forward(tf, aUp, up), layer.forward(tf, aDown, down)), boost(
+			tf, b, true));
+		Operand<TFloat32> falling = tf.math.add(tf.math.add(layer.forward(tf, aUp, down), layer.forward(tf, aDown, up)),
+			boost(tf, b, false));
+		Operand<TFloat32> eps = tf.math.mul(tf.constant(STABILISER), LinearRule.spread(tf, z));
+		Operand<TFloat32> zero = tf.zerosLike(z);
+		Operand<TFloat32> sUp = tf.select(tf.math.greater(z, zero), LinearRule.divide(tf, r, LinearRule.stabilise(tf,
+			rising, eps)), zero);
+		Operand<TFloat32> sDown = tf.select(tf.math.less(z, zero), LinearRule.divide(tf, r, LinearRule.stabilise(tf,
+			falling, eps)), zero);
+		return tf.math.add(tf.math.add(tf.math.mul(aUp, layer.transpose(tf, sUp, up)), tf.math.mul(aDown, layer.transpose(
+			tf, sDown, up))), tf.math.add(tf.math.mul(aDown, layer.transpose(tf, sUp, down)), tf.math.mul(aUp, layer
+				.transpose(tf, sDown, down))));
 	}
 
-	@Override
-	public Operand<TFloat32> signFlips(Ops tf, LinearLayer layer) {
-		Operand<TFloat32> z = tf.math.add(layer.forward(tf, layer.input(), layer.weight()), layer.biasOrZero(tf));
-		Operand<TFloat32> boosted = boosted(tf, layer, weights(tf, layer));
-		return tf.dtypes.cast(tf.math.less(tf.math.mul(tf.math.sign(z), tf.math.sign(boosted)), tf.constant(0f)),
-			TFloat32.class);
-	}
-
-	private Operand<TFloat32> weights(Ops tf, LinearLayer layer) {
-		return tf.math.add(layer.weight(), tf.math.mul(gamma.in(tf), LinearRule.positive(tf, layer.weight())));
-	}
-
-	/** z with the weights w + gamma w+ and bias b + gamma b+. */
-	private Operand<TFloat32> boosted(Ops tf, LinearLayer layer, Operand<TFloat32> w) {
-		Operand<TFloat32> b = tf.math.add(layer.biasOrZero(tf), tf.math.mul(gamma.in(tf), LinearRule.positive(tf, layer
-			.biasOrZero(tf))));
-		return tf.math.add(layer.forward(tf, layer.input(), w), b);
+	/** v + gamma v+ ({@code positive}) or v + gamma v-. */
+	private Operand<TFloat32> boost(Ops tf, Operand<TFloat32> v, boolean positive) {
+		return tf.math.add(v, tf.math.mul(gamma.in(tf), positive ? LinearRule.positive(tf, v) : LinearRule.negative(tf,
+			v)));
 	}
 }

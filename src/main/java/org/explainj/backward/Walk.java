@@ -46,8 +46,6 @@ final class Walk {
 	private Operand<TInt32> batch;
 	/** Per image, the relevance the layers' rules kept (biases, stabilisers, dropped contributions), or null. */
 	private Operand<TFloat32> absorbed;
-	/** Per image, the units whose rule denominator flipped sign, or null when the rules never flip. */
-	private Operand<TFloat32> signFlips;
 
 	Walk(Ops tf, ClassifierModel model, UnaryOperator<Output<TFloat32>> tensors, Composite composite, Set<String> path,
 		UnaryOperator<Output<TFloat32>> reference, boolean deepLiftMaxPool, boolean revealCancel)
@@ -133,11 +131,7 @@ final class Walk {
 		boolean first = l.kind() != LinearLayer.Kind.SCALE && canonizer.seesPixels(layer.input());
 		LinearRule rule = composite.rule(l, first);
 		Operand<TFloat32> back = rule.back(tf, first ? l.withValid(validPixels(layer.input())) : l, signal);
-		if (composite.relevance()) {
-			keep(tf.math.sub(perImage(signal), perImage(back)));
-			Operand<TFloat32> flips = rule.signFlips(tf, l);
-			if (flips != null) signFlips = signFlips == null ? perImage(flips) : tf.math.add(signFlips, perImage(flips));
-		}
+		if (composite.relevance()) keep(tf.math.sub(perImage(signal), perImage(back)));
 		return back;
 	}
 
@@ -152,10 +146,6 @@ final class Walk {
 
 	Operand<TFloat32> absorbed() {
 		return absorbed;
-	}
-
-	Operand<TFloat32> signFlips() {
-		return signFlips;
 	}
 
 	/**

@@ -65,7 +65,7 @@ public final class LrpMethod implements AttributionMethod {
 		return switch (preset) {
 			case ZERO -> "layer-wise relevance propagation, R_j = a_j sum_k w_jk R_k / z_k";
 			case EPSILON -> "LRP with z_k + eps sign(z_k) (absorbs weak, contradictory evidence)";
-			case GAMMA -> "LRP with weights w + gamma w+ (favours positive contributions)";
+			case GAMMA -> "LRP boosting each unit's contributions of its own sign by gamma (w + gamma w+ on inputs >= 0)";
 			case ALPHA_BETA -> "LRP, positive and negative contributions weighted alpha and beta";
 			case Z_PLUS -> "LRP with positive contributions only, biases ignored";
 			case EPSILON_PLUS -> "composite: epsilon on dense, alpha1-beta0 on conv, z-box on pixels";

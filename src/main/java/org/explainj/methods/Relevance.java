@@ -43,7 +43,6 @@ final class Relevance {
 			Operand<TFloat32> entered = LinearRule.perImage(tf, seed);
 			context.report(CONSERVATION, tf.math.div(LinearRule.perImage(tf, map), entered));
 			context.report(ABSORBED, tf.math.div(walk.absorbed(seed), entered));
-			if (walk.signFlips() != null) context.report(SIGN_FLIPS, walk.signFlips());
 		}
 		return map;
 	}
@@ -52,30 +51,25 @@ final class Relevance {
 	static final String CONSERVATION = "conservation";
 	/** The share of f(x) that the layers' rules kept back: biases, stabilisers, contributions a rule drops. */
 	static final String ABSORBED = "absorbed";
-	/** LRP-gamma: units whose denominator changed sign under w + gamma w+, summed over the layers. */
-	static final String SIGN_FLIPS = "sign-flips";
 	/** conservation + absorbed may miss 1 by this much (float32 round-off) before relevance counts as lost. */
 	static final double LOST = 0.01;
 
-	/**
-	 * Warnings from the conservation diagnostics of a relevance map: relevance lost or created outside the
-	 * rules; a score mostly absorbed (or created) by the rules, with LRP-gamma's sign flips where they
-	 * occur ({@code absorbedHint} says what to change). Sign flips alone are how gamma works: no note.
-	 */
 	/** Why rules create relevance: a bias that lowers z makes the inputs' share exceed the score. */
 	static final String CREATED_HINT = "Negative biases make the inputs' share exceed the score; lrp-zplus and " +
 		"deep-taylor ignore biases.";
 
+	/**
+	 * Warnings from the conservation diagnostics of a relevance map: relevance lost or created outside the
+	 * rules; a score mostly absorbed (or created) by the rules ({@code absorbedHint} says what to change).
+	 */
 	static List<String> notes(Explanation e, String title, String absorbedHint) {
 		List<String> notes = new ArrayList<>();
 		float[] kept = e.diagnostics().get(CONSERVATION), absorbed = e.diagnostics().get(ABSORBED);
 		if (kept == null || absorbed == null) return notes;
-		List<Integer> lost = new ArrayList<>(), swallowed = new ArrayList<>(), flipped = new ArrayList<>();
-		float[] flips = e.diagnostics().get(SIGN_FLIPS);
+		List<Integer> lost = new ArrayList<>(), swallowed = new ArrayList<>();
 		for (int i = 0; i < e.n(); i++) {
 			if (!Double.isFinite(kept[i]) || Math.abs(kept[i] + absorbed[i] - 1) > LOST) lost.add(i);
 			else if (Math.abs(absorbed[i]) > 0.5) swallowed.add(i);
-			if (flips != null && flips[i] > 0) flipped.add(i);
 		}
 		if (!lost.isEmpty()) {
 			int i = lost.get(0);
@@ -86,10 +80,8 @@ final class Relevance {
 		if (!swallowed.isEmpty()) {
 			int i = swallowed.get(0);
 			notes.add(String.format(Locale.ROOT, "%s: the rules %s %.0f%% of the score in %d of %d images (image %d: the " +
-				"map sums to %.4g f(x))%s. %s", title, absorbed[i] > 0 ? "absorbed" : "created", 100 * Math.abs(absorbed[i]),
-				swallowed.size(), e.n(), i + 1, kept[i], flipped.contains(i) ? String.format(Locale.ROOT, "; %.0f units " +
-					"changed sign under w + gamma w+, which flips their relevance", flips[i]) : "", absorbed[i] > 0 ? absorbedHint
-						: CREATED_HINT));
+				"map sums to %.4g f(x)). %s", title, absorbed[i] > 0 ? "absorbed" : "created", 100 * Math.abs(absorbed[i]),
+				swallowed.size(), e.n(), i + 1, kept[i], absorbed[i] > 0 ? absorbedHint : CREATED_HINT));
 		}
 		return notes;
 	}

@@ -41,9 +41,13 @@ class LinearRuleTest {
 	}
 
 	static float[] dense(LinearRule rule, boolean bias) {
+		return dense(rule, A, bias);
+	}
+
+	static float[] dense(LinearRule rule, float[] input, boolean bias) {
 		try (Graph g = new Graph(); Session s = new Session(g)) {
 			Ops tf = Ops.create(g);
-			var a = tf.constant(new float[][] { A });
+			var a = tf.constant(new float[][] { input });
 			LinearLayer layer = new LinearLayer(LinearLayer.Kind.DENSE, a.asOutput(), tf.constant(W).asOutput(), bias ? tf
 				.constant(B) : null, null, null, null, null, false);
 			Operand<TFloat32> out = rule.back(tf, layer, tf.constant(new float[][] { R }));
@@ -71,7 +75,29 @@ class LinearRuleTest {
 			for (int i = 0; i < A.length; i++) zk += A[i] * (W[i][k] + gamma * Math.max(0, W[i][k]));
 			return A[j] * (W[j][k] + gamma * Math.max(0, W[j][k])) / zk;
 		};
-		assertArrayEquals(spread(share), dense(new LrpGammaRule(gamma), true), 1e-6f);
+		// 1e-5: the rule's stabiliser, 1e-6 times the spread of z, is left out of the hand computation
+		assertArrayEquals(spread(share), dense(new LrpGammaRule(gamma), true), 1e-5f);
+	}
+
+	/**
+	 * Inputs of either sign (a depthwise convolution's output): a unit with z > 0 boosts its positive
+	 * contributions a_j w_jk by 1 + gamma, one with z < 0 its negative ones, so that no denominator changes
+	 * sign. Here z = (0.6, -4.45).
+	 */
+	@Test
+	void gammaRuleOnSignedInputs() {
+		float[] a = { 1f, -2f, -0.5f };
+		double gamma = 0.5;
+		Reference share = (j, k) -> {
+			double zk = B[k];
+			for (int i = 0; i < a.length; i++) zk += a[i] * W[i][k];
+			java.util.function.DoubleUnaryOperator own = zk > 0 ? v -> Math.max(0, v) : v -> Math.min(0, v);
+			double denominator = zk + gamma * own.applyAsDouble(B[k]);
+			for (int i = 0; i < a.length; i++) denominator += gamma * own.applyAsDouble(a[i] * W[i][k]);
+			double c = a[j] * W[j][k];
+			return (c + gamma * own.applyAsDouble(c)) / denominator;
+		};
+		assertArrayEquals(spread(share), dense(new LrpGammaRule(gamma), a, true), 1e-5f);
 	}
 
 	@Test
