@@ -1,6 +1,8 @@
 package org.explainj.backward;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -41,9 +43,16 @@ class LinearRuleTest {
 	}
 
 	static float[] dense(LinearRule rule, boolean bias) {
+		return dense(rule, bias, (tf, a) -> a);
+	}
+
+	/** The same with the activations made by {@code input} from the constant A (e.g. through a ReLU). */
+	static float[] dense(LinearRule rule, boolean bias, java.util.function.BiFunction<Ops, Operand<TFloat32>,
+		Operand<TFloat32>> input)
+	{
 		try (Graph g = new Graph(); Session s = new Session(g)) {
 			Ops tf = Ops.create(g);
-			var a = tf.constant(new float[][] { A });
+			var a = input.apply(tf, tf.constant(new float[][] { A }));
 			LinearLayer layer = new LinearLayer(LinearLayer.Kind.DENSE, a.asOutput(), tf.constant(W).asOutput(), bias ? tf
 				.constant(B) : null, null, null, null, null, false);
 			Operand<TFloat32> out = rule.back(tf, layer, tf.constant(new float[][] { R }));
@@ -93,6 +102,30 @@ class LinearRuleTest {
 			return Math.max(0, A[j] * W[j][k]) / zp;
 		};
 		assertArrayEquals(spread(zPlus), dense(LrpAlphaBetaRule.zPlus(), true), 1e-6f);
+	}
+
+	/**
+	 * Activations out of a ReLU (and a max pooling of them) cannot be negative: the rule leaves out their a-
+	 * terms, which are exact zeros, and gives the same numbers bit for bit as on the same values from a
+	 * constant (the full form, checked against the hand reference above).
+	 */
+	@Test
+	void alphaBetaOnReluOutputsLeavesOutOnlyZeros() {
+		java.util.function.BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> relu = (tf, a) -> tf.nn.relu(a);
+		java.util.function.BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> pooled = (tf, a) -> tf.reshape(tf.nn
+			.maxPool(tf.reshape(tf.nn.relu(a), tf.constant(new int[] { 1, 1, 3, 1 })), tf.constant(new int[] { 1, 1, 1,
+				1 }), tf.constant(new int[] { 1, 1, 1, 1 }), "VALID"), tf.constant(new int[] { 1, 3 }));
+		for (LinearRule rule : List.of(new LrpAlphaBetaRule(2, 1, true), LrpAlphaBetaRule.zPlus())) {
+			float[] full = dense(rule, true);
+			assertArrayEquals(full, dense(rule, true, relu), 0f);
+			assertArrayEquals(full, dense(rule, true, pooled), 0f);
+		}
+		try (Graph g = new Graph()) {
+			Ops tf = Ops.create(g);
+			var a = tf.constant(new float[][] { A });
+			assertTrue(NonNegative.holds(pooled.apply(tf, a).asOutput()), "a max pooling of a ReLU is non-negative");
+			assertFalse(NonNegative.holds(a.asOutput()), "a constant is not known to be non-negative");
+		}
 	}
 
 	@Test
