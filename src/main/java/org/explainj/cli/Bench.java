@@ -40,7 +40,7 @@ final class Bench {
 	static final double BUDGET_S = 15;
 
 	static final java.util.Set<String> OPTIONS = java.util.Set.of("repeats", "model", "methods", "threads", "tiled",
-		"method", "window", "window-stride", "cold-start", "runs");
+		"method", "window", "window-stride", "cold-start");
 
 	private Bench() {}
 
@@ -56,7 +56,10 @@ final class Bench {
 			return;
 		}
 		if (a.get("cold-start", null) != null) {
-			coldStart(a.get("method", "gradient"), a.integer("runs", 5), out);
+			int runs = a.integer("cold-start", 5);
+			if (runs < 1) throw new ExplainException("--cold-start " + runs + " is not positive.", "Give the number of " +
+				"runs, e.g. --cold-start 5.");
+			coldStart(a.get("method", "gradient"), runs, out);
 			return;
 		}
 		int repeats = a.integer("repeats", 21);

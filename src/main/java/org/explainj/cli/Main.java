@@ -58,7 +58,7 @@ public final class Main {
 		  bench    [--repeats N] [--model PATH] [--methods a,b,...] [--threads N|INTRA,INTER]
 		           every method's first call and median at batch 1 and 32, its ratio to the forward
 		           pass and its performance goal (the demo model by default)
-		  bench    --cold-start [--method NAME] [--runs N]
+		  bench    --cold-start RUNS [--method NAME]
 		           one explanation of one cell by the command line in a new JVM: wall time, peak RSS
 		  bench    --tiled SIZE [--method NAME] [--window PX] [--window-stride PX]
 		           a SIZE x SIZE field of cells tiled (windows of 150 px): time and peak memory
