@@ -2,6 +2,7 @@ package org.explainj.backward;
 
 import java.util.List;
 
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
@@ -43,8 +44,15 @@ public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> we
 	 */
 	public enum Kind { CONV, DEPTHWISE, DENSE, SCALE }
 
-	/** x (*) w, without bias. */
+	/**
+	 * x (*) w, without bias; on the layer's own input and weight the network's own op where it has one
+	 * (the same numbers without a second convolution).
+	 */
 	public Operand<TFloat32> forward(Ops tf, Operand<TFloat32> x, Operand<TFloat32> w) {
+		if (x.asOutput().equals(input) && w.asOutput().equals(weight)) {
+			Output<TFloat32> own = networkOp();
+			if (own != null) return own;
+		}
 		return switch (kind) {
 			case CONV -> tf.nn.conv2d(x, w, strides, padding, Conv2d.dilations(dilations), Conv2d.explicitPaddings(
 				explicitPaddings));
@@ -53,6 +61,29 @@ public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> we
 			case DENSE -> tf.linalg.matMul(x, w, org.tensorflow.op.linalg.MatMul.transposeB(transposeWeight));
 			case SCALE -> tf.math.mul(x, w);
 		};
+	}
+
+	/** The convolution of the graph that reads exactly this layer's input and weight with its strides and padding. */
+	private Output<TFloat32> networkOp() {
+		String type = switch (kind) {
+			case CONV -> "Conv2D";
+			case DEPTHWISE -> "DepthwiseConv2dNative";
+			default -> null;
+		};
+		if (type == null || !(input.op() instanceof GraphOperation producer)) return null;
+		for (GraphOperation c : producer.consumers(input.index())) {
+			if (!c.type().equals(type) || !c.input(0).equals(input) || !c.input(1).equals(weight)) continue;
+			var attributes = c.attributes();
+			if (attributes.getAttrString("padding").equals(padding) && attributes.getAttrString("data_format").equals(
+				"NHWC") && same(attributes.getAttrIntList("strides"), strides) && (dilations == null || same(attributes
+					.getAttrIntList("dilations"), dilations)) && (!padding.equals("EXPLICIT") || same(attributes
+						.getAttrIntList("explicit_paddings"), explicitPaddings))) return c.output(0).expect(TFloat32.class);
+		}
+		return null;
+	}
+
+	private static boolean same(long[] attribute, List<Long> values) {
+		return values != null && java.util.Arrays.equals(attribute, values.stream().mapToLong(Long::longValue).toArray());
 	}
 
 	/** The transpose of forward: a signal on the output sent back to the input's shape. */

@@ -1,6 +1,8 @@
 package org.explainj.backward;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,6 +127,28 @@ class LinearRuleTest {
 			var a = tf.constant(new float[][] { A });
 			assertTrue(NonNegative.holds(pooled.apply(tf, a).asOutput()), "a max pooling of a ReLU is non-negative");
 			assertFalse(NonNegative.holds(a.asOutput()), "a constant is not known to be non-negative");
+		}
+	}
+
+	/**
+	 * A rule's z on the layer's own input and weight reads the network's convolution (no second one, the
+	 * same numbers); with other weights (w+) it builds its own, and so it does where strides differ.
+	 */
+	@Test
+	void theLayersOwnForwardIsTheNetworksConvolution() {
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			Ops tf = Ops.create(g);
+			var x = tf.nn.relu(tf.constant(new float[][][][] { { { { 1f }, { -2f } }, { { 3f }, { 0.5f } } } }));
+			var w = tf.constant(new float[][][][] { { { { 1f, -1f } } } });
+			List<Long> ones = List.of(1L, 1L, 1L, 1L);
+			var network = tf.nn.conv2d(x, w, ones, "VALID");
+			LinearLayer layer = new LinearLayer(LinearLayer.Kind.CONV, x.asOutput(), w.asOutput(), null, ones, "VALID", ones,
+				List.of(), false);
+			assertEquals(network.asOutput(), layer.forward(tf, layer.input(), layer.weight()).asOutput());
+			assertNotEquals(network.asOutput(), layer.forward(tf, layer.input(), LinearRule.positive(tf, w)).asOutput());
+			LinearLayer strided = new LinearLayer(LinearLayer.Kind.CONV, x.asOutput(), w.asOutput(), null, List.of(1L, 2L,
+				2L, 1L), "VALID", ones, List.of(), false);
+			assertNotEquals(network.asOutput(), strided.forward(tf, strided.input(), strided.weight()).asOutput());
 		}
 	}
 
