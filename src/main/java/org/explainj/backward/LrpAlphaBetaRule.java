@@ -1,7 +1,10 @@
 package org.explainj.backward;
 
+import java.util.List;
+
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -42,8 +45,15 @@ public final class LrpAlphaBetaRule implements LinearRule {
 		Operand<TFloat32> b = biases ? layer.biasOrZero(tf) : tf.constant(0f);
 		Operand<TFloat32> positive = part(tf, layer, ap, wp, an, wn, LinearRule.positive(tf, b), r);
 		if (beta == null) return tf.math.mul(alpha.in(tf), positive);
-		Operand<TFloat32> negative = part(tf, layer, ap, wn, an, wp, LinearRule.negative(tf, b), r);
-		return tf.math.sub(tf.math.mul(alpha.in(tf), positive), tf.math.mul(beta.in(tf), negative));
+		// beta is known only when the graph runs: a run with beta 0 (the default) skips the negative part, whose
+		// ops hang off the false side of a switch, and takes zeros in its place (beta * 0 = beta * R-: the same)
+		Operand<TFloat32> b0 = beta.in(tf);
+		Operand<TBool> none = tf.math.equal(b0, tf.constant(0f));
+		Operand<TFloat32> negative = part(tf, layer, ap, wn, an, wp, LinearRule.negative(tf, b), tf.switchCond(r, none)
+			.outputFalse());
+		Operand<TFloat32> skipped = tf.zerosLike(tf.switchCond(a, none).outputTrue());
+		Operand<TFloat32> taken = tf.merge(List.of(negative, skipped)).output();
+		return tf.math.sub(tf.math.mul(alpha.in(tf), positive), tf.math.mul(b0, taken));
 	}
 
 	/**

@@ -122,6 +122,11 @@ class LinearRuleTest {
 			assertArrayEquals(full, dense(rule, true, relu), 0f);
 			assertArrayEquals(full, dense(rule, true, pooled), 0f);
 		}
+		// beta given when the graph runs: 0 skips the negative part (a switch), 1 takes it (the hand reference above)
+		for (var input : List.of(relu, pooled)) assertArrayEquals(dense(new LrpAlphaBetaRule(1, 0, true), true, input),
+			dense(new LrpAlphaBetaRule(Scalar.of(1), Scalar.of(0), true), true, input), 0f);
+		assertArrayEquals(dense(new LrpAlphaBetaRule(2, 1, true), true), dense(new LrpAlphaBetaRule(Scalar.of(2), Scalar
+			.of(1), true), true, relu), 0f);
 		try (Graph g = new Graph()) {
 			Ops tf = Ops.create(g);
 			var a = tf.constant(new float[][] { A });
