@@ -49,8 +49,8 @@ public final class LrpAlphaBetaRule implements LinearRule {
 		// ops hang off the false side of a switch, and takes zeros in its place (beta * 0 = beta * R-: the same)
 		Operand<TFloat32> b0 = beta.in(tf);
 		Operand<TBool> none = tf.math.equal(b0, tf.constant(0f));
-		Operand<TFloat32> negative = part(tf, layer, ap, wn, an, wp, LinearRule.negative(tf, b), tf.switchCond(r, none)
-			.outputFalse());
+		Operand<TFloat32> negative = part(tf, layer, tf.switchCond(ap, none).outputFalse(), wn, an == null ? null : tf
+			.switchCond(an, none).outputFalse(), wp, LinearRule.negative(tf, b), tf.switchCond(r, none).outputFalse());
 		Operand<TFloat32> skipped = tf.zerosLike(tf.switchCond(a, none).outputTrue());
 		Operand<TFloat32> taken = tf.merge(List.of(negative, skipped)).output();
 		return tf.math.sub(tf.math.mul(alpha.in(tf), positive), tf.math.mul(b0, taken));
