@@ -72,7 +72,42 @@ final class Bench {
 			.get("methods", null).split(",")).map(String::trim).map(Methods::byName).toList();
 		try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
 			bench(lease.model(), m, methods, repeats, out);
+			sweep(lease.model(), out);
 		}
+	}
+
+	/** Values in the parameter sweep. */
+	static final int SWEEP = 50;
+
+	/**
+	 * LRP-epsilon at batch 1 over {@link #SWEEP} epsilons against the same epsilon as often, interleaved: time a
+	 * run and the graph's operations before and after (a fed value reuses one graph).
+	 */
+	private static void sweep(ClassifierModel model, PrintStream out) {
+		AttributionMethod lrp = Methods.byName("lrp-epsilon");
+		InputBatch batch = randomBatch(model, 1);
+		Explainer explainer = new Explainer(model);
+		java.util.function.DoubleConsumer run = epsilon -> explainer.explain(lrp, MethodSettings.of(lrp, java.util.Map.of(
+			"epsilon", Double.toString(epsilon))), batch, null, Target.TOP, ScoreKind.LOGIT, Reduction.NONE,
+			ExplainOptions.DEFAULT_BATCH_SIZE, (done, total) -> {});
+		run.accept(0.01);
+		run.accept(0.5);
+		int before = model.graphSize();
+		List<Double> same = new ArrayList<>(), swept = new ArrayList<>();
+		for (int i = 1; i <= SWEEP; i++) {
+			same.add(millis(() -> run.accept(0.01)));
+			double epsilon = i * 0.002;
+			swept.add(millis(() -> run.accept(epsilon)));
+		}
+		out.printf(Locale.ROOT, "sweep: lrp-epsilon at batch 1, %d epsilons 0.002..%.3f: median %.2f ms a run; one epsilon " +
+			"%d times: %.2f ms; graph operations %d before the sweep, %d after%n", SWEEP, SWEEP * 0.002, median(swept), SWEEP,
+			median(same), before, model.graphSize());
+	}
+
+	private static double median(List<Double> ms) {
+		double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length /
+			2]) / 2;
 	}
 
 	/**
@@ -148,9 +183,7 @@ final class Bench {
 		}
 
 		double median() {
-			double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-			return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted
-				.length / 2]) / 2;
+			return Bench.median(ms);
 		}
 	}
 
