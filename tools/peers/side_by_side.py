@@ -39,10 +39,12 @@ def main():
                        str(args.repeats)],
     }
     runs = {side: [] for side in sides}
+    outputs = []
     for _ in range(args.alternations):
         for side, command in sides.items():
             out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
             runs[side].append(rows(out))
+            outputs.append(out)
     print(f"{args.alternations} alternations of both benches ({args.repeats} interleaved rounds each), medians in ms")
     print("| method | batch | ExplainJ ms | TensorFlow ms | ExplainJ / TensorFlow | ExplainJ / its forward | "
           "TensorFlow / its forward |")
@@ -54,6 +56,9 @@ def main():
             jf = statistics.median(r[(n, name)] / r[(n, "forward")] for r in runs["ExplainJ"])
             tf = statistics.median(r[(n, name)] / r[(n, "forward")] for r in runs["TensorFlow"])
             print(f"| {name} | {n} | {j:.2f} | {t:.2f} | {j / t:.2f} | {jf:.2f} | {tf:.2f} |")
+    print("\nThe runs' own tables:")
+    for out in outputs:
+        print(out)
 
 
 if __name__ == "__main__":
