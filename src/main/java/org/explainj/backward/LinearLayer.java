@@ -41,7 +41,8 @@ public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> we
 	/**
 	 * z = x (*) w + b. The network's own value where known: the relevance arriving here was computed from
 	 * it, and a z recomputed with folded batch-norm weights differs by round-off, which R / z turns into
-	 * large errors wherever z nearly cancels (LRP-0 would then miss gradient x input).
+	 * large errors wherever z nearly cancels (LRP-0 would then miss gradient x input). Reading it also
+	 * saves the rules a second convolution per layer.
 	 */
 	public Operand<TFloat32> z(Ops tf) {
 		return output != null ? output : tf.math.add(forward(tf, input, weight), biasOrZero(tf));

@@ -20,9 +20,8 @@ public interface LinearRule {
 
 	/** z + eps sign(z) with sign(0) = +1: a denominator kept away from 0. */
 	static Operand<TFloat32> stabilise(Ops tf, Operand<TFloat32> z, Operand<TFloat32> eps) {
-		Operand<TFloat32> sign = tf.select(tf.math.greaterEqual(z, tf.zerosLike(z)), tf.onesLike(z), tf.math.neg(tf
-			.onesLike(z)));
-		return tf.math.add(z, tf.math.mul(sign, eps));
+		// +eps or -eps picked with eps broadcast: the numbers of z + sign(z) eps without full-size sign tensors
+		return tf.math.add(z, tf.select(tf.math.greaterEqual(z, tf.constant(0f)), eps, tf.math.neg(eps)));
 	}
 
 	/** Per image, the standard deviation of a layer's z over its units, shaped to broadcast against z. */

@@ -1,7 +1,10 @@
 package org.explainj.backward;
 
+import java.util.List;
+
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -34,21 +37,36 @@ public final class LrpAlphaBetaRule implements LinearRule {
 	@Override
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
 		Operand<TFloat32> a = layer.input(), w = layer.weight();
-		Operand<TFloat32> ap = LinearRule.positive(tf, a), an = LinearRule.negative(tf, a);
+		// inputs that cannot be negative (after a ReLU) have no a- terms: they are exact zeros, so leaving out
+		// their forward ops and transposes (half the work of each part) gives the same numbers
+		boolean signed = !NonNegative.holds(layer.input());
+		Operand<TFloat32> ap = signed ? LinearRule.positive(tf, a) : a, an = signed ? LinearRule.negative(tf, a) : null;
 		Operand<TFloat32> wp = LinearRule.positive(tf, w), wn = LinearRule.negative(tf, w);
 		Operand<TFloat32> b = biases ? layer.biasOrZero(tf) : tf.constant(0f);
 		Operand<TFloat32> positive = part(tf, layer, ap, wp, an, wn, LinearRule.positive(tf, b), r);
 		if (beta == null) return tf.math.mul(alpha.in(tf), positive);
-		Operand<TFloat32> negative = part(tf, layer, ap, wn, an, wp, LinearRule.negative(tf, b), r);
-		return tf.math.sub(tf.math.mul(alpha.in(tf), positive), tf.math.mul(beta.in(tf), negative));
+		// beta is known only when the graph runs: a run with beta 0 (the default) skips the negative part, whose
+		// ops hang off the false side of a switch, and takes zeros in its place (beta * 0 = beta * R-: the same)
+		Operand<TFloat32> b0 = beta.in(tf);
+		Operand<TBool> none = tf.math.equal(b0, tf.constant(0f));
+		Operand<TFloat32> negative = part(tf, layer, tf.switchCond(ap, none).outputFalse(), wn, an == null ? null : tf
+			.switchCond(an, none).outputFalse(), wp, LinearRule.negative(tf, b), tf.switchCond(r, none).outputFalse());
+		Operand<TFloat32> skipped = tf.zerosLike(tf.switchCond(a, none).outputTrue());
+		Operand<TFloat32> taken = tf.merge(List.of(negative, skipped)).output();
+		return tf.math.sub(tf.math.mul(alpha.in(tf), positive), tf.math.mul(b0, taken));
 	}
 
-	/** Relevance through the contributions a1*w1 + a2*w2 (+ bias), normalised by their sum. */
+	/**
+	 * Relevance through the contributions a1*w1 + a2*w2 (+ bias), normalised by their sum; a2 null: no
+	 * a2*w2 term.
+	 */
 	private static Operand<TFloat32> part(Ops tf, LinearLayer layer, Operand<TFloat32> a1, Operand<TFloat32> w1,
 		Operand<TFloat32> a2, Operand<TFloat32> w2, Operand<TFloat32> bias, Operand<TFloat32> r)
 	{
-		Operand<TFloat32> z = tf.math.add(tf.math.add(layer.forward(tf, a1, w1), layer.forward(tf, a2, w2)), bias);
+		Operand<TFloat32> z1 = layer.forward(tf, a1, w1);
+		Operand<TFloat32> z = tf.math.add(a2 == null ? z1 : tf.math.add(z1, layer.forward(tf, a2, w2)), bias);
 		Operand<TFloat32> s = LinearRule.divide(tf, r, z);
-		return tf.math.add(tf.math.mul(a1, layer.transpose(tf, s, w1)), tf.math.mul(a2, layer.transpose(tf, s, w2)));
+		Operand<TFloat32> r1 = tf.math.mul(a1, layer.transpose(tf, s, w1));
+		return a2 == null ? r1 : tf.math.add(r1, tf.math.mul(a2, layer.transpose(tf, s, w2)));
 	}
 }

@@ -33,22 +33,33 @@ public final class LrpGammaRule implements LinearRule {
 		Operand<TFloat32> w = layer.weight(), b = layer.biasOrZero(tf);
 		Operand<TFloat32> up = boost(tf, w, true), down = boost(tf, w, false);
 		Operand<TFloat32> a = layer.input();
-		Operand<TFloat32> aUp = LinearRule.positive(tf, a), aDown = LinearRule.negative(tf, a);
+		// inputs that cannot be negative (after a ReLU) have no a- terms: leaving out their exact zeros halves
+		// the convolutions and transposes and gives the same numbers
+		boolean signed = !NonNegative.holds(layer.input());
+		Operand<TFloat32> aUp = signed ? LinearRule.positive(tf, a) : a, aDown = signed ? LinearRule.negative(tf, a) : null;
 		Operand<TFloat32> z = layer.z(tf);
 		// z > 0: a+ meets w + gamma w+ and a- meets w + gamma w- (every positive contribution boosted); z < 0: the converse
-		Operand<TFloat32> rising = tf.math.add(tf.math.add(layer.forward(tf, aUp, up), layer.forward(tf, aDown, down)), boost(
-			tf, b, true));
-		Operand<TFloat32> falling = tf.math.add(tf.math.add(layer.forward(tf, aUp, down), layer.forward(tf, aDown, up)),
-			boost(tf, b, false));
+		Operand<TFloat32> rising = tf.math.add(contributions(tf, layer, aUp, up, aDown, down), boost(tf, b, true));
+		Operand<TFloat32> falling = tf.math.add(contributions(tf, layer, aUp, down, aDown, up), boost(tf, b, false));
 		Operand<TFloat32> eps = tf.math.mul(tf.constant(STABILISER), LinearRule.spread(tf, z));
 		Operand<TFloat32> zero = tf.zerosLike(z);
 		Operand<TFloat32> sUp = tf.select(tf.math.greater(z, zero), LinearRule.divide(tf, r, LinearRule.stabilise(tf,
 			rising, eps)), zero);
 		Operand<TFloat32> sDown = tf.select(tf.math.less(z, zero), LinearRule.divide(tf, r, LinearRule.stabilise(tf,
 			falling, eps)), zero);
-		return tf.math.add(tf.math.add(tf.math.mul(aUp, layer.transpose(tf, sUp, up)), tf.math.mul(aDown, layer.transpose(
-			tf, sDown, up))), tf.math.add(tf.math.mul(aDown, layer.transpose(tf, sUp, down)), tf.math.mul(aUp, layer
-				.transpose(tf, sDown, down))));
+		Operand<TFloat32> fromUp = tf.math.add(tf.math.mul(aUp, layer.transpose(tf, sUp, up)), tf.math.mul(aUp, layer
+			.transpose(tf, sDown, down)));
+		if (aDown == null) return fromUp;
+		return tf.math.add(fromUp, tf.math.add(tf.math.mul(aDown, layer.transpose(tf, sDown, up)), tf.math.mul(aDown,
+			layer.transpose(tf, sUp, down))));
+	}
+
+	/** a1 (*) w1 + a2 (*) w2; a2 null: no second term. */
+	private static Operand<TFloat32> contributions(Ops tf, LinearLayer layer, Operand<TFloat32> a1, Operand<TFloat32> w1,
+		Operand<TFloat32> a2, Operand<TFloat32> w2)
+	{
+		Operand<TFloat32> first = layer.forward(tf, a1, w1);
+		return a2 == null ? first : tf.math.add(first, layer.forward(tf, a2, w2));
 	}
 
 	/** v + gamma v+ ({@code positive}) or v + gamma v-. */

@@ -51,8 +51,8 @@ public final class ZBoxRule implements LinearRule {
 			all, ReduceMax.keepDims(true));
 		Operand<TFloat32> l = tf.math.mul(valid, lowest), h = tf.math.mul(valid, highest);
 		Operand<TFloat32> wp = LinearRule.positive(tf, w), wn = LinearRule.negative(tf, w);
-		Operand<TFloat32> z = tf.math.sub(tf.math.sub(layer.forward(tf, x, w), layer.forward(tf, l, wp)), layer.forward(
-			tf, h, wn));
+		Operand<TFloat32> xw = tf.math.sub(layer.z(tf), layer.biasOrZero(tf));
+		Operand<TFloat32> z = tf.math.sub(tf.math.sub(xw, layer.forward(tf, l, wp)), layer.forward(tf, h, wn));
 		Operand<TFloat32> s = LinearRule.divide(tf, r, z);
 		return tf.math.sub(tf.math.sub(tf.math.mul(x, layer.transpose(tf, s, w)), tf.math.mul(l, layer.transpose(tf, s,
 			wp))), tf.math.mul(h, layer.transpose(tf, s, wn)));

@@ -2,6 +2,7 @@ package org.explainj.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -10,12 +11,15 @@ import java.util.Random;
 import org.explainj.ExplainException;
 import org.explainj.methods.AttributionMethod;
 import org.explainj.methods.Explainer;
+import org.explainj.job.ExplainOptions;
 import org.explainj.methods.InputBatch;
+import org.explainj.methods.MethodSettings;
 import org.explainj.methods.Methods;
 import org.explainj.methods.Reduction;
 import org.explainj.methods.Target;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.ModelCache;
+import org.explainj.model.Threads;
 import org.explainj.model.ScoreKind;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
@@ -23,63 +27,194 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Times a forward pass and every method on the bundled models in one run and prints each method's cost
- * as a ratio to the forward pass (ratios measured together are comparable across machines).
+ * Times a forward pass and every method on a model (the demo's by default) in one run and prints each
+ * method's cost as a ratio to the forward pass and against its performance goal (ratios measured together
+ * are comparable across machines); also the cold start of one command-line explanation and a tiled field.
  */
 final class Bench {
 
 	/** Cells (at most 139 pixels) one every this many pixels in the tiled benchmark's field. */
 	static final int CELL_SPACING = 150;
 
-	static final List<String> MODELS = List.of(Demo.MODEL, "test-images/models/mnist-keras");
+	/**
+	 * Seconds of repeated calls a method gets per batch size: slower methods get fewer rounds (at least 3, but
+	 * one for a call longer than this).
+	 */
+	static final double BUDGET_S = 20;
+
+	static final java.util.Set<String> OPTIONS = java.util.Set.of("repeats", "model", "methods", "threads", "tiled",
+		"method", "window", "window-stride", "cold-start");
 
 	private Bench() {}
 
 	static void run(Arguments a, PrintStream out) {
+		String threads = a.get("threads", null);
+		if (threads != null) {
+			Threads.pools(threads);
+			System.setProperty(Threads.PROPERTY, threads);
+		}
 		if (a.get("tiled", null) != null) {
 			tiled(a.integer("tiled", 2048), a.get("method", "gradient"), a.integer("window", CELL_SPACING), a.integer(
 				"window-stride", CELL_SPACING), out);
 			return;
 		}
-		int repeats = a.integer("repeats", 30);
-		out.println("model                batch  forward_ms  method                 method_ms  /forward  /(k gradients)");
-		for (String m : MODELS) {
-			try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
-				bench(lease.model(), m, repeats, out);
-			}
+		if (a.get("cold-start", null) != null) {
+			int runs = a.integer("cold-start", 5);
+			if (runs < 1) throw new ExplainException("--cold-start " + runs + " is not positive.", "Give the number of " +
+				"runs, e.g. --cold-start 5.");
+			coldStart(a.get("method", "gradient"), runs, out);
+			return;
+		}
+		int repeats = a.integer("repeats", 21);
+		if (repeats < 1) throw new ExplainException("--repeats " + repeats + " is not positive.", "Use 1 or more.");
+		String m = a.get("model", Demo.MODEL);
+		List<AttributionMethod> methods = a.get("methods", null) == null ? Methods.all() : java.util.Arrays.stream(a
+			.get("methods", null).split(",")).map(String::trim).map(Methods::byName).toList();
+		try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
+			bench(lease.model(), m, methods, repeats, out);
+			sweep(lease.model(), out);
 		}
 	}
 
-	private static void bench(ClassifierModel model, String m, int repeats, PrintStream out) {
+	/** Values in the parameter sweep. */
+	static final int SWEEP = 50;
+
+	/**
+	 * LRP-epsilon at batch 1 over {@link #SWEEP} epsilons against the same epsilon as often, interleaved: time a
+	 * run and the graph's operations before and after (a fed value reuses one graph).
+	 */
+	private static void sweep(ClassifierModel model, PrintStream out) {
+		AttributionMethod lrp = Methods.byName("lrp-epsilon");
+		InputBatch batch = randomBatch(model, 1);
+		Explainer explainer = new Explainer(model);
+		java.util.function.DoubleConsumer run = epsilon -> explainer.explain(lrp, MethodSettings.of(lrp, java.util.Map.of(
+			"epsilon", Double.toString(epsilon))), batch, null, Target.TOP, ScoreKind.LOGIT, Reduction.NONE,
+			ExplainOptions.DEFAULT_BATCH_SIZE, (done, total) -> {});
+		run.accept(0.01);
+		run.accept(0.5);
+		int before = model.graphSize();
+		List<Double> same = new ArrayList<>(), swept = new ArrayList<>();
+		for (int i = 1; i <= SWEEP; i++) {
+			same.add(millis(() -> run.accept(0.01)));
+			double epsilon = i * 0.002;
+			swept.add(millis(() -> run.accept(epsilon)));
+		}
+		out.printf(Locale.ROOT, "sweep: lrp-epsilon at batch 1, %d epsilons 0.002..%.3f: median %.2f ms a run; one epsilon " +
+			"%d times: %.2f ms; graph operations %d before the sweep, %d after%n", SWEEP, SWEEP * 0.002, median(swept), SWEEP,
+			median(same), before, model.graphSize());
+	}
+
+	private static double median(List<Double> ms) {
+		double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length /
+			2]) / 2;
+	}
+
+	/**
+	 * Per batch size: every method's first call (which builds its graph at batch 1), then interleaved rounds
+	 * (forward, then each method once), so that load from other processes hits all alike; medians.
+	 */
+	private static void bench(ClassifierModel model, String m, List<AttributionMethod> methods, int repeats,
+		PrintStream out)
+	{
 		String name = Path.of(m).getFileName().toString().replaceFirst("\\.pb$", "");
+		out.printf(Locale.ROOT, "model %s, threads %s, batch size %d evaluations a run, up to %d interleaved rounds " +
+			"(fewer for slow methods, %.0f s each), medians in ms%n", name, System.getProperty(Threads.PROPERTY, "auto"),
+			ExplainOptions.DEFAULT_BATCH_SIZE, repeats, BUDGET_S);
+		out.println("batch  method                cold_ms   median_ms  /forward  target                        ratio  met");
+		AttributionMethod gradientMethod = Methods.byName("gradient");
 		for (int n : new int[] { 1, 32 }) {
 			InputBatch batch = randomBatch(model, n);
-			double forward = median(repeats, () -> forward(model, batch));
-			double gradient = time(model, Methods.byName("gradient"), batch, repeats);
-			for (AttributionMethod method : Methods.all()) {
-				double t;
-				try {
-					t = time(model, method, batch, repeats);
-				}
-				catch (ExplainException e) {
-					out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-21s  n/a: %s%n", name, n, forward, method.name(), e
-						.getMessage());
+			List<Timed> timed = new ArrayList<>();
+			timed.add(new Timed("forward", null, () -> forward(model, batch)));
+			Explainer explainer = new Explainer(model);
+			for (AttributionMethod method : methods) timed.add(new Timed(method.name(), method, () -> explainer.explain(method,
+				batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE, ExplainOptions.DEFAULT_BATCH_SIZE)));
+			if (!methods.contains(gradientMethod)) timed.add(new Timed(gradientMethod.name(), gradientMethod, () -> explainer
+				.explain(gradientMethod, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE, ExplainOptions.DEFAULT_BATCH_SIZE)));
+			for (Timed t : timed) t.cold(repeats);
+			for (int round = 0; round < repeats; round++) for (Timed t : timed) t.round(round);
+			double forward = timed.get(0).median(), gradient = timed.stream().filter(t -> t.method == gradientMethod)
+				.findFirst().orElseThrow().median();
+			for (Timed t : timed) {
+				if (t.failure != null) {
+					out.printf(Locale.ROOT, "%5d  %-20s  n/a: %s%n", n, t.name, t.failure);
 					continue;
 				}
-				// path and noise methods run k network passes per image: compare with k separate gradients
-				String passes = method.parameters().stream().filter(p -> p.name().equals("steps") || p.name().equals(
-					"samples")).findFirst().map(p -> String.format(Locale.ROOT, "%.2f (k=%s)", t / (Integer.parseInt(p
-						.defaultValue()) * gradient), p.defaultValue())).orElse("");
-				out.printf(Locale.ROOT, "%-20s %5d  %10.3f  %-21s %10.3f  %8.2f  %s%n", name, n, forward, method.name(), t,
-					t / forward, passes);
+				Goal goal = t.method == null ? null : Goal.of(t.method, model, forward, gradient);
+				double median = t.median();
+				out.printf(Locale.ROOT, "%5d  %-20s %8.1f  %10.2f  %8.2f  %-28s %6s  %s%n", n, t.name, t.cold, median, median /
+					forward, goal == null ? "" : goal.text, goal == null ? "" : String.format(Locale.ROOT, "%.2f", median /
+						goal.unitMs), goal == null ? "" : median <= goal.limit * goal.unitMs ? "yes" : "NO");
 			}
 		}
 	}
 
-	private static double time(ClassifierModel model, AttributionMethod method, InputBatch batch, int repeats) {
-		Explainer explainer = new Explainer(model);
-		return median(repeats, () -> explainer.explain(method, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE, batch
-			.n()));
+	/** One timed task: its first call and its rounds' times. */
+	private static final class Timed {
+		final String name;
+		final AttributionMethod method;
+		final Runnable task;
+		double cold;
+		int rounds;
+		String failure;
+		final List<Double> ms = new ArrayList<>();
+
+		Timed(String name, AttributionMethod method, Runnable task) {
+			this.name = name;
+			this.method = method;
+			this.task = task;
+		}
+
+		void cold(int repeats) {
+			try {
+				cold = millis(task);
+				// a call longer than the whole budget is timed once more; others at least 3 times
+				rounds = cold > BUDGET_S * 1000 ? 1 : (int) Math.min(repeats, Math.max(3, BUDGET_S * 1000 / Math.max(cold,
+					1e-3)));
+			}
+			catch (ExplainException e) {
+				failure = e.getMessage();
+			}
+		}
+
+		void round(int round) {
+			if (failure == null && round < rounds) ms.add(millis(task));
+		}
+
+		double median() {
+			return Bench.median(ms);
+		}
+	}
+
+	private static double millis(Runnable task) {
+		long t0 = System.nanoTime();
+		task.run();
+		return (System.nanoTime() - t0) / 1e6;
+	}
+
+	/**
+	 * The time a method may take by the performance goals: {@code limit} times {@code unitMs} (a forward pass,
+	 * or k gradients or forward passes of the same batch for methods that evaluate the network k times).
+	 */
+	private record Goal(String text, double limit, double unitMs) {
+
+		static Goal of(AttributionMethod method, ClassifierModel model, double forward, double gradient) {
+			MethodSettings s = MethodSettings.defaults(method);
+			return switch (method.name()) {
+				case "gradient", "saliency", "grad-cam" -> new Goal("<= 2.5 forward", 2.5, forward);
+				case "lrp-epsilon", "lrp-0" -> new Goal("<= 3 forward", 3, forward);
+				case "lrp-alpha-beta", "lrp-zplus", "deep-taylor", "deeplift" -> new Goal("<= 4 forward", 4, forward);
+				case "integrated-gradients" -> perPass("gradients", 1.05, s.integer("steps"), gradient);
+				case "smoothgrad" -> perPass("gradients", 1.05, s.integer("samples"), gradient);
+				case "occlusion" -> perPass("forwards", 1.1, method.parts(s, model.height(), model.width()), forward);
+				default -> null;
+			};
+		}
+
+		private static Goal perPass(String what, double limit, int k, double unit) {
+			return new Goal(String.format(Locale.ROOT, "<= %.2f x %d %s", limit, k, what), limit, k * unit);
+		}
 	}
 
 	private static void forward(ClassifierModel model, InputBatch batch) {
@@ -91,17 +226,72 @@ final class Bench {
 		}
 	}
 
-	/** Median wall time in ms after a warm-up run that also builds the graphs. */
-	private static double median(int repeats, Runnable task) {
-		task.run();
-		double[] ms = new double[repeats];
-		for (int i = 0; i < repeats; i++) {
-			long t0 = System.nanoTime();
-			task.run();
-			ms[i] = (System.nanoTime() - t0) / 1e6;
+	/**
+	 * {@code runs} times, one explanation of one bundled cell by the command line in a new JVM (as
+	 * bin/explainj runs it): wall time from start to exit and peak resident memory (VmHWM of the child,
+	 * read every 2 ms while it runs); medians.
+	 */
+	private static void coldStart(String method, int runs, PrintStream out) {
+		Path home = Demo.home();
+		Path image;
+		try (var files = java.nio.file.Files.list(home.resolve("test-images/images/malaria"))) {
+			image = files.filter(p -> p.toString().endsWith(".png")).sorted().findFirst().orElseThrow();
 		}
-		Arrays.sort(ms);
-		return ms[repeats / 2];
+		catch (java.io.IOException e) {
+			throw new ExplainException("Cannot read the bundled cells.", "Run from the repository.");
+		}
+		double[] seconds = new double[runs];
+		long[] peaks = new long[runs];
+		for (int i = 0; i < runs; i++) {
+			Path dir;
+			try {
+				dir = java.nio.file.Files.createTempDirectory("explainj-cold");
+			}
+			catch (java.io.IOException e) {
+				throw new ExplainException("Cannot make a temporary folder: " + e.getMessage(), "Check the temporary folder.");
+			}
+			List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Djava.awt.headless=true", "-D" + Threads.PROPERTY + "=" + System.getProperty(Threads.PROPERTY, "auto"),
+				"-Dexplainj.home=" + home, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "explain",
+				"--model", home.resolve(Demo.MODEL).toString(), "--image", image.toString(), "--method", method, "--out", dir
+					.resolve("map.tif").toString());
+			long t0 = System.nanoTime();
+			try {
+				ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("log.txt")
+					.toFile());
+				pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+				Process p = pb.start();
+				Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+				long peak = 0;
+				while (!p.waitFor(2, java.util.concurrent.TimeUnit.MILLISECONDS)) peak = Math.max(peak, kb(status, "VmHWM"));
+				seconds[i] = (System.nanoTime() - t0) / 1e9;
+				peaks[i] = peak;
+				if (p.exitValue() != 0) throw new ExplainException("The cold-start run failed: " + java.nio.file.Files
+					.readString(dir.resolve("log.txt")).strip(), "Run the explain command by hand to see why.");
+				for (String f : List.of("map.tif", "log.txt")) java.nio.file.Files.deleteIfExists(dir.resolve(f));
+				java.nio.file.Files.deleteIfExists(dir);
+			}
+			catch (java.io.IOException | InterruptedException e) {
+				throw new ExplainException("Cannot run the cold-start child process: " + e.getMessage(),
+					"Check that java is runnable.");
+			}
+		}
+		Arrays.sort(seconds);
+		Arrays.sort(peaks);
+		out.printf(Locale.ROOT, "cold start: explain --method %s of one cell in a new JVM, %d runs: wall %.2f s " +
+			"(median; min %.2f, max %.2f), peak RSS %d MB (median; min %d, max %d)%n", method, runs, seconds[runs / 2],
+			seconds[0], seconds[runs - 1], peaks[runs / 2] / 1024, peaks[0] / 1024, peaks[runs - 1] / 1024);
+	}
+
+	private static long kb(Path status, String field) {
+		try {
+			return java.nio.file.Files.readAllLines(status).stream().filter(l -> l.startsWith(field + ":")).map(l -> Long
+				.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0L);
+		}
+		catch (java.io.IOException e) {
+			// the process ended between two reads
+			return 0;
+		}
 	}
 
 	/**
@@ -137,13 +327,7 @@ final class Bench {
 	}
 
 	private static long peakKb() {
-		try {
-			return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream().filter(l -> l
-				.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
-		}
-		catch (java.io.IOException e) {
-			return -1;
-		}
+		return kb(Path.of("/proc/self/status"), "VmHWM");
 	}
 
 	private static InputBatch randomBatch(ClassifierModel model, int n) {

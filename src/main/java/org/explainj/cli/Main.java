@@ -55,7 +55,11 @@ public final class Main {
 		           files, talks to the network or calls Python (refused otherwise; only for trusted sources)
 		  demo     [--out DIR] [--target top|INDEX|NAME]
 		           the NLM malaria classifier on four NIH cell crops -> demo-output/
-		  bench    [--repeats N]    forward time and gradient/forward ratio of the bundled models
+		  bench    [--repeats N] [--model PATH] [--methods a,b,...] [--threads N|INTRA,INTER]
+		           every method's first call and median at batch 1 and 32, its ratio to the forward
+		           pass and its performance goal (the demo model by default)
+		  bench    --cold-start RUNS [--method NAME]
+		           one explanation of one cell by the command line in a new JVM: wall time, peak RSS
 		  bench    --tiled SIZE [--method NAME] [--window PX] [--window-stride PX]
 		           a SIZE x SIZE field of cells tiled (windows of 150 px): time and peak memory
 		  evaluate --model PATH --images DIR|FILE[,FILE...] --out DIR [--methods a,b,...]
@@ -97,8 +101,7 @@ public final class Main {
 				case "methods" -> methods(out);
 				case "inspect" -> inspect(new Arguments("inspect", rest, Set.of("model", "trust-model")), out);
 				case "demo" -> Demo.run(new Arguments("demo", rest, Set.of("out", "target")), out);
-				case "bench" -> Bench.run(new Arguments("bench", rest, Set.of("repeats", "tiled", "method", "window",
-					"window-stride")), out);
+				case "bench" -> Bench.run(new Arguments("bench", rest, Bench.OPTIONS), out);
 				case "evaluate" -> Evaluate.run(new Arguments("evaluate", rest, Evaluate.OPTIONS), out, err);
 				case "sanity" -> Sanity.run(new Arguments("sanity", rest, Sanity.OPTIONS), out, err);
 				default -> throw new ExplainException("Unknown command '" + args[0] + "'.",

@@ -87,7 +87,7 @@ public final class ImageGeometry {
 		Operand<TFloat32> shift = tf.stack(java.util.List.of(tf.math.neg(firstRow), tf.constant(0f)));
 		sourceBand = tf.linalg.transpose(resize(tf, maps, mapSize, sourceSize, bandSize, shift), tf.constant(new int[] {
 			0, 3, 1, 2 }));
-		session = new Session(graph);
+		session = org.explainj.model.Threads.session(graph);
 	}
 
 	private record PlaneResize(Placeholder<?> plane, Operand<TFloat32> resized) {}

@@ -219,7 +219,7 @@ public final class Tiling {
 			channels))), ids, tf.math.mul(wh, span));
 		// planar [k + 1, wh, span]
 		bandSum = tf.linalg.transpose(summed, tf.constant(new int[] { 1, 0 }));
-		session = new Session(graph);
+		session = org.explainj.model.Threads.session(graph);
 	}
 
 	public static synchronized Tiling shared() {

@@ -98,10 +98,12 @@ public final class Explainer {
 		int parts = chunked ? method.parts(settings, batch.height(), batch.width()) : 1;
 		Map<String, float[]> partValues = chunked ? method.partValues(settings) : Map.of();
 		int perImage = Math.max(1, method.evaluationsPerImage(settings, batch.height(), batch.width()));
-		int perPart = Math.max(1, (perImage + parts - 1) / parts);
+		// an image's evaluations: perPart for each part plus a few every run of it makes (the image itself, a
+		// baseline): chunks fill the batch size with parts instead of rounding those few up into every part
+		int perPart = Math.max(1, perImage / parts), shared = Math.max(0, perImage - parts * perPart);
 		// batch size counts network evaluations: whole images while they fit, else one image's parts in chunks
 		int images = Math.max(1, batchSize / perImage);
-		int partsPerRun = images > 1 ? parts : Math.max(1, Math.min(parts, batchSize / perPart));
+		int partsPerRun = images > 1 ? parts : partsFitting(batchSize, parts, perPart, shared);
 		Collector out = new Collector(batch.n(), model.numClasses(), ops.context().diagnostics().keySet());
 		try (TFloat32 ref = reference == null ? null : TFloat32.tensorOf(Shape.of(1, reference.height(), reference
 			.width(), reference.channels()), DataBuffers.of(reference.data(), true, false));
@@ -118,14 +120,14 @@ public final class Explainer {
 					TInt32 t = TInt32.vectorOf(filled(m, targetIndex)))
 				{
 					int done = start;
-					partsPerRun = runParts(ops, feeds, x, t, m, parts, partsPerRun, perPart, partValues, out, start,
+					partsPerRun = runParts(ops, feeds, x, t, m, parts, partsPerRun, perPart, shared, partValues, out, start,
 						partsDone -> progress.update(done * parts + m * partsDone, batch.n() * parts));
 					start += m;
 				}
 				catch (OutOfMemory e) {
 					if (m == 1) throw e.tooBig();
 					images = Math.max(1, m / 2);
-					if (images == 1) partsPerRun = Math.max(1, Math.min(parts, batchSize / perPart));
+					if (images == 1) partsPerRun = partsFitting(batchSize, parts, perPart, shared);
 				}
 			}
 		}
@@ -151,6 +153,11 @@ public final class Explainer {
 			context, sum))), model.scores(tf, ScoreKind.PROBABILITY));
 	}
 
+	/** How many parts of one image a run of at most {@code batchSize} evaluations holds (at least one). */
+	private static int partsFitting(int batchSize, int parts, int perPart, int shared) {
+		return Math.max(1, Math.min(parts, (batchSize - shared) / perPart));
+	}
+
 	/** The sum of the earlier chunks' shares, fed back; zeros (of the share's shape) before the first. */
 	private static Operand<TFloat32> runningSum(org.tensorflow.op.Ops tf, Operand<TFloat32> share) {
 		return tf.placeholderWithDefault(tf.zerosLike(share), Shape.unknown());
@@ -161,7 +168,8 @@ public final class Explainer {
 	 * chunk size that worked (halved after each out-of-memory run).
 	 */
 	private int runParts(Ops ops, Feeds feeds, TFloat32 x, TInt32 targets, int m, int parts, int partsPerRun,
-		int perPart, Map<String, float[]> partValues, Collector out, int start, java.util.function.IntConsumer partsDone)
+		int perPart, int shared, Map<String, float[]> partValues, Collector out, int start,
+		java.util.function.IntConsumer partsDone)
 	{
 		List<TFloat32> sums = null;
 		try {
@@ -171,12 +179,12 @@ public final class Explainer {
 				boolean last = first + count == parts;
 				List<TFloat32> next;
 				try (Feeds.Chunk chunk = feeds.chunk(first, count, partValues)) {
-					if ((long) m * count * perPart > evaluationLimit) throw new TFResourceExhaustedException(
+					if ((long) m * (count * perPart + shared) > evaluationLimit) throw new TFResourceExhaustedException(
 						"OOM when allocating tensor (test limit " + evaluationLimit + " evaluations)");
 					next = run(ops, feeds, chunk, x, targets, sums, last, out, start, m);
 				}
 				catch (TFResourceExhaustedException e) {
-					if (count == 1) throw new OutOfMemory(e, perPart);
+					if (count == 1) throw new OutOfMemory(e, perPart + shared);
 					partsPerRun = Math.max(1, count / 2);
 					continue;
 				}

@@ -108,7 +108,7 @@ final class CapturedVariables {
 	}
 
 	private static TrackableObjectGraph checkpointObjectGraph(Path variablesPrefix, Path dir) {
-		try (Graph g = new Graph(); Session s = new Session(g)) {
+		try (Graph g = new Graph(); Session s = Threads.session(g)) {
 			Ops tf = Ops.create(g);
 			var read = tf.train.restore(tf.constant(variablesPrefix.toString()), strings(tf, List.of(OBJECT_GRAPH_KEY)),
 				strings(tf, List.of("")), List.of(TString.class)).tensors().get(0);

@@ -122,7 +122,8 @@ public final class ModelLoader {
 			SavedModelBundle bundle;
 			try {
 				afterAudit.run();
-				bundle = SavedModelBundle.load(copy.toString(), SavedModelBundle.DEFAULT_TAG);
+				bundle = SavedModelBundle.loader(copy.toString()).withTags(SavedModelBundle.DEFAULT_TAG).withConfigProto(
+					Threads.config()).load();
 			}
 			catch (RuntimeException e) {
 				throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
@@ -238,7 +239,7 @@ public final class ModelLoader {
 			GreyInput.Rewritten grey = GreyInput.withChannelAxis(graphDef, placeholder);
 			graph.importGraphDef(grey.graph());
 			String input = grey.input();
-			session = new Session(graph);
+			session = Threads.session(graph);
 			return new ClassifierModel(file, "frozen GraphDef", graph, session, null, floatOutput(graph, input),
 				floatOutput(graph, output), ModelSidecar.in(file.toAbsolutePath().getParent()), Map.of(), findings);
 		}

@@ -1,6 +1,10 @@
 package org.explainj.backward;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -41,13 +45,26 @@ class LinearRuleTest {
 	}
 
 	static float[] dense(LinearRule rule, boolean bias) {
-		return dense(rule, A, bias);
+		return dense(rule, A, bias, (tf, a) -> a);
 	}
 
 	static float[] dense(LinearRule rule, float[] input, boolean bias) {
+		return dense(rule, input, bias, (tf, a) -> a);
+	}
+
+	static float[] dense(LinearRule rule, boolean bias, java.util.function.BiFunction<Ops, Operand<TFloat32>,
+		Operand<TFloat32>> input)
+	{
+		return dense(rule, A, bias, input);
+	}
+
+	/** The rule on a dense layer whose activations {@code made} makes from the constant input (e.g. through a ReLU). */
+	static float[] dense(LinearRule rule, float[] input, boolean bias, java.util.function.BiFunction<Ops,
+		Operand<TFloat32>, Operand<TFloat32>> made)
+	{
 		try (Graph g = new Graph(); Session s = new Session(g)) {
 			Ops tf = Ops.create(g);
-			var a = tf.constant(new float[][] { input });
+			var a = made.apply(tf, tf.constant(new float[][] { input }));
 			LinearLayer layer = new LinearLayer(LinearLayer.Kind.DENSE, a.asOutput(), tf.constant(W).asOutput(), bias ? tf
 				.constant(B) : null, null, null, null, null, false);
 			Operand<TFloat32> out = rule.back(tf, layer, tf.constant(new float[][] { R }));
@@ -119,6 +136,36 @@ class LinearRuleTest {
 			return Math.max(0, A[j] * W[j][k]) / zp;
 		};
 		assertArrayEquals(spread(zPlus), dense(LrpAlphaBetaRule.zPlus(), true), 1e-6f);
+	}
+
+	/**
+	 * Activations out of a ReLU (and a max pooling of them) cannot be negative: alpha-beta, z+ and gamma leave out their a-
+	 * terms, which are exact zeros, and gives the same numbers bit for bit as on the same values from a
+	 * constant (the full form, checked against the hand reference above).
+	 */
+	@Test
+	void alphaBetaOnReluOutputsLeavesOutOnlyZeros() {
+		java.util.function.BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> relu = (tf, a) -> tf.nn.relu(a);
+		java.util.function.BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> pooled = (tf, a) -> tf.reshape(tf.nn
+			.maxPool(tf.reshape(tf.nn.relu(a), tf.constant(new int[] { 1, 1, 3, 1 })), tf.constant(new int[] { 1, 1, 1,
+				1 }), tf.constant(new int[] { 1, 1, 1, 1 }), "VALID"), tf.constant(new int[] { 1, 3 }));
+		for (LinearRule rule : List.of(new LrpAlphaBetaRule(2, 1, true), LrpAlphaBetaRule.zPlus(), new LrpGammaRule(
+			0.5))) {
+			float[] full = dense(rule, true);
+			assertArrayEquals(full, dense(rule, true, relu), 0f);
+			assertArrayEquals(full, dense(rule, true, pooled), 0f);
+		}
+		// beta given when the graph runs: 0 skips the negative part (a switch), 1 takes it (the hand reference above)
+		for (var input : List.of(relu, pooled)) assertArrayEquals(dense(new LrpAlphaBetaRule(1, 0, true), true, input),
+			dense(new LrpAlphaBetaRule(Scalar.of(1), Scalar.of(0), true), true, input), 0f);
+		assertArrayEquals(dense(new LrpAlphaBetaRule(2, 1, true), true), dense(new LrpAlphaBetaRule(Scalar.of(2), Scalar
+			.of(1), true), true, relu), 0f);
+		try (Graph g = new Graph()) {
+			Ops tf = Ops.create(g);
+			var a = tf.constant(new float[][] { A });
+			assertTrue(NonNegative.holds(pooled.apply(tf, a).asOutput()), "a max pooling of a ReLU is non-negative");
+			assertFalse(NonNegative.holds(a.asOutput()), "a constant is not known to be non-negative");
+		}
 	}
 
 	@Test

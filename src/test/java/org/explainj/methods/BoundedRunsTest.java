@@ -145,6 +145,42 @@ class BoundedRunsTest {
 		}
 	}
 
+	/**
+	 * SmoothGrad over 25 seeds times 2 noise levels and integrated gradients over 50 step counts: the graph
+	 * holds as many operations after the sweep as after its first two values, each value changes the map, and
+	 * the last map equals a freshly loaded model's run with that value (built for it alone).
+	 */
+	@Test
+	void seedNoiseAndStepSweepsReuseOneGraphAndEachMapEqualsAFreshGraphs() {
+		Explainer explainer = new Explainer(malaria);
+		Map<String, String> firstNoisy = Map.of("samples", "4", "seed", "0", "noise", "0.1");
+		float[] firstSmooth = run(explainer, "smoothgrad", firstNoisy, 32).maps();
+		float[] firstPath = run(explainer, "integrated-gradients", Map.of("steps", "5"), 32).maps();
+		run(explainer, "smoothgrad", Map.of("samples", "4", "seed", "1", "noise", "0.2"), 32);
+		run(explainer, "integrated-gradients", Map.of("steps", "6"), 32);
+		int nodes = malaria.graphSize();
+		Map<String, String> lastNoisy = null;
+		float[] lastSmooth = null, lastPath = null;
+		for (int seed = 0; seed < 25; seed++) for (String noise : new String[] { "0.1", "0.3" }) {
+			lastNoisy = Map.of("samples", "4", "seed", Integer.toString(seed), "noise", noise);
+			lastSmooth = run(explainer, "smoothgrad", lastNoisy, 32).maps();
+		}
+		for (int steps = 5; steps < 55; steps++) lastPath = run(explainer, "integrated-gradients", Map.of("steps", Integer
+			.toString(steps)), 32).maps();
+		assertEquals(nodes, malaria.graphSize(), "graph operations after 2 and after 50 values of each sweep");
+		assertTrue(differ(firstSmooth, lastSmooth) && differ(firstPath, lastPath), "another value gives another map");
+		try (ClassifierModel fresh = ModelLoader.load(TestData.MALARIA)) {
+			Explainer alone = new Explainer(fresh);
+			assertClose(run(alone, "smoothgrad", lastNoisy, 32).maps(), lastSmooth, 1e-6);
+			assertClose(run(alone, "integrated-gradients", Map.of("steps", "54"), 32).maps(), lastPath, 1e-6);
+		}
+	}
+
+	private static boolean differ(float[] a, float[] b) {
+		for (int i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > 1e-4 * Math.abs(a[i]) + 1e-7) return true;
+		return false;
+	}
+
 	@Test
 	void aRunThatRunsOutOfMemoryIsRetriedWithHalfTheChunk() {
 		Map<String, String> p = Map.of("steps", "40");
