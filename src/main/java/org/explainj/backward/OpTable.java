@@ -51,6 +51,9 @@ final class OpTable {
 
 		@Override
 		public final List<Sent> back(Walk walk, NodeDef node, Signal[] arriving) {
+			// a signal at another output would be lost without a word: only ops with one output on the path are kinds
+			for (int k = 1; k < arriving.length; k++) if (arriving[k] != null) throw walk.cannotCross(node,
+				"a signal arrives at its output " + k);
 			if (arriving[0] == null) return List.of();
 			Operand<TFloat32> g = arriving[0].isPair() ? walk.revealCancel.collapse(node.getName(), arriving[0])
 				: arriving[0].positive();
@@ -485,6 +488,47 @@ final class OpTable {
 		}
 	};
 
+	/** A stack undone (Pack): each input gets its slice of the signal along the new axis. */
+	private static final OpKind PACK = new OpKind("Pack") {
+		@Override
+		@SuppressWarnings("unchecked")
+		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
+			var parts = walk.tf.unstack(g, inputs.size(), org.tensorflow.op.core.Unstack.axis(walk.op(node).attributes()
+				.getAttrInt("axis")));
+			return parts.output().toArray(new Operand[0]);
+		}
+	};
+
+	/**
+	 * A split undone (Split, SplitV, Unpack): the signals of its parts put back together along the axis,
+	 * zeros for parts nothing reads. Values only move, so gradients, relevance and DeepLIFT's multipliers
+	 * go back alike; RevealCancel's pairs are collapsed first, as at any op that moves values.
+	 */
+	private static final OpEntry SPLIT = new OpEntry() {
+		@Override
+		public boolean handles(Walk walk, NodeDef node) {
+			return Set.of("Split", "SplitV", "Unpack").contains(node.getOp());
+		}
+
+		@Override
+		public List<Sent> back(Walk walk, NodeDef node, Signal[] arriving) {
+			Ops tf = walk.tf;
+			List<String> inputs = GraphIndex.dataInputs(node);
+			List<Operand<TFloat32>> parts = new ArrayList<>();
+			for (int k = 0; k < arriving.length; k++) {
+				Signal a = arriving[k];
+				parts.add(a == null ? tf.zerosLike(walk.value(node.getName() + ":" + k)) : a.isPair() ? walk.revealCancel
+					.collapse(node.getName(), a) : a.positive());
+			}
+			return switch (node.getOp()) {
+				case "Split" -> List.of(new Sent(inputs.get(1), Signal.of(tf.concat(parts, walk.constant(inputs.get(0))))));
+				case "SplitV" -> List.of(new Sent(inputs.get(0), Signal.of(tf.concat(parts, walk.constant(inputs.get(2))))));
+				default -> List.of(new Sent(inputs.get(0), Signal.of(tf.stack(parts, org.tensorflow.op.core.Stack.axis(walk
+					.op(node).attributes().getAttrInt("axis"))))));
+			};
+		}
+	};
+
 	/** Any op no entry recognises: the walk stops with the op and its Keras layer named. */
 	private static final OpKind UNSUPPORTED = new OpKind() {
 		@Override
@@ -493,7 +537,7 @@ final class OpTable {
 		}
 	};
 
-	private static final List<OpEntry> ENTRIES = List.of(IDENTITY_N, PASS, LAYER, REVEAL_CANCEL,
+	private static final List<OpEntry> ENTRIES = List.of(IDENTITY_N, PASS, LAYER, REVEAL_CANCEL, SPLIT,
 		moves((w, n, in, g) -> g, "BiasAdd", "Cast"),
 		moves((w, n, in, g) -> w.tf.reshape(g, w.tf.shape(w.value(in.get(0)))), "Reshape", "Squeeze", "ExpandDims"),
 		moves((w, n, in, g) -> Transposes.transposeBack(w.tf, w.constant(in.get(1)), g), "Transpose"),
@@ -502,7 +546,7 @@ final class OpTable {
 		moves((w, n, in, g) -> Transposes.tileBack(w.tf, w.value(in.get(0)), w.constant(in.get(1)), g), "Tile"),
 		moves(OpTable::resizeNearestBack, "ResizeNearestNeighbor"),
 		moves(OpTable::padBack, "Pad", "PadV2"),
-		CONCAT, MAX_POOL, MAX, AVG_POOL, MEAN, RESIZE_BILINEAR, SUM, PRODUCT, QUOTIENT, SQUARED_DIFFERENCE, STOP_GRADIENT,
+		CONCAT, PACK, MAX_POOL, MAX, AVG_POOL, MEAN, RESIZE_BILINEAR, SUM, PRODUCT, QUOTIENT, SQUARED_DIFFERENCE, STOP_GRADIENT,
 		ACTIVATION);
 
 	private static Operand<TFloat32> resizeNearestBack(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {

@@ -57,6 +57,20 @@ class OpTransposesTest {
 			case "squared-difference" -> tf.math.squaredDifference(x, tf.math.mean(x, tf.constant(new int[] { 3 }),
 				org.tensorflow.op.math.Mean.keepDims(true)));
 			case "neg-tanh" -> tf.math.mul(tf.math.neg(x), tf.math.tanh(x));
+			// parts read in another order, one not at all: each signal must go back to its own slice
+			case "split" -> {
+				var parts = tf.split(tf.constant(2), x, 4L);
+				yield tf.concat(List.of(tf.math.tanh(parts.output().get(3)), parts.output().get(1)), tf.constant(2));
+			}
+			case "split-v" -> {
+				var parts = tf.splitV(x, tf.constant(new int[] { 1, 3 }), tf.constant(1), 2L);
+				yield tf.math.tanh(parts.output().get(1));
+			}
+			case "unstack" -> {
+				var parts = tf.unstack(x, 2L, org.tensorflow.op.core.Unstack.axis(3L));
+				yield tf.stack(List.of(tf.math.square(parts.output().get(1)), parts.output().get(1)), org.tensorflow.op.core
+					.Stack.axis(3L));
+			}
 			default -> throw new IllegalArgumentException(op);
 		};
 	}
@@ -83,7 +97,7 @@ class OpTransposesTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "softplus", "erf", "erfc", "sqrt-exp-reciprocal-square", "pow", "quotient",
 		"resize-bilinear", "resize-nearest", "transpose", "tile-slice", "max-mean", "gate", "squared-difference",
-		"neg-tanh" })
+		"neg-tanh", "split", "split-v", "unstack" })
 	void theWalkMatchesFiniteDifferences(String op) throws Exception {
 		try (ClassifierModel m = ModelLoader.load(network(op))) {
 			float[] x = TestData.randomImage(11, 2 * 32);
