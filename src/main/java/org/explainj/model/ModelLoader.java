@@ -117,13 +117,15 @@ public final class ModelLoader {
 		if (hasVariables && !files.hasVariablesIndex()) throw new ExplainException("The SavedModel in " + dir +
 			" has variables but no variables/ folder (variables/variables.index).",
 			"Copy the complete SavedModel folder, variables/ included.");
+		// a bad thread setting is the user's own sentence, not a SavedModel that failed to load
+		var threads = Threads.config();
 		Path copy = auditedCopy(dir, saved);
 		try {
 			SavedModelBundle bundle;
 			try {
 				afterAudit.run();
 				bundle = SavedModelBundle.loader(copy.toString()).withTags(SavedModelBundle.DEFAULT_TAG).withConfigProto(
-					Threads.config()).load();
+					threads).load();
 			}
 			catch (RuntimeException e) {
 				throw new ExplainException("TensorFlow could not load the SavedModel in " + dir + ": " + e.getMessage(),
