@@ -72,7 +72,7 @@ final class Bench {
 			.get("methods", null).split(",")).map(String::trim).map(Methods::byName).toList();
 		try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
 			bench(lease.model(), m, methods, repeats, out);
-			sweep(lease.model(), out);
+			if (methods.contains(Methods.byName("lrp-epsilon"))) sweep(lease.model(), out);
 		}
 	}
 
@@ -90,7 +90,14 @@ final class Bench {
 		java.util.function.DoubleConsumer run = epsilon -> explainer.explain(lrp, MethodSettings.of(lrp, java.util.Map.of(
 			"epsilon", Double.toString(epsilon))), batch, null, Target.TOP, ScoreKind.LOGIT, Reduction.NONE,
 			ExplainOptions.DEFAULT_BATCH_SIZE, (done, total) -> {});
-		run.accept(0.01);
+		try {
+			run.accept(0.01);
+		}
+		catch (ExplainException e) {
+			// the table has already said why in the lrp-epsilon row
+			out.println("sweep: lrp-epsilon does not run on this model");
+			return;
+		}
 		run.accept(0.5);
 		int before = model.graphSize();
 		List<Double> same = new ArrayList<>(), swept = new ArrayList<>();
