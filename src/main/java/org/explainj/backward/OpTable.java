@@ -493,7 +493,7 @@ final class OpTable {
 		@Override
 		@SuppressWarnings("unchecked")
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
-			var parts = walk.tf.unstack(g, inputs.size(), org.tensorflow.op.core.Unstack.axis(walk.op(node).attributes()
+			var parts = walk.tf.unstack(g, (long) inputs.size(), org.tensorflow.op.core.Unstack.axis(walk.op(node).attributes()
 				.getAttrInt("axis")));
 			return parts.output().toArray(new Operand[0]);
 		}
