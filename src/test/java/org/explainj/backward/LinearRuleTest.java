@@ -104,8 +104,23 @@ class LinearRuleTest {
 	@Test
 	void gammaRuleOnSignedInputs() {
 		float[] a = { 1f, -2f, -0.5f };
-		double gamma = 0.5;
-		Reference share = (j, k) -> {
+		assertArrayEquals(spread(signAwareGamma(a, 0.5)), dense(new LrpGammaRule(0.5), a, true), 1e-5f);
+	}
+
+	/**
+	 * Non-negative inputs out of a ReLU, where the rule leaves out the a- terms: the unit with z < 0 (here
+	 * z = (0.6, -3.45)) still boosts its negative contributions, through w + gamma w-.
+	 */
+	@Test
+	void gammaRuleOnReluOutputsWithANegativeUnit() {
+		float[] a = { 2f, 0f, 1.5f };
+		assertArrayEquals(spread(signAwareGamma(a, 0.5)), dense(new LrpGammaRule(0.5), a, true, (tf, x) -> tf.nn.relu(x)),
+			1e-5f);
+	}
+
+	/** The share of input j in unit k's relevance under the sign-aware gamma rule, by hand. */
+	private static Reference signAwareGamma(float[] a, double gamma) {
+		return (j, k) -> {
 			double zk = B[k];
 			for (int i = 0; i < a.length; i++) zk += a[i] * W[i][k];
 			java.util.function.DoubleUnaryOperator own = zk > 0 ? v -> Math.max(0, v) : v -> Math.min(0, v);
@@ -114,7 +129,6 @@ class LinearRuleTest {
 			double c = a[j] * W[j][k];
 			return (c + gamma * own.applyAsDouble(c)) / denominator;
 		};
-		assertArrayEquals(spread(share), dense(new LrpGammaRule(gamma), a, true), 1e-5f);
 	}
 
 	@Test
