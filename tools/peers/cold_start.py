@@ -3,7 +3,7 @@ JVM) and by tf_explain_one.py (a new Python), in interleaved runs; wall time fro
 resident memory (ru_maxrss of the child from os.wait4), medians. Run from anywhere with a TensorFlow 2
 Python; build ExplainJ first (bin/explainj builds on first use):
 
-    /work/venv/bin/python tools/peers/cold_start.py [--runs 7] [--python PYTHON]
+    python tools/peers/cold_start.py [--runs 7] [--python PYTHON]
 """
 import argparse
 import glob
@@ -19,14 +19,15 @@ MODEL = os.path.join(HOME, "test-images", "models", "nlm-malaria", "malaria_thin
 
 
 def measure(command, env):
-    t0 = time.perf_counter()
-    p = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(p.pid, 0)
-    seconds = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    if p.returncode != 0:
-        sys.exit(f"{command[0]} failed: {p.stderr.read().decode()}")
-    p.stderr.close()
+    # stderr to a file, not a pipe: a child that writes more than a pipe holds would block while we wait4
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        seconds = time.perf_counter() - t0
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            sys.exit(f"{command[0]} failed: {err.read().decode()}")
     return seconds, usage.ru_maxrss / 1024  # MB
 
 

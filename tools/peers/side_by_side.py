@@ -3,7 +3,7 @@ and tf_peer.py (each its own process, interleaved rounds inside) --alternations 
 other processes falls on both alike, and prints per method and batch the median of each side's medians, their
 ratio and each side's time per forward pass. Build ExplainJ first (bin/explainj builds on first use).
 
-    /work/venv/bin/python tools/peers/side_by_side.py [--alternations 2] [--repeats 7]
+    python tools/peers/side_by_side.py [--alternations 2] [--repeats 7]
 """
 import argparse
 import os

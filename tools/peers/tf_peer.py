@@ -2,7 +2,7 @@
 write them in Python (tf.function + GradientTape), timed the same way (first call, then interleaved rounds,
 medians in ms). Not part of the build: run it with a TensorFlow 2 Python, e.g.
 
-    /work/venv/bin/python tools/peers/tf_peer.py [--repeats 11] [--threads auto|N|INTRA,INTER]
+    python tools/peers/tf_peer.py [--repeats 11] [--threads auto|N|INTRA,INTER]
 
 Methods (target: the predicted class, logit score; what ExplainJ's bench runs with its defaults):
 forward, gradient, saliency, grad-cam (last conv layer, upsampled bilinearly to the input), integrated

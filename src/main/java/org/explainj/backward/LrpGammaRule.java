@@ -8,11 +8,12 @@ import org.tensorflow.types.TFloat32;
  * LRP-gamma, generalised to inputs of either sign (Montavon et al. 2019; Andéol et al. 2021, as Zennit's
  * Gamma): each unit boosts the contributions a_j w_jk (and bias) that share its z's sign by 1 + gamma,
  * R_j = sum_k (c_jk + gamma c_jk^s) / (z_k + gamma sum_i c_ik^s) R_k with c^s the positive parts where
- * z_k > 0 and the negative parts where z_k < 0 (docs/METHODS.md 2.3). On non-negative inputs it is
- * Montavon's w + gamma w+. The denominator therefore keeps z's sign and is never smaller than |z|:
+ * z_k > 0 and the negative parts where z_k < 0 (docs/METHODS.md 2.3). On non-negative inputs a unit
+ * with z_k > 0 gets Montavon's w + gamma w+, one with z_k < 0 w + gamma w-. The denominator therefore keeps z's sign and is never smaller than |z|:
  * boosting w+ alone on signed inputs (a depthwise conv's output, a batch norm's) can cancel z and flip a
- * unit's relevance, which grew without bound on Xception. A relative stabiliser (1e-6 times the standard
- * deviation of the layer's z, per image) still guards units whose z is 0.
+ * unit's relevance, which grew without bound on Xception. Units with z = 0 pass nothing; a relative
+ * stabiliser (1e-6 times the standard deviation of the layer's z, per image) keeps the boosted sum away
+ * from 0 where round-off makes it disagree in sign with the network's z.
  */
 public final class LrpGammaRule implements LinearRule {
 

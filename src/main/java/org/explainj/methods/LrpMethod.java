@@ -65,7 +65,7 @@ public final class LrpMethod implements AttributionMethod {
 		return switch (preset) {
 			case ZERO -> "layer-wise relevance propagation, R_j = a_j sum_k w_jk R_k / z_k";
 			case EPSILON -> "LRP with z_k + eps sign(z_k) (absorbs weak, contradictory evidence)";
-			case GAMMA -> "LRP boosting each unit's contributions of its own sign by gamma (w + gamma w+ on inputs >= 0)";
+			case GAMMA -> "LRP boosting each unit's contributions of its own sign by gamma (w + gamma w+ where z > 0 on inputs >= 0)";
 			case ALPHA_BETA -> "LRP, positive and negative contributions weighted alpha and beta";
 			case Z_PLUS -> "LRP with positive contributions only, biases ignored";
 			case EPSILON_PLUS -> "composite: epsilon on dense, alpha1-beta0 on conv, z-box on pixels";
@@ -82,7 +82,7 @@ public final class LrpMethod implements AttributionMethod {
 		return switch (preset) {
 			case ZERO, Z_PLUS -> List.of(MAXPOOL);
 			case EPSILON -> List.of(EPSILON, STABILISER, MAXPOOL);
-			case GAMMA -> List.of(MethodParameter.fed("gamma", "0.25", "weight of the positive weights added").within(
+			case GAMMA -> List.of(MethodParameter.fed("gamma", "0.25", "how much each unit's contributions of its own sign are boosted").within(
 				MethodParameter.Range.atLeast(0)), MAXPOOL);
 			case ALPHA_BETA -> List.of(MethodParameter.fed("alpha", "1", "weight of positive contributions").within(
 				MethodParameter.Range.atLeast(1)), MethodParameter.fed("beta", "0",
