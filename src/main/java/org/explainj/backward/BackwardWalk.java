@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 import org.explainj.ExplainException;
 import org.explainj.model.ClassifierModel;
 import org.explainj.model.GraphIndex;
+import org.explainj.model.TensorNames;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
@@ -76,20 +77,19 @@ public final class BackwardWalk {
 
 	/** The signal at {@code end}, a tensor of the original network below {@code start} (the model input, a layer). */
 	public Operand<TFloat32> run(Output<TFloat32> start, Operand<TFloat32> seed, Output<TFloat32> end) {
-		String input = end.op().name() + ":" + end.index();
+		String input = TensorNames.reference(end.op().name(), end.index());
 		List<String> order = onPathTo(start, end.op().name());
 		walk.seed(seed);
 		Map<String, Signal> signals = new HashMap<>();
-		signals.put(start.op().name() + ":" + start.index(), Signal.of(seed));
+		signals.put(TensorNames.reference(start.op().name(), start.index()), Signal.of(seed));
 		for (int i = order.size() - 1; i > 0; i--) {
 			NodeDef node = walk.graph.node(order.get(i));
 			Signal[] arriving = new Signal[model.graph().operationOrThrow(node.getName()).numOutputs()];
-			for (int k = 0; k < arriving.length; k++) arriving[k] = signals.remove(node.getName() + ":" + k);
+			for (int k = 0; k < arriving.length; k++) arriving[k] = signals.remove(TensorNames.reference(node.getName(), k));
 			if (java.util.Arrays.stream(arriving).allMatch(Objects::isNull)) continue;
 			for (OpEntry.Sent sent : OpTable.entry(walk, node).back(walk, node, arriving)) {
 				if (!walk.onPath(sent.tensor())) continue;
-				String ref = sent.tensor().contains(":") ? sent.tensor() : sent.tensor() + ":0";
-				signals.merge(ref, sent.signal(), (a, b) -> a.plus(tf, b));
+				signals.merge(TensorNames.canonical(sent.tensor()), sent.signal(), (a, b) -> a.plus(tf, b));
 			}
 		}
 		Signal atInput = signals.get(input);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.explainj.model.GraphIndex;
+import org.explainj.model.TensorNames;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -517,7 +518,7 @@ final class OpTable {
 			List<Operand<TFloat32>> parts = new ArrayList<>();
 			for (int k = 0; k < arriving.length; k++) {
 				Signal a = arriving[k];
-				parts.add(a == null ? tf.zerosLike(walk.value(node.getName() + ":" + k)) : a.isPair() ? walk.revealCancel
+				parts.add(a == null ? tf.zerosLike(walk.value(TensorNames.reference(node.getName(), k))) : a.isPair() ? walk.revealCancel
 					.collapse(node.getName(), a) : a.positive());
 			}
 			return switch (node.getOp()) {

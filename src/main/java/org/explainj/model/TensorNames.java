@@ -21,6 +21,16 @@ public final class TensorNames {
 		return colon < 0 ? 0 : Integer.parseInt(reference.substring(colon + 1));
 	}
 
+	/** The reference "node:k". */
+	public static String reference(String node, int k) {
+		return node + ":" + k;
+	}
+
+	/** A reference in the "node:k" form ("node" is "node:0"), so that equal tensors have equal keys. */
+	public static String canonical(String reference) {
+		return reference(node(reference), index(reference));
+	}
+
 	/** The tensor a "node:k" (or "node" = "node:0") reference names in the graph. */
 	public static Output<?> output(Graph graph, String reference) {
 		return graph.operationOrThrow(node(reference)).output(index(reference));
