@@ -71,6 +71,14 @@ public record LinearLayer(Kind kind, Output<TFloat32> input, Output<TFloat32> we
 		};
 	}
 
+	/** a1 (*) w1 + a2 (*) w2; a2 null (an input's left-out negative part): the first term alone. */
+	public Operand<TFloat32> forward(Ops tf, Operand<TFloat32> a1, Operand<TFloat32> w1, Operand<TFloat32> a2,
+		Operand<TFloat32> w2)
+	{
+		Operand<TFloat32> first = forward(tf, a1, w1);
+		return a2 == null ? first : tf.math.add(first, forward(tf, a2, w2));
+	}
+
 	/** The transpose of forward: a signal on the output sent back to the input's shape. */
 	public Operand<TFloat32> transpose(Ops tf, Operand<TFloat32> s, Operand<TFloat32> w) {
 		return switch (kind) {

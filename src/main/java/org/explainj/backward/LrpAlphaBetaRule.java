@@ -37,10 +37,8 @@ public final class LrpAlphaBetaRule implements LinearRule {
 	@Override
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
 		Operand<TFloat32> a = layer.input(), w = layer.weight();
-		// inputs that cannot be negative (after a ReLU) have no a- terms: they are exact zeros, so leaving out
-		// their forward ops and transposes (half the work of each part) gives the same numbers
-		boolean signed = !NonNegative.holds(layer.input());
-		Operand<TFloat32> ap = signed ? LinearRule.positive(tf, a) : a, an = signed ? LinearRule.negative(tf, a) : null;
+		NonNegative.Parts parts = NonNegative.split(tf, layer.input());
+		Operand<TFloat32> ap = parts.positive(), an = parts.negative();
 		Operand<TFloat32> wp = LinearRule.positive(tf, w), wn = LinearRule.negative(tf, w);
 		Operand<TFloat32> b = biases ? layer.biasOrZero(tf) : tf.constant(0f);
 		Operand<TFloat32> positive = part(tf, layer, ap, wp, an, wn, LinearRule.positive(tf, b), r);
@@ -63,8 +61,7 @@ public final class LrpAlphaBetaRule implements LinearRule {
 	private static Operand<TFloat32> part(Ops tf, LinearLayer layer, Operand<TFloat32> a1, Operand<TFloat32> w1,
 		Operand<TFloat32> a2, Operand<TFloat32> w2, Operand<TFloat32> bias, Operand<TFloat32> r)
 	{
-		Operand<TFloat32> z1 = layer.forward(tf, a1, w1);
-		Operand<TFloat32> z = tf.math.add(a2 == null ? z1 : tf.math.add(z1, layer.forward(tf, a2, w2)), bias);
+		Operand<TFloat32> z = tf.math.add(layer.forward(tf, a1, w1, a2, w2), bias);
 		Operand<TFloat32> s = LinearRule.divide(tf, r, z);
 		Operand<TFloat32> r1 = tf.math.mul(a1, layer.transpose(tf, s, w1));
 		return a2 == null ? r1 : tf.math.add(r1, tf.math.mul(a2, layer.transpose(tf, s, w2)));

@@ -33,15 +33,12 @@ public final class LrpGammaRule implements LinearRule {
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
 		Operand<TFloat32> w = layer.weight(), b = layer.biasOrZero(tf);
 		Operand<TFloat32> up = boost(tf, w, true), down = boost(tf, w, false);
-		Operand<TFloat32> a = layer.input();
-		// inputs that cannot be negative (after a ReLU) have no a- terms: leaving out their exact zeros halves
-		// the convolutions and transposes and gives the same numbers
-		boolean signed = !NonNegative.holds(layer.input());
-		Operand<TFloat32> aUp = signed ? LinearRule.positive(tf, a) : a, aDown = signed ? LinearRule.negative(tf, a) : null;
+		NonNegative.Parts a = NonNegative.split(tf, layer.input());
+		Operand<TFloat32> aUp = a.positive(), aDown = a.negative();
 		Operand<TFloat32> z = layer.z(tf);
 		// z > 0: a+ meets w + gamma w+ and a- meets w + gamma w- (every positive contribution boosted); z < 0: the converse
-		Operand<TFloat32> rising = tf.math.add(contributions(tf, layer, aUp, up, aDown, down), boost(tf, b, true));
-		Operand<TFloat32> falling = tf.math.add(contributions(tf, layer, aUp, down, aDown, up), boost(tf, b, false));
+		Operand<TFloat32> rising = tf.math.add(layer.forward(tf, aUp, up, aDown, down), boost(tf, b, true));
+		Operand<TFloat32> falling = tf.math.add(layer.forward(tf, aUp, down, aDown, up), boost(tf, b, false));
 		Operand<TFloat32> eps = tf.math.mul(tf.constant(STABILISER), LinearRule.spread(tf, z));
 		Operand<TFloat32> zero = tf.zerosLike(z);
 		Operand<TFloat32> sUp = tf.select(tf.math.greater(z, zero), LinearRule.divide(tf, r, LinearRule.stabilise(tf,
@@ -53,14 +50,6 @@ public final class LrpGammaRule implements LinearRule {
 		if (aDown == null) return fromUp;
 		return tf.math.add(fromUp, tf.math.add(tf.math.mul(aDown, layer.transpose(tf, sDown, up)), tf.math.mul(aDown,
 			layer.transpose(tf, sUp, down))));
-	}
-
-	/** a1 (*) w1 + a2 (*) w2; a2 null: no second term. */
-	private static Operand<TFloat32> contributions(Ops tf, LinearLayer layer, Operand<TFloat32> a1, Operand<TFloat32> w1,
-		Operand<TFloat32> a2, Operand<TFloat32> w2)
-	{
-		Operand<TFloat32> first = layer.forward(tf, a1, w1);
-		return a2 == null ? first : tf.math.add(first, layer.forward(tf, a2, w2));
 	}
 
 	/** v + gamma v+ ({@code positive}) or v + gamma v-. */

@@ -98,8 +98,7 @@ final class RevealCancel {
 		Operand<TFloat32> da = inputDifference(layer);
 		Operand<TFloat32> up = LinearRule.positive(tf, da), down = LinearRule.negative(tf, da);
 		Operand<TFloat32> wUp = LinearRule.positive(tf, l.weight()), wDown = LinearRule.negative(tf, l.weight());
-		return new Operand[] { tf.math.add(l.forward(tf, up, wUp), l.forward(tf, down, wDown)), tf.math.add(l.forward(tf,
-			up, wDown), l.forward(tf, down, wUp)) };
+		return new Operand[] { l.forward(tf, up, wUp, down, wDown), l.forward(tf, up, wDown, down, wUp) };
 	}
 
 	/** a / b, or {@code fallback} where |b| < 1e-7. */
