@@ -167,11 +167,12 @@ final class OpTable {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
 			Ops tf = walk.tf;
-			Output<TFloat32> x = walk.value(inputs.get(0));
-			Operand<TFloat32> local = derivative(walk, node, inputs);
-			if (!node.getOp().equals("Relu") && !node.getOp().equals("Relu6")) return first(inputs, tf.math.mul(g, local));
-			Operand<TFloat32> routed = walk.composite.relu().relu(tf, g, x);
-			return first(inputs, node.getOp().equals("Relu") ? routed : tf.math.mul(routed, tf.dtypes.cast(tf.math.less(x,
+			if (!node.getOp().equals("Relu") && !node.getOp().equals("Relu6")) return first(inputs, tf.math.mul(g, derivative(
+				walk, node, inputs)));
+			Output<TFloat32> y = walk.out(node);
+			Operand<TFloat32> routed = walk.composite.relu().relu(tf, g, y);
+			// ReLU6 is also flat where it saturates: y = 6 exactly where x >= 6
+			return first(inputs, node.getOp().equals("Relu") ? routed : tf.math.mul(routed, tf.dtypes.cast(tf.math.less(y,
 				tf.constant(6f)), TFloat32.class)));
 		}
 
@@ -230,38 +231,34 @@ final class OpTable {
 			return first(inputs, walk.deepLift.max(node, inputs, m, (x, y, s) -> route(walk, node, inputs, x, y, s)));
 		}
 
+		/**
+		 * TensorFlow's MaxPoolGrad with the window as attributes, also for MaxPoolV2: the form with the window
+		 * as tensors has no oneDNN kernel and ran about three times slower.
+		 */
 		private Operand<TFloat32> route(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> x,
 			Operand<TFloat32> y, Operand<TFloat32> g)
 		{
-			Ops tf = walk.tf;
-			GraphOperation op = walk.op(node);
-			Operand<TInt32> ksize, strides;
-			if (node.getOp().equals("MaxPoolV2")) {
-				ksize = walk.constant(inputs.get(1));
-				strides = walk.constant(inputs.get(2));
-			}
-			else {
-				ksize = tf.constant(ints(op.attributes().getAttrIntList("ksize")));
-				strides = tf.constant(ints(op.attributes().getAttrIntList("strides")));
-			}
-			return tf.nn.maxPoolGrad(x, y, g, ksize, strides, op.attributes().getAttrString("padding"));
+			long[][] window = window(walk, node, inputs);
+			return walk.tf.scope().opBuilder("MaxPoolGrad", "MaxPoolGrad").addInput(x.asOutput()).addInput(y.asOutput())
+				.addInput(g.asOutput()).setAttr("ksize", window[0]).setAttr("strides", window[1]).setAttr("padding", walk.op(
+					node).attributes().getAttrString("padding")).build().<TFloat32> output(0);
+		}
+
+		/** {ksize, strides} of a MaxPool (attributes) or MaxPoolV2 (constant inputs). */
+		private long[][] window(Walk walk, NodeDef node, List<String> inputs) {
+			if (node.getOp().equals("MaxPoolV2")) return new long[][] { walk.constantValues(inputs.get(1)), walk
+				.constantValues(inputs.get(2)) };
+			var a = walk.op(node).attributes();
+			return new long[][] { a.getAttrIntList("ksize"), a.getAttrIntList("strides") };
 		}
 
 		/** Max pooling undone as sum pooling: R_j = a_j R_k / sum_window a (the window's mean, times its size). */
 		private Operand<TFloat32> proportional(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> r) {
 			Ops tf = walk.tf;
-			GraphOperation op = walk.op(node);
-			List<Long> ksize, strides;
-			if (node.getOp().equals("MaxPoolV2")) {
-				ksize = Canonizer.longs(walk.constantValues(inputs.get(1)));
-				strides = Canonizer.longs(walk.constantValues(inputs.get(2)));
-			}
-			else {
-				ksize = Canonizer.longs(op.attributes().getAttrIntList("ksize"));
-				strides = Canonizer.longs(op.attributes().getAttrIntList("strides"));
-			}
+			long[][] window = window(walk, node, inputs);
+			List<Long> ksize = Canonizer.longs(window[0]), strides = Canonizer.longs(window[1]);
 			Output<TFloat32> a = walk.value(inputs.get(0));
-			String padding = op.attributes().getAttrString("padding");
+			String padding = walk.op(node).attributes().getAttrString("padding");
 			Operand<TFloat32> mean = tf.nn.avgPool(a, ksize, strides, padding);
 			return tf.math.mul(a, tf.nn.avgPoolGrad(tf.shape(a), LinearRule.divide(tf, r, mean), ksize, strides, padding));
 		}
@@ -568,7 +565,4 @@ final class OpTable {
 		return tf.slice(g, begin, tf.shape(x));
 	}
 
-	private static int[] ints(long[] v) {
-		return java.util.Arrays.stream(v).mapToInt(l -> (int) l).toArray();
-	}
 }
