@@ -23,15 +23,18 @@ public final class LrpEpsilonRule implements LinearRule {
 		this(epsilon, false);
 	}
 
+	/** A fixed epsilon; 0 is LRP-0. */
 	public LrpEpsilonRule(double epsilon) {
-		this(Scalar.of(epsilon));
+		this(epsilon == 0 ? null : Scalar.of(epsilon));
 	}
 
 	@Override
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
 		Operand<TFloat32> z = layer.z(tf);
-		Operand<TFloat32> eps = relative ? tf.math.mul(epsilon.in(tf), LinearRule.spread(tf, z)) : epsilon.in(tf);
-		Operand<TFloat32> stabilised = LinearRule.stabilise(tf, z, eps);
+		// LRP-0: z + 0 sign(z) is z, and the division already gives 0 where z = 0; the stabiliser's compare and
+		// select cost about as much as a ReLU per layer
+		Operand<TFloat32> stabilised = epsilon == null ? z : LinearRule.stabilise(tf, z, relative ? tf.math.mul(epsilon
+			.in(tf), LinearRule.spread(tf, z)) : epsilon.in(tf));
 		return tf.math.mul(layer.input(), layer.transpose(tf, LinearRule.divide(tf, r, stabilised), layer.weight()));
 	}
 }
