@@ -30,7 +30,10 @@ final class DeepLift {
 		this.maxPool = maxPool;
 	}
 
-	/** A tensor of the original network ("node:k") on the reference input. */
+	/**
+	 * A tensor of the original network ("node:k") on the reference input: one row, broadcasting against the
+	 * batch, where every image shares the baseline.
+	 */
 	Output<TFloat32> atReference(String tensor) {
 		return reference.apply(walk.original(tensor));
 	}
@@ -61,7 +64,9 @@ final class DeepLift {
 	 */
 	Operand<TFloat32> max(NodeDef node, List<String> inputs, Operand<TFloat32> m, Route route) {
 		Output<TFloat32> x = walk.value(inputs.get(0)), y = walk.out(node);
-		Output<TFloat32> x0 = atReference(inputs.get(0)), y0 = atReference(node.getName());
+		// the routes need the reference at the batch's shape (a shared baseline runs as one row)
+		Operand<TFloat32> x0 = tf.broadcastTo(atReference(inputs.get(0)), tf.shape(x)), y0 = tf.broadcastTo(atReference(
+			node.getName()), tf.shape(y));
 		Operand<TFloat32> yh = tf.math.maximum(y, y0);
 		Operand<TFloat32> atX = route.route(x, y, tf.math.mul(m, tf.math.sub(yh, y0)));
 		Operand<TFloat32> atX0 = route.route(x0, y0, tf.math.mul(m, tf.math.sub(y, yh)));

@@ -146,6 +146,15 @@ public final class AttributionContext {
 		return new AttributionContext(this, inputs, k, rowShare, methodSettings);
 	}
 
+	/**
+	 * The network on one input row [1,H,W,C] that every sample of this context shares (a common baseline): its
+	 * tensors have batch size 1 and broadcast against this context's, and its target score is each sample's
+	 * target on that row, [N].
+	 */
+	public AttributionContext onSharedRow(Operand<TFloat32> row, MethodSettings methodSettings) {
+		return on(row, 1, methodSettings);
+	}
+
 	private Operand<TInt32> repeat(Operand<TInt32> perSample, Operand<TInt32> k) {
 		Operand<TInt32> multiples = tf.concat(java.util.List.of(tf.constant(new int[] { 1 }), tf.reshape(k, tf.constant(
 			new int[] { 1 }))), tf.constant(0));

@@ -18,23 +18,31 @@ public final class Baselines {
 
 	private Baselines() {}
 
+	/** The baseline of every image, [N,H,W,C]. */
 	static Operand<TFloat32> of(AttributionContext context) {
+		Operand<TFloat32> row = sharedRow(context);
+		return row == null ? blur(context) : context.tf().math.add(context.tf().zerosLike(context.input()), row);
+	}
+
+	/**
+	 * The baseline as one row [1,H,W,C] that every image shares, or null where it depends on the image (blur):
+	 * a method can then run the network on it once a batch instead of once an image.
+	 */
+	static Operand<TFloat32> sharedRow(AttributionContext context) {
 		Ops tf = context.tf();
 		String baseline = context.settings().string(PARAMETER.name());
-		Operand<TFloat32> x = context.input();
-		return switch (baseline) {
-			case "zeros" -> tf.zerosLike(x);
-			case "blur" -> blur(context);
-			default -> {
-				if (isConstant(baseline)) {
-					yield tf.math.mul(tf.onesLike(x), context.scalar(PARAMETER.name()));
-				}
-				if (baseline.isBlank()) throw new ExplainException("The baseline is empty.", "Use " + PARAMETER.description() +
-					".");
-				// broadcast the one reference image over the batch
-				yield tf.math.add(tf.zerosLike(x), context.reference());
-			}
-		};
+		if (baseline.equals("blur")) return null;
+		Operand<TFloat32> firstRow = tf.slice(context.input(), tf.constant(new int[] { 0, 0, 0, 0 }), tf.constant(new int[] {
+			1, -1, -1, -1 }));
+		if (baseline.equals("zeros")) return tf.zerosLike(firstRow);
+		if (isConstant(baseline)) return tf.math.mul(tf.onesLike(firstRow), context.scalar(PARAMETER.name()));
+		if (baseline.isBlank()) throw new ExplainException("The baseline is empty.", "Use " + PARAMETER.description() + ".");
+		return context.reference();
+	}
+
+	/** Whether the baseline is one image for all ({@link #sharedRow}), not made from each image. */
+	static boolean shared(MethodSettings settings) {
+		return !settings.string(PARAMETER.name()).equals("blur");
 	}
 
 	/** True when the baseline names a constant value (e.g. 0.5, -1, .25, 1e-3) rather than a file. */

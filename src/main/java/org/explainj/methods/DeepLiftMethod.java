@@ -15,7 +15,8 @@ import org.tensorflow.types.TFloat32;
  * gradients and nonlinearities as (y - y0) / (x - x0); or with RevealCancel, which treats the positive
  * and negative parts of each difference apart ({@link BackwardWalk#withRevealCancel}); max pooling splits each window's difference
  * between its winners at x and at x0, so that the contributions (x - x0) * m sum to f(x) - f(x0). The
- * reference network runs on the baseline through a network copy, in the same graph. The summation gap
+ * reference network runs on the baseline through a network copy, in the same graph: once a run where the
+ * baseline is the same for every image (zeros, a constant, an image file), else on every image's own. The summation gap
  * sum(C) - (f(x) - f(x0)) is reported with every map.
  */
 public final class DeepLiftMethod implements AttributionMethod {
@@ -40,7 +41,8 @@ public final class DeepLiftMethod implements AttributionMethod {
 
 	@Override
 	public int evaluationsPerImage(MethodSettings settings, int height, int width) {
-		return 2;
+		// a shared baseline is one more row a run, not one an image
+		return Baselines.shared(settings) ? 1 : 2;
 	}
 
 	@Override
@@ -49,8 +51,9 @@ public final class DeepLiftMethod implements AttributionMethod {
 		Relevance.requireLogit(context, "DeepLIFT's contributions sum to the change of");
 		MethodSettings s = context.settings();
 		boolean deepLiftMaxPool = s.string("maxpool").equals("deeplift");
-		Operand<TFloat32> x0 = Baselines.of(context);
-		AttributionContext reference = context.on(x0, 1, s);
+		Operand<TFloat32> row = Baselines.sharedRow(context);
+		Operand<TFloat32> x0 = row != null ? row : Baselines.of(context);
+		AttributionContext reference = row != null ? context.onSharedRow(row, s) : context.on(x0, 1, s);
 		BackwardWalk walk = new BackwardWalk(tf, context.model(), context::tensor, Composite.gradient(ReluRule.GRADIENT))
 			.withReference(reference::tensor, deepLiftMaxPool);
 		if (s.string("rule").equals("revealcancel")) walk.withRevealCancel();

@@ -76,6 +76,48 @@ class DeepLiftTest {
 		}
 	}
 
+	/**
+	 * A baseline shared by every image runs the reference network on one row: on a batch of an infected and
+	 * an uninfected cell (different targets), each image's contributions still sum to its own target's
+	 * f(x) - f(x0), and equal those of the image explained alone, for both rules and maxpool routings.
+	 */
+	@Test
+	void aSharedBaselineRowGivesEachImageOfABatchItsOwnDifference() {
+		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
+			InputBatch a = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.PARASITIZED)), m,
+				IntensityScaling.UNIT);
+			InputBatch b = ImageGeometry.shared().toModelInput(ImageFrames.of(TestData.open(TestData.UNINFECTED)), m,
+				IntensityScaling.UNIT);
+			int size = a.imageSize();
+			float[] both = new float[3 * size];
+			System.arraycopy(a.data(), 0, both, 0, size);
+			System.arraycopy(b.data(), 0, both, size, size);
+			for (int i = 0; i < size; i++) both[2 * size + i] = 1 - a.data()[i];
+			InputBatch batch = new InputBatch(both, 3, a.height(), a.width(), a.channels());
+			for (Map<String, String> p : java.util.List.of(Map.of("baseline", "zeros"), Map.of("baseline", "0.25", "rule",
+				"revealcancel"), Map.of("baseline", "0.5", "maxpool", "gradient")))
+			{
+				Explanation e = run(m, batch, p);
+				assertTrue(e.targets()[0] != e.targets()[1], "the two cells should be told apart: " + java.util.Arrays
+					.toString(e.targets()));
+				float[] x0 = new float[size];
+				java.util.Arrays.fill(x0, Float.parseFloat(p.get("baseline").equals("zeros") ? "0" : p.get("baseline")));
+				float[][] atBaseline = TestData.logits(m, x0, 1), logits = logits(m, batch);
+				for (int i = 0; i < 3; i++) {
+					int c = e.targets()[i];
+					double delta = logits[i][c] - atBaseline[0][c], sum = 0;
+					for (float v : e.map(i)) sum += v;
+					if (!p.containsKey("maxpool")) assertEquals(delta, sum, 1e-4 * Math.max(1, Math.abs(delta)), p + " image " + i);
+					assertEquals(sum - delta, e.diagnostics().get(DeepLiftMethod.GAP)[i], 1e-4 * Math.max(1, Math.abs(delta)),
+						p + " image " + i);
+					float[] alone = run(m, new InputBatch(java.util.Arrays.copyOfRange(both, i * size, (i + 1) * size), 1, a
+						.height(), a.width(), a.channels()), p).map(0);
+					org.junit.jupiter.api.Assertions.assertArrayEquals(alone, e.map(i), 1e-5f, p + " image " + i);
+				}
+			}
+		}
+	}
+
 	static float[][] logits(ClassifierModel m, InputBatch x) {
 		return TestData.logits(m, x.data(), x.n());
 	}
