@@ -1,5 +1,6 @@
 package org.explainj.backward;
 
+import java.util.List;
 import java.util.Set;
 
 import org.tensorflow.GraphOperation;
@@ -7,7 +8,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.StridedSliceGrad;
 import org.tensorflow.op.core.Max;
-import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -90,9 +90,13 @@ final class Transposes {
 
 	/** Mean over constant axes: the signal spread evenly over the reduced axes. */
 	static Operand<TFloat32> meanBack(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes, Operand<TFloat32> g) {
-		Operand<TFloat32> kept = tf.math.mean(x, axes, Mean.keepDims(true));
-		Operand<TFloat32> count = tf.dtypes.cast(tf.math.div(tf.size(x), tf.size(kept)), TFloat32.class);
-		return tf.math.div(tf.broadcastTo(tf.reshape(g, tf.shape(kept)), tf.shape(x)), count);
+		// x's shape with the averaged axes set to 1, built from shapes (computing the mean for its shape cost a
+		// pass over x)
+		Operand<TInt32> shape = tf.shape(x), rank = tf.rank(x);
+		Operand<TInt32> kept = tf.dynamicStitch(List.of(tf.range(tf.constant(0), rank, tf.constant(1)), tf.math.floorMod(
+			axes, rank)), List.of(shape, tf.onesLike(axes)));
+		Operand<TFloat32> count = tf.dtypes.cast(tf.math.div(tf.size(x), tf.size(g)), TFloat32.class);
+		return tf.math.div(tf.broadcastTo(tf.reshape(g, kept), shape), count);
 	}
 
 	/** Max over constant axes (global max pooling): the signal goes to the maxima, shared among ties. */
