@@ -189,6 +189,31 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 		}
 	}
 
+	/**
+	 * d logit[target] / d x of each image by TensorFlow's own gradient registry (Graph.addGradients), an
+	 * independent path from the backward engine that the gradient methods run on.
+	 */
+	public static float[] tensorFlowGradient(org.explainj.model.ClassifierModel model, float[] data, int n, int[] targets) {
+		var ops = model.ops("test: TensorFlow's gradient", tf -> {
+			var classes = tf.placeholder(org.tensorflow.types.TInt32.class);
+			var picked = tf.math.mul(model.logits(), tf.oneHot(classes, tf.constant(model.numClasses()), tf.constant(1f), tf
+				.constant(0f)));
+			var total = tf.reduceSum(picked, tf.constant(new int[] { 0, 1 })).asOutput();
+			return java.util.List.of(classes, model.graph().addGradients(total, new org.tensorflow.Output<?>[] { model
+				.input() })[0]);
+		});
+		try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(n, model.height(), model.width(), model
+				.channels()), org.tensorflow.ndarray.buffer.DataBuffers.of(data, true, false));
+			org.tensorflow.types.TInt32 t = org.tensorflow.types.TInt32.vectorOf(targets);
+			org.tensorflow.Result r = model.session().runner().feed(model.input(), x).feed(ops.get(0), t).fetch(ops.get(1))
+				.run())
+		{
+			float[] g = new float[data.length];
+			((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(g);
+			return g;
+		}
+	}
+
 	/** A fixture's reference.json: its fixed input batch and the logits Python computed for it. */
 	public record Reference(org.explainj.methods.InputBatch input, float[] logits) {}
 
