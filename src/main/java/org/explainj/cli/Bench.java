@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 import org.explainj.ExplainException;
@@ -43,7 +44,7 @@ final class Bench {
 	static final double BUDGET_S = 20;
 
 	static final java.util.Set<String> OPTIONS = java.util.Set.of("repeats", "model", "methods", "threads", "tiled",
-		"method", "window", "window-stride", "cold-start");
+		"method", "window", "window-stride", "cold-start", "profile", "batch");
 
 	private Bench() {}
 
@@ -68,12 +69,74 @@ final class Bench {
 		int repeats = a.integer("repeats", 21);
 		if (repeats < 1) throw new ExplainException("--repeats " + repeats + " is not positive.", "Use 1 or more.");
 		String m = a.get("model", Demo.MODEL);
+		if (a.get("profile", null) != null) {
+			int n = a.integer("batch", 32);
+			if (n < 1) throw new ExplainException("--batch " + n + " is not positive.", "Use 1 or more.");
+			try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
+				profile(lease.model(), Methods.byName(a.get("profile", null)), n, repeats, out);
+			}
+			return;
+		}
 		List<AttributionMethod> methods = a.get("methods", null) == null ? Methods.all() : java.util.Arrays.stream(a
 			.get("methods", null).split(",")).map(String::trim).map(Methods::byName).toList();
 		try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
 			bench(lease.model(), m, methods, repeats, out);
 			if (methods.contains(Methods.byName("lrp-epsilon"))) sweep(lease.model(), out);
 		}
+	}
+
+	/** Op types and single ops listed by a profile. */
+	static final int PROFILE_TYPES = 15, PROFILE_OPS = 8;
+
+	/**
+	 * Where one method's time goes: {@code repeats} runs traced by TensorFlow after warm-up calls, each op's
+	 * time summed by op type and by op (ops run in parallel on the intra- and inter-op threads, so their sum
+	 * exceeds the wall time), beside the untraced wall time of a call.
+	 */
+	private static void profile(ClassifierModel model, AttributionMethod method, int n, int repeats, PrintStream out) {
+		InputBatch batch = randomBatch(model, n);
+		Map<String, double[]> byType = new java.util.HashMap<>(), byOp = new java.util.HashMap<>();
+		long[] ops = { 0 };
+		Explainer plain = new Explainer(model), traced = plain.traced(stats -> {
+			for (var device : stats.getDevStatsList()) for (var node : device.getNodeStatsList()) {
+				// a timeline label reads "name = Type(inputs)" (oneDNN kernels keep their _Mkl names)
+				String type = node.getTimelineLabel().replaceFirst("^[^=]*= ", "").replaceFirst("\\(.*", "");
+				double us = node.getAllEndRelMicros();
+				add(byType, type, us);
+				add(byOp, node.getNodeName() + " (" + type + ")", us);
+				ops[0]++;
+			}
+		});
+		Runnable call = () -> plain.explain(method, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE,
+			ExplainOptions.DEFAULT_BATCH_SIZE);
+		for (int i = 0; i < 3; i++) call.run();
+		List<Double> wall = new ArrayList<>();
+		for (int i = 0; i < repeats; i++) wall.add(millis(call));
+		byType.clear();
+		byOp.clear();
+		ops[0] = 0;
+		for (int i = 0; i < repeats; i++) traced.explain(method, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE,
+			ExplainOptions.DEFAULT_BATCH_SIZE);
+		double total = byType.values().stream().mapToDouble(v -> v[0]).sum();
+		out.printf(Locale.ROOT, "profile: %s at batch %d on %s, %d runs: %.2f ms a call (median, untraced); traced: %d ops " +
+			"executed and %.2f ms of op time a call (ops overlap on the threads)%n", method.name(), n, model.path()
+				.getFileName(), repeats, median(wall), ops[0] / repeats, total / 1000 / repeats);
+		out.println("ops/call   ms/call   share  op type");
+		print(byType, PROFILE_TYPES, repeats, total, out);
+		out.println("heaviest ops (name, type)");
+		print(byOp, PROFILE_OPS, repeats, total, out);
+	}
+
+	private static void add(Map<String, double[]> table, String key, double us) {
+		double[] v = table.computeIfAbsent(key, k -> new double[2]);
+		v[0] += us;
+		v[1]++;
+	}
+
+	private static void print(Map<String, double[]> table, int rows, int repeats, double total, PrintStream out) {
+		table.entrySet().stream().sorted((p, q) -> Double.compare(q.getValue()[0], p.getValue()[0])).limit(rows).forEach(
+			e -> out.printf(Locale.ROOT, "%8.1f  %8.3f  %5.1f%%  %s%n", e.getValue()[1] / repeats, e.getValue()[0] / 1000 /
+				repeats, 100 * e.getValue()[0] / total, e.getKey()));
 	}
 
 	/** Values in the parameter sweep. */

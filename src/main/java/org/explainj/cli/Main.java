@@ -59,6 +59,8 @@ public final class Main {
 		           every method's first call and median at batch 1 and 32, its ratio to the forward
 		           pass and its performance goal (the demo model by default); with lrp-epsilon, a sweep
 		           over 50 epsilons against one epsilon as often, and the graph's size before and after
+		  bench    --profile METHOD [--batch N] [--repeats N] [--model PATH]
+		           where one method's time goes: TensorFlow's trace of its runs, summed by op type and op
 		  bench    --cold-start RUNS [--method NAME]
 		           one explanation of one cell by the command line in a new JVM: wall time, peak RSS
 		  bench    --tiled SIZE [--method NAME] [--window PX] [--window-stride PX]

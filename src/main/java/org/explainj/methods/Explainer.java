@@ -41,9 +41,11 @@ public final class Explainer {
 	private final Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> extraFeeds;
 	// test hook: runs with more evaluations than this fail as TensorFlow's allocator would
 	private final int evaluationLimit;
+	// where the step statistics of traced runs go (the bench's profile), else null
+	private final java.util.function.Consumer<org.tensorflow.proto.StepStats> trace;
 
 	public Explainer(ClassifierModel model) {
-		this(model, Map.of(), Integer.MAX_VALUE);
+		this(model, Map.of(), Integer.MAX_VALUE, null);
 	}
 
 	/**
@@ -51,19 +53,28 @@ public final class Explainer {
 	 * randomised weights for the sanity check); the caller owns and closes the tensors.
 	 */
 	public Explainer(ClassifierModel model, Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> feeds) {
-		this(model, feeds, Integer.MAX_VALUE);
+		this(model, feeds, Integer.MAX_VALUE, null);
 	}
 
 	Explainer(ClassifierModel model, int evaluationLimit) {
-		this(model, Map.of(), evaluationLimit);
+		this(model, Map.of(), evaluationLimit, null);
 	}
 
 	private Explainer(ClassifierModel model, Map<? extends Operand<?>, ? extends org.tensorflow.Tensor> feeds,
-		int evaluationLimit)
+		int evaluationLimit, java.util.function.Consumer<org.tensorflow.proto.StepStats> trace)
 	{
 		this.model = model;
 		this.extraFeeds = Map.copyOf(feeds);
 		this.evaluationLimit = evaluationLimit;
+		this.trace = trace;
+	}
+
+	/**
+	 * The same explainer, with every run traced by TensorFlow (each op's start and duration) and its step
+	 * statistics handed to {@code sink}: where a method's time goes. Tracing itself costs time.
+	 */
+	public Explainer traced(java.util.function.Consumer<org.tensorflow.proto.StepStats> sink) {
+		return new Explainer(model, extraFeeds, evaluationLimit, sink);
 	}
 
 	public Explanation explain(AttributionMethod method, InputBatch batch, Target target, ScoreKind score,
@@ -215,7 +226,8 @@ public final class Explainer {
 		ops.reportSums().forEach(runner::fetch);
 		if (last) runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops
 			.context().targetScore()).fetch(ops.probabilities());
-		Result r = runner.run();
+		Result r = trace == null ? runner.run() : runner.setOptions(TRACED).runAndFetchMetadata();
+		if (trace != null) trace.accept(r.getMetadata().orElseThrow().getStepStats());
 		List<TFloat32> next = new ArrayList<>();
 		int reports = ops.reportSums().size();
 		for (int i = 0; i <= reports; i++) next.add((TFloat32) r.get(i));
@@ -229,6 +241,9 @@ public final class Explainer {
 		}
 		return next;
 	}
+
+	private static final org.tensorflow.proto.RunOptions TRACED = org.tensorflow.proto.RunOptions.newBuilder()
+		.setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build();
 
 	private static int[] filled(int m, int value) {
 		int[] a = new int[m];
