@@ -32,7 +32,10 @@ public final class Explainer {
 	private record Key(String method, Map<String, String> structure, ScoreKind score, Reduction reduction,
 		Target.Unit unit) {}
 
-	/** The ops of one method: its share for the fed parts, the running sums, and the finished map. */
+	/**
+	 * The ops of one method: its share for the fed parts, the running sums (their fed previous values null for
+	 * a method without parts), and the finished map.
+	 */
 	private record Ops(AttributionContext context, Operand<TFloat32> previous, Operand<TFloat32> sum,
 		List<Operand<TFloat32>> previousReports, List<Operand<TFloat32>> reportSums, Operand<TFloat32> map,
 		Operand<TFloat32> probabilities) {}
@@ -105,7 +108,7 @@ public final class Explainer {
 		int targetIndex = target.index(model.labels(), model.numClasses());
 		if (ops.context().referencePlaceholder() != null && reference == null) throw new ExplainException(method.name() +
 			" needs a reference image here.", "Give an image file as its baseline.");
-		boolean chunked = ops.context().fedPartIndices() != null || !ops.context().fedPartValues().isEmpty();
+		boolean chunked = chunked(ops.context());
 		int parts = chunked ? method.parts(settings, batch.height(), batch.width()) : 1;
 		Map<String, float[]> partValues = chunked ? method.partValues(settings) : Map.of();
 		int perImage = Math.max(1, method.evaluationsPerImage(settings, batch.height(), batch.width()));
@@ -150,18 +153,25 @@ public final class Explainer {
 	{
 		AttributionContext context = new AttributionContext(tf, model, score, settings, unit);
 		Operand<TFloat32> share = method.build(context);
-		Operand<TFloat32> previous = runningSum(tf, share);
-		Operand<TFloat32> sum = tf.math.add(previous, share);
+		// a method without parts runs once per image: its share is the sum, with no running sum to add to
+		boolean chunked = chunked(context);
+		Operand<TFloat32> previous = chunked ? runningSum(tf, share) : null;
+		Operand<TFloat32> sum = chunked ? tf.math.add(previous, share) : share;
 		List<Operand<TFloat32>> previousReports = new ArrayList<>();
 		List<Operand<TFloat32>> reportSums = new ArrayList<>();
 		for (Operand<TFloat32> report : context.diagnostics().values()) {
-			Operand<TFloat32> p = runningSum(tf, report);
+			Operand<TFloat32> p = chunked ? runningSum(tf, report) : null;
 			previousReports.add(p);
-			reportSums.add(tf.math.add(p, report));
+			reportSums.add(chunked ? tf.math.add(p, report) : report);
 		}
 		// an identity: the finished map may be the running sum itself, and a run fetches both
 		return new Ops(context, previous, sum, previousReports, reportSums, tf.identity(reduction.apply(tf, method.finish(
 			context, sum))), model.scores(tf, ScoreKind.PROBABILITY));
+	}
+
+	/** Whether the method sums over parts fed a chunk at a time (path points, noisy copies, windows). */
+	private static boolean chunked(AttributionContext context) {
+		return context.fedPartIndices() != null || !context.fedPartValues().isEmpty();
 	}
 
 	/** How many parts of one image a run of at most {@code batchSize} evaluations holds (at least one). */
