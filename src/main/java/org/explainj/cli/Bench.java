@@ -182,7 +182,8 @@ final class Bench {
 
 	/**
 	 * Per batch size: every method's first call (which builds its graph at batch 1), then interleaved rounds
-	 * (forward, then each method once), so that load from other processes hits all alike; medians.
+	 * (forward and each method once, the order rotated from round to round), so that load from other
+	 * processes and the after-effects of a long call hit all alike; medians.
 	 */
 	private static void bench(ClassifierModel model, String m, List<AttributionMethod> methods, int repeats,
 		PrintStream out)
@@ -203,7 +204,9 @@ final class Bench {
 			if (!methods.contains(gradientMethod)) timed.add(new Timed(gradientMethod.name(), gradientMethod, () -> explainer
 				.explain(gradientMethod, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE, ExplainOptions.DEFAULT_BATCH_SIZE)));
 			for (Timed t : timed) t.cold(repeats);
-			for (int round = 0; round < repeats; round++) for (Timed t : timed) t.round(round);
+			// each round starts one task further on: a call right after a long method's ran measurably slower
+			for (int round = 0; round < repeats; round++) for (int i = 0; i < timed.size(); i++) timed.get((round + i) % timed
+				.size()).round(round);
 			double forward = timed.get(0).median(), gradient = timed.stream().filter(t -> t.method == gradientMethod)
 				.findFirst().orElseThrow().median();
 			for (Timed t : timed) {
