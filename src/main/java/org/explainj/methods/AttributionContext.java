@@ -48,6 +48,8 @@ public final class AttributionContext {
 	private final Operand<TFloat32> scores;
 	private final Operand<TInt32> predicted;
 	private final Operand<TInt32> target;
+	// the target class of each row as a one-hot row over the classes, [N,K]
+	private final Operand<TFloat32> targetOneHot;
 	private final Operand<TFloat32> targetScore;
 	private Operand<TFloat32> gradient;
 	// root only
@@ -78,7 +80,8 @@ public final class AttributionContext {
 		this.scores = model.scores(tf, kind);
 		this.predicted = tf.dtypes.cast(tf.math.argMax(model.logits(), tf.constant(1), TInt64.class), TInt32.class);
 		this.target = tf.select(tf.math.less(requestedTarget, tf.constant(0)), predicted, requestedTarget);
-		this.targetScore = pick(scores, target);
+		this.targetOneHot = oneHot(target);
+		this.targetScore = pick(scores, targetOneHot);
 	}
 
 	private AttributionContext(AttributionContext parent, Operand<TFloat32> inputs, Operand<TInt32> repeats,
@@ -102,7 +105,8 @@ public final class AttributionContext {
 		this.scores = model.scores(tf, kind, copy.of(model.logits()));
 		this.predicted = repeat(parent.predicted, repeats);
 		this.target = repeat(parent.target, repeats);
-		this.targetScore = pick(scores, target);
+		this.targetOneHot = oneHot(target);
+		this.targetScore = pick(scores, targetOneHot);
 	}
 
 	private AttributionContext(AttributionContext same, MethodSettings settings) {
@@ -124,6 +128,7 @@ public final class AttributionContext {
 		this.scores = same.scores;
 		this.predicted = same.predicted;
 		this.target = same.target;
+		this.targetOneHot = same.targetOneHot;
 		this.targetScore = same.targetScore;
 		this.gradient = same.gradient;
 	}
@@ -161,8 +166,12 @@ public final class AttributionContext {
 		return tf.reshape(tf.tile(tf.expandDims(perSample, tf.constant(1)), multiples), tf.constant(new int[] { -1 }));
 	}
 
-	private Operand<TFloat32> pick(Operand<TFloat32> all, Operand<TInt32> classes) {
-		Operand<TFloat32> oneHot = tf.oneHot(classes, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
+	private Operand<TFloat32> oneHot(Operand<TInt32> classes) {
+		return tf.oneHot(classes, tf.constant(model.numClasses()), tf.constant(1f), tf.constant(0f));
+	}
+
+	/** Each row's score of its class (a one-hot row; scores of one row broadcast against them). */
+	private Operand<TFloat32> pick(Operand<TFloat32> all, Operand<TFloat32> oneHot) {
 		return tf.reduceSum(tf.math.mul(all, oneHot), tf.constant(1));
 	}
 
@@ -255,7 +264,8 @@ public final class AttributionContext {
 	 * the softmax's Jacobian row for the others).
 	 */
 	public Operand<TFloat32> logitSeed() {
-		return tensorFlowGradient(logits());
+		// the logit score's is the target's one-hot row itself: no gradient graph of shape ops to run per call
+		return kind == ScoreKind.LOGIT ? targetOneHot : tensorFlowGradient(logits());
 	}
 
 	/** The same tensors with another method's settings (for a method built from another, e.g. Guided Grad-CAM). */

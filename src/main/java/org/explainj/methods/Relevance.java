@@ -27,8 +27,9 @@ final class Relevance {
 		Ops tf = context.tf();
 		if (composite.relevance()) requireLogit(context, "LRP and deep Taylor decompose");
 		if (context.unit().isPresent()) return walkFromUnit(context, composite, context.unit().get());
-		Operand<TFloat32> seed = composite.relevance() ? tf.math.mul(tf.oneHot(context.target(), tf.constant(context
-			.model().numClasses()), tf.constant(1f), tf.constant(0f)), context.logits()) : context.logitSeed();
+		// relevance starts as the target's logit (the score is the logit there)
+		Operand<TFloat32> seed = composite.relevance() ? tf.math.mul(context.logitSeed(), context.logits()) : context
+			.logitSeed();
 		return run(context, composite, context.model().logits(), seed);
 	}
 
