@@ -153,16 +153,17 @@ public final class Explainer {
 	{
 		AttributionContext context = new AttributionContext(tf, model, score, settings, unit);
 		Operand<TFloat32> share = method.build(context);
-		// a method without parts runs once per image: its share is the sum, with no running sum to add to
+		// a method without parts runs once per image: its share is the sum, with no running sum to add to (an
+		// identity, as a share may be a fed tensor, e.g. the input, which a run cannot also fetch)
 		boolean chunked = chunked(context);
 		Operand<TFloat32> previous = chunked ? runningSum(tf, share) : null;
-		Operand<TFloat32> sum = chunked ? tf.math.add(previous, share) : share;
+		Operand<TFloat32> sum = chunked ? tf.math.add(previous, share) : tf.identity(share);
 		List<Operand<TFloat32>> previousReports = new ArrayList<>();
 		List<Operand<TFloat32>> reportSums = new ArrayList<>();
 		for (Operand<TFloat32> report : context.diagnostics().values()) {
 			Operand<TFloat32> p = chunked ? runningSum(tf, report) : null;
 			previousReports.add(p);
-			reportSums.add(chunked ? tf.math.add(p, report) : report);
+			reportSums.add(chunked ? tf.math.add(p, report) : tf.identity(report));
 		}
 		// an identity: the finished map may be the running sum itself, and a run fetches both
 		return new Ops(context, previous, sum, previousReports, reportSums, tf.identity(reduction.apply(tf, method.finish(
