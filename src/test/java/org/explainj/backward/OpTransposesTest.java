@@ -56,6 +56,9 @@ class OpTransposesTest {
 				.math.Mean.keepDims(true))));
 			case "squared-difference" -> tf.math.squaredDifference(x, tf.math.mean(x, tf.constant(new int[] { 3 }),
 				org.tensorflow.op.math.Mean.keepDims(true)));
+			// a negative axis list (kept) and a scalar axis (dropped): the mean's transpose rebuilds the kept shape
+			case "mean-axes" -> tf.math.add(tf.math.mean(tf.math.square(x), tf.constant(new int[] { -3, -2 }), org.tensorflow
+				.op.math.Mean.keepDims(true)), tf.expandDims(tf.math.mean(x, tf.constant(-1)), tf.constant(-1)));
 			case "neg-tanh" -> tf.math.mul(tf.math.neg(x), tf.math.tanh(x));
 			// parts read in another order, one not at all: each signal must go back to its own slice
 			case "split" -> {
@@ -96,8 +99,8 @@ class OpTransposesTest {
 	@SuppressWarnings("unchecked")
 	@ParameterizedTest
 	@ValueSource(strings = { "softplus", "erf", "erfc", "sqrt-exp-reciprocal-square", "pow", "quotient",
-		"resize-bilinear", "resize-nearest", "transpose", "tile-slice", "max-mean", "gate", "squared-difference",
-		"neg-tanh", "split", "split-v", "unstack" })
+		"resize-bilinear", "resize-nearest", "transpose", "tile-slice", "max-mean", "mean-axes", "gate",
+		"squared-difference", "neg-tanh", "split", "split-v", "unstack" })
 	void theWalkMatchesFiniteDifferences(String op) throws Exception {
 		try (ClassifierModel m = ModelLoader.load(network(op))) {
 			float[] x = TestData.randomImage(11, 2 * 32);
