@@ -194,6 +194,13 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 	 * independent path from the backward engine that the gradient methods run on.
 	 */
 	public static float[] tensorFlowGradient(org.explainj.model.ClassifierModel model, float[] data, int n, int[] targets) {
+		return tensorFlowGradient(model, data, n, targets, java.util.Map.of());
+	}
+
+	/** The same with tensors of the graph replaced by fed values (e.g. randomised weights). */
+	public static float[] tensorFlowGradient(org.explainj.model.ClassifierModel model, float[] data, int n, int[] targets,
+		java.util.Map<? extends org.tensorflow.Operand<?>, ? extends org.tensorflow.Tensor> feeds)
+	{
 		var ops = model.ops("test: TensorFlow's gradient", tf -> {
 			var classes = tf.placeholder(org.tensorflow.types.TInt32.class);
 			var picked = tf.math.mul(model.logits(), tf.oneHot(classes, tf.constant(model.numClasses()), tf.constant(1f), tf
@@ -205,13 +212,20 @@ Operand<TFloat32> denseKernel = tf.constant(randoms(r, new float[6 * 6 * 4][3]))
 		try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(n, model.height(), model.width(), model
 				.channels()), org.tensorflow.ndarray.buffer.DataBuffers.of(data, true, false));
 			org.tensorflow.types.TInt32 t = org.tensorflow.types.TInt32.vectorOf(targets);
-			org.tensorflow.Result r = model.session().runner().feed(model.input(), x).feed(ops.get(0), t).fetch(ops.get(1))
-				.run())
+			org.tensorflow.Result r = feeds(model.session().runner(), feeds).feed(model.input(), x).feed(ops.get(0), t)
+				.fetch(ops.get(1)).run())
 		{
 			float[] g = new float[data.length];
 			((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(g);
 			return g;
 		}
+	}
+
+	private static org.tensorflow.Session.Runner feeds(org.tensorflow.Session.Runner runner, java.util.Map<? extends
+		org.tensorflow.Operand<?>, ? extends org.tensorflow.Tensor> feeds)
+	{
+		feeds.forEach(runner::feed);
+		return runner;
 	}
 
 	/** A fixture's reference.json: its fixed input batch and the logits Python computed for it. */

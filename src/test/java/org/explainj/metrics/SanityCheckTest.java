@@ -75,6 +75,36 @@ class SanityCheckTest {
 	 * Fed weights reach the logits on the three kinds of model (frozen constants, TF1 variables, TF2 variable
 	 * reads): the logits change, and with nothing fed they are the trained model's again, bit for bit.
 	 */
+	/**
+	 * With randomised weights fed in place of the trained ones, the gradient the methods run (the backward
+	 * engine, whose transposed convolutions turn the kernels in the graph) equals TensorFlow's own gradient
+	 * under the same feeds: nothing of the trained weights is folded into constants behind the feeds.
+	 */
+	@Test
+	void theGradientWithRandomWeightsFedIsTheRandomisedModelsGradient(@TempDir Path tmp) throws Exception {
+		for (Path path : List.of(TestData.MALARIA, TestData.MNIST, TestData.tf1SavedModel(tmp.resolve("tf1"), true))) {
+			try (ClassifierModel m = ModelLoader.load(path)) {
+				Map<Output<TFloat32>, TFloat32> random = SanityCheck.permuted(m, LayerWeights.of(m), 7);
+				try {
+					int size = m.height() * m.width() * m.channels();
+					InputBatch x = new InputBatch(TestData.randomImage(3, 2 * size), 2, m.height(), m.width(), m.channels());
+					AttributionMethod gradient = Methods.byName("gradient");
+					Explanation e = new Explainer(m, random).explain(gradient, MethodSettings.defaults(gradient), x, null,
+						Target.TOP, ScoreKind.LOGIT, org.explainj.methods.Reduction.NONE, 8, (d, t) -> {});
+					float[] expected = TestData.tensorFlowGradient(m, x.data(), 2, e.targets(), random);
+					float[] trained = TestData.tensorFlowGradient(m, x.data(), 2, e.targets());
+					assertTrue(!Arrays.equals(expected, trained), path + ": the fed weights should change the gradient");
+					float max = 0;
+					for (float v : expected) max = Math.max(max, Math.abs(v));
+					assertArrayEquals(expected, e.maps(), 1e-5f * max, path.toString());
+				}
+				finally {
+					random.values().forEach(TFloat32::close);
+				}
+			}
+		}
+	}
+
 	@Test
 	void feedingRandomWeightsChangesTheLogitsAndLeavesTheModelAsItWas(@TempDir Path tmp) throws Exception {
 		Path region = Path.of("test-images/models/quality/region-model");
