@@ -236,8 +236,17 @@ public final class AttributionContext {
 			return engineGradient(tensor);
 		}
 		catch (org.explainj.ExplainException | org.tensorflow.exceptions.TensorFlowException | IllegalArgumentException e) {
-			// an op the walk cannot cross; what it built before stopping stays unused (once per method's graph)
-			return tensorFlowGradient(tensor);
+			// an op the walk cannot cross (or could not build ops for; BackwardWalkTest checks that the walk, not
+			// this fallback, runs on the bundled models); what it built before stopping stays unused, once per
+			// method's graph
+			try {
+				return tensorFlowGradient(tensor);
+			}
+			catch (org.tensorflow.exceptions.TensorFlowException noGradient) {
+				// neither differentiates the model: the walk's sentence names the op and the methods that work
+				if (e instanceof org.explainj.ExplainException walkStopped) throw walkStopped;
+				throw noGradient;
+			}
 		}
 	}
 

@@ -178,23 +178,12 @@ class BackwardWalkTest {
 	 */
 	@Test
 	void anUnknownOpIsNamedAndTheGradientFamilyStillWorks() throws Exception {
-		Path pb = tmp.resolve("cos.pb");
-		try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
-			var tf = org.tensorflow.op.Ops.create(g);
-			var x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, 1)));
-			var h = tf.withSubScope("block").withName("cos").math.cos(tf.nn.conv2d(x, tf.constant(new float[][][][] { { {
-				{ 1f, -1f } } } }), List.of(1L, 1L,
-				1L, 1L), "SAME"));
-			var logits = tf.linalg.matMul(tf.reshape(h, tf.constant(new int[] { -1, 32 })), tf.constant(new float[32][3]));
-			tf.withName("probabilities").nn.softmax(logits);
-			java.nio.file.Files.write(pb, g.toGraphDef().toByteArray());
-		}
-		try (ClassifierModel m = ModelLoader.load(pb)) {
+		try (ClassifierModel m = ModelLoader.load(unknownOpModel("cos", (tf, h) -> tf.math.cos(h)))) {
 			InputBatch x = new InputBatch(TestData.randomImage(1, 16), 1, 4, 4, 1);
 			var e = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> run(m,
 				"lrp-epsilon", x, "top"));
 			assertTrue(e.getMessage().startsWith("The backward pass cannot go through op Cos in layer 'block' (node " +
-				"'block/cos')"), e.getMessage());
+				"'block/op')"), e.getMessage());
 			assertTrue(e.getMessage().contains(". The gradient family (gradient"), e.getMessage());
 			// saliency by TensorFlow's gradient where the walk stops
 			var saliency = run(m, "saliency", x, "top");
@@ -202,6 +191,56 @@ class BackwardWalkTest {
 			for (int i = 0; i < g.length; i++) g[i] = Math.abs(g[i]);
 			assertArrayEquals(g, saliency.maps(), 1e-6f);
 		}
+	}
+
+	/** An op that neither the walk nor TensorFlow differentiates (Round): the walk's sentence, for every gradient method. */
+	@Test
+	void anOpNothingDifferentiatesLeavesThePerturbationMethods() throws Exception {
+		try (ClassifierModel m = ModelLoader.load(unknownOpModel("round", (tf, h) -> tf.math.round(h)))) {
+			InputBatch x = new InputBatch(TestData.randomImage(1, 16), 1, 4, 4, 1);
+			for (String method : new String[] { "saliency", "grad-cam", "integrated-gradients" }) {
+				var e = org.junit.jupiter.api.Assertions.assertThrows(org.explainj.ExplainException.class, () -> run(m, method,
+					x, "top"));
+				assertTrue(e.getMessage().startsWith("The backward pass cannot go through op Round in layer 'block'") && e
+					.getMessage().contains("Only the perturbation methods (occlusion, rise, sobol) work"), method + ": " + e
+						.getMessage());
+			}
+		}
+	}
+
+	/**
+	 * The gradient family runs on the walk, not on TensorFlow's gradient registry, on the bundled model: no
+	 * Conv2DBackpropInput (TensorFlow's transpose of a convolution; the walk turns these kernels instead) is
+	 * built for the gradient and Grad-CAM, so a silent fallback would not go unnoticed.
+	 */
+	@Test
+	void theGradientFamilyRunsOnTheWalk() {
+		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
+			InputBatch x = new InputBatch(TestData.randomImage(2, 44 * 44 * 3), 1, 44, 44, 3);
+			for (String method : new String[] { "gradient", "saliency", "grad-cam" }) run(m, method, x, "top");
+			for (var it = m.graph().operations(); it.hasNext();) {
+				var op = it.next();
+				assertTrue(!op.type().equals("Conv2DBackpropInput"), "TensorFlow's gradient was built: " + op.name());
+			}
+		}
+	}
+
+	/** input [N,4,4,1] -> conv -> {@code op} (name scope 'block') -> dense to 3 logits -> softmax, frozen. */
+	private Path unknownOpModel(String name, java.util.function.BiFunction<org.tensorflow.op.Ops, org.tensorflow.Operand<
+		TFloat32>, org.tensorflow.Operand<TFloat32>> op) throws Exception
+	{
+		Path pb = tmp.resolve(name + ".pb");
+		try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+			var tf = org.tensorflow.op.Ops.create(g);
+			var x = tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, 1)));
+			var conv = tf.nn.conv2d(x, tf.constant(new float[][][][] { { { { 1f, -1f } } } }), List.of(1L, 1L, 1L, 1L),
+				"SAME");
+			var h = op.apply(tf.withSubScope("block").withName("op"), conv);
+			var logits = tf.linalg.matMul(tf.reshape(h, tf.constant(new int[] { -1, 32 })), tf.constant(new float[32][3]));
+			tf.withName("probabilities").nn.softmax(logits);
+			java.nio.file.Files.write(pb, g.toGraphDef().toByteArray());
+		}
+		return pb;
 	}
 
 	/** A frozen bias-free net: [x * scale] -> explicit Pad -> VALID conv -> ReLU -> global mean -> dense. */
