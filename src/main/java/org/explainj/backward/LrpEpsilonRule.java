@@ -14,6 +14,7 @@ public final class LrpEpsilonRule implements LinearRule {
 	private final Scalar epsilon;
 	private final boolean relative;
 
+	/** {@code epsilon} null: LRP-0 (no stabiliser at all). */
 	public LrpEpsilonRule(Scalar epsilon, boolean relative) {
 		this.epsilon = epsilon;
 		this.relative = relative;

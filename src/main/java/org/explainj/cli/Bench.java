@@ -69,6 +69,8 @@ final class Bench {
 		int repeats = a.integer("repeats", 21);
 		if (repeats < 1) throw new ExplainException("--repeats " + repeats + " is not positive.", "Use 1 or more.");
 		String m = a.get("model", Demo.MODEL);
+		if (a.get("batch", null) != null && a.get("profile", null) == null) throw new ExplainException("--batch applies to " +
+			"--profile only.", "Give --profile METHOD with it; the table times batch 1 and 32.");
 		if (a.get("profile", null) != null) {
 			int n = a.integer("batch", 32);
 			if (n < 1) throw new ExplainException("--batch " + n + " is not positive.", "Use 1 or more.");
@@ -405,6 +407,8 @@ final class Bench {
 
 	private static InputBatch randomBatch(ClassifierModel model, int n) {
 		int h = model.height(), w = model.width(), c = model.channels();
+		if (h <= 0 || w <= 0 || c <= 0) throw new ExplainException("The bench needs a model with a fixed input size; " +
+			model.path().getFileName() + " takes " + model.input().shape() + ".", "Bench a model with a fixed input size.");
 		float[] data = new float[n * h * w * c];
 		Random random = new Random(42);
 		for (int i = 0; i < data.length; i++) data[i] = random.nextFloat();

@@ -31,7 +31,7 @@ public final class Baselines {
 	static Operand<TFloat32> sharedRow(AttributionContext context) {
 		Ops tf = context.tf();
 		String baseline = context.settings().string(PARAMETER.name());
-		if (baseline.equals("blur")) return null;
+		if (!shared(context.settings())) return null;
 		int h = context.model().height(), w = context.model().width(), c = context.model().channels();
 		// a constant row of a fixed-size model: TensorFlow folds the network on it into constants once
 		if (baseline.equals("zeros") && h > 0 && w > 0 && c > 0) return tf.zeros(tf.constant(new long[] { 1, h, w, c }),
