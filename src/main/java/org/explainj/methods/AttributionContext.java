@@ -93,8 +93,8 @@ public final class AttributionContext {
 		this.settings = settings;
 		this.unit = parent.unit;
 		this.root = parent.root;
-		this.input = inputs;
-		this.copy = NetworkCopy.apply(model, inputs);
+		this.input = shaped(tf, inputs, model.input().shape());
+		this.copy = NetworkCopy.apply(model, input);
 		this.repeats = tf.math.mul(parent.repeats, repeats);
 		this.rowWeight = tf.math.mul(parent.rowWeight, rowShare);
 		this.requestedTarget = null;
@@ -158,6 +158,18 @@ public final class AttributionContext {
 	 */
 	public AttributionContext onSharedRow(Operand<TFloat32> row, MethodSettings methodSettings) {
 		return on(row, 1, methodSettings);
+	}
+
+	/**
+	 * Generated inputs (path points, noisy copies) carry the model input's static height, width and channels:
+	 * TensorFlow's shape inference then knows every layer's shape in the copy, which the transposes need to
+	 * take their fast form (a convolution's channels rule out groups). The values are unchanged.
+	 */
+	private static Operand<TFloat32> shaped(Ops tf, Operand<TFloat32> inputs, Shape model) {
+		Shape s = inputs.shape();
+		if (model.numDimensions() != 4 || (s.numDimensions() == 4 && s.size(1) >= 0 && s.size(2) >= 0 && s.size(3) >= 0))
+			return inputs;
+		return tf.ensureShape(inputs, Shape.of(-1, model.size(1), model.size(2), model.size(3)));
 	}
 
 	private Operand<TInt32> repeat(Operand<TInt32> perSample, Operand<TInt32> k) {

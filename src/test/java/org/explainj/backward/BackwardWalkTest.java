@@ -211,13 +211,15 @@ class BackwardWalkTest {
 	/**
 	 * The gradient family runs on the walk, not on TensorFlow's gradient registry, on the bundled model: no
 	 * Conv2DBackpropInput (TensorFlow's transpose of a convolution; the walk turns these kernels instead) is
-	 * built for the gradient and Grad-CAM, so a silent fallback would not go unnoticed.
+	 * built for the gradient, Grad-CAM, or the path points and noisy copies of integrated gradients and
+	 * SmoothGrad, so a silent fallback would not go unnoticed.
 	 */
 	@Test
 	void theGradientFamilyRunsOnTheWalk() {
 		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
 			InputBatch x = new InputBatch(TestData.randomImage(2, 44 * 44 * 3), 1, 44, 44, 3);
-			for (String method : new String[] { "gradient", "saliency", "grad-cam" }) run(m, method, x, "top");
+			for (String method : new String[] { "gradient", "saliency", "grad-cam", "integrated-gradients", "smoothgrad" })
+				run(m, method, x, "top");
 			for (var it = m.graph().operations(); it.hasNext();) {
 				var op = it.next();
 				assertTrue(!op.type().equals("Conv2DBackpropInput"), "TensorFlow's gradient was built: " + op.name());
