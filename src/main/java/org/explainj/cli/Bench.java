@@ -109,16 +109,12 @@ final class Bench {
 				ops[0]++;
 			}
 		});
-		Runnable call = () -> plain.explain(method, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE,
-			ExplainOptions.DEFAULT_BATCH_SIZE);
-		for (int i = 0; i < 3; i++) call.run();
+		java.util.function.Consumer<Explainer> call = e -> e.explain(method, batch, Target.TOP, ScoreKind.LOGIT,
+			Reduction.NONE, ExplainOptions.DEFAULT_BATCH_SIZE);
+		for (int i = 0; i < 3; i++) call.accept(plain);
 		List<Double> wall = new ArrayList<>();
-		for (int i = 0; i < repeats; i++) wall.add(millis(call));
-		byType.clear();
-		byOp.clear();
-		ops[0] = 0;
-		for (int i = 0; i < repeats; i++) traced.explain(method, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE,
-			ExplainOptions.DEFAULT_BATCH_SIZE);
+		for (int i = 0; i < repeats; i++) wall.add(millis(() -> call.accept(plain)));
+		for (int i = 0; i < repeats; i++) call.accept(traced);
 		double total = byType.values().stream().mapToDouble(v -> v[0]).sum();
 		out.printf(Locale.ROOT, "profile: %s at batch %d on %s, %d runs: %.2f ms a call (median, untraced); traced: %d ops " +
 			"executed and %.2f ms of op time a call (ops overlap on the threads)%n", method.name(), n, model.path()

@@ -135,7 +135,9 @@ public final class AttributionContext {
 
 	/**
 	 * The network on {@code inputs}, which hold {@code k} consecutive rows per sample of this context
-	 * (targets are repeated accordingly), with the settings of the method that will run on it.
+	 * (targets are repeated accordingly), with the settings of the method that will run on it. With k = 1,
+	 * {@code inputs} may also be one row [1,H,W,C] that every sample shares (a common baseline): its tensors
+	 * then broadcast against this context's, and its target score is each sample's target on that row.
 	 */
 	public AttributionContext on(Operand<TFloat32> inputs, int k, MethodSettings methodSettings) {
 		return on(inputs, tf.constant(k), tf.constant(1f / k), methodSettings);
@@ -149,15 +151,6 @@ public final class AttributionContext {
 		MethodSettings methodSettings)
 	{
 		return new AttributionContext(this, inputs, k, rowShare, methodSettings);
-	}
-
-	/**
-	 * The network on one input row [1,H,W,C] that every sample of this context shares (a common baseline): its
-	 * tensors have batch size 1 and broadcast against this context's, and its target score is each sample's
-	 * target on that row, [N].
-	 */
-	public AttributionContext onSharedRow(Operand<TFloat32> row, MethodSettings methodSettings) {
-		return on(row, 1, methodSettings);
 	}
 
 	/**

@@ -51,9 +51,9 @@ public final class DeepLiftMethod implements AttributionMethod {
 		Relevance.requireLogit(context, "DeepLIFT's contributions sum to the change of");
 		MethodSettings s = context.settings();
 		boolean deepLiftMaxPool = s.string("maxpool").equals("deeplift");
-		Operand<TFloat32> row = Baselines.sharedRow(context);
-		Operand<TFloat32> x0 = row != null ? row : Baselines.of(context);
-		AttributionContext reference = row != null ? context.onSharedRow(row, s) : context.on(x0, 1, s);
+		// a baseline shared by every image is one row, whose network broadcasts against the batch's
+		Operand<TFloat32> x0 = Baselines.shared(s) ? Baselines.sharedRow(context) : Baselines.of(context);
+		AttributionContext reference = context.on(x0, 1, s);
 		BackwardWalk walk = new BackwardWalk(tf, context.model(), context::tensor, Composite.gradient(ReluRule.GRADIENT))
 			.withReference(reference::tensor, deepLiftMaxPool);
 		if (s.string("rule").equals("revealcancel")) walk.withRevealCancel();

@@ -153,19 +153,18 @@ public final class Explainer {
 	{
 		AttributionContext context = new AttributionContext(tf, model, score, settings, unit);
 		Operand<TFloat32> share = method.build(context);
-		// a method without parts runs once per image: its share is the sum, with no running sum to add to (an
-		// identity, as a share may be a fed tensor, e.g. the input, which a run cannot also fetch)
+		// a method without parts runs once per image: its share is the sum, with no running sum to add to
 		boolean chunked = chunked(context);
 		Operand<TFloat32> previous = chunked ? runningSum(tf, share) : null;
-		Operand<TFloat32> sum = chunked ? tf.math.add(previous, share) : tf.identity(share);
+		Operand<TFloat32> sum = chunked ? tf.math.add(previous, share) : share;
 		List<Operand<TFloat32>> previousReports = new ArrayList<>();
 		List<Operand<TFloat32>> reportSums = new ArrayList<>();
 		for (Operand<TFloat32> report : context.diagnostics().values()) {
 			Operand<TFloat32> p = chunked ? runningSum(tf, report) : null;
 			previousReports.add(p);
-			reportSums.add(chunked ? tf.math.add(p, report) : tf.identity(report));
+			reportSums.add(chunked ? tf.math.add(p, report) : report);
 		}
-		// an identity: the finished map may be the running sum itself, and a run fetches both
+		// an identity: the finished map may be the share itself, which may be a fed tensor (the input)
 		return new Ops(context, previous, sum, previousReports, reportSums, tf.identity(reduction.apply(tf, method.finish(
 			context, sum))), model.scores(tf, ScoreKind.PROBABILITY));
 	}
@@ -222,7 +221,10 @@ public final class Explainer {
 		}
 	}
 
-	/** One run; returns the new running sums (map, then reports); on the last chunk also collects the results. */
+	/**
+	 * One run; returns the new running sums (map, then reports; the last run: the reports alone) and on the last
+	 * chunk also collects the results.
+	 */
 	private List<TFloat32> run(Ops ops, Feeds feeds, Feeds.Chunk chunk, TFloat32 x, TInt32 targets, List<TFloat32> sums,
 		boolean last, Collector out, int start, int m)
 	{
@@ -233,21 +235,23 @@ public final class Explainer {
 			runner.feed(ops.previous(), sums.get(0));
 			for (int d = 0; d < ops.previousReports().size(); d++) runner.feed(ops.previousReports().get(d), sums.get(d + 1));
 		}
-		runner.fetch(ops.sum());
+		// the last run's map is finished in the graph: its running sum is not fetched (a method without parts
+		// has only that run, and its share may be a fed tensor, e.g. the input, which a run cannot fetch too)
+		if (!last) runner.fetch(ops.sum());
 		ops.reportSums().forEach(runner::fetch);
 		if (last) runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops
 			.context().targetScore()).fetch(ops.probabilities());
 		Result r = trace == null ? runner.run() : runner.setOptions(TRACED).runAndFetchMetadata();
 		if (trace != null) trace.accept(r.getMetadata().orElseThrow().getStepStats());
 		List<TFloat32> next = new ArrayList<>();
-		int reports = ops.reportSums().size();
-		for (int i = 0; i <= reports; i++) next.add((TFloat32) r.get(i));
+		int sumsFetched = ops.reportSums().size() + (last ? 0 : 1);
+		for (int i = 0; i < sumsFetched; i++) next.add((TFloat32) r.get(i));
 		if (last) {
-			try (TFloat32 map = (TFloat32) r.get(reports + 1); TInt32 predicted = (TInt32) r.get(reports + 2);
-				TInt32 target = (TInt32) r.get(reports + 3); TFloat32 score = (TFloat32) r.get(reports + 4);
-				TFloat32 probabilities = (TFloat32) r.get(reports + 5))
+			try (TFloat32 map = (TFloat32) r.get(sumsFetched); TInt32 predicted = (TInt32) r.get(sumsFetched + 1);
+				TInt32 target = (TInt32) r.get(sumsFetched + 2); TFloat32 score = (TFloat32) r.get(sumsFetched + 3);
+				TFloat32 probabilities = (TFloat32) r.get(sumsFetched + 4))
 			{
-				out.add(start, m, map, predicted, target, score, probabilities, next.subList(1, next.size()));
+				out.add(start, m, map, predicted, target, score, probabilities, next);
 			}
 		}
 		return next;

@@ -28,8 +28,8 @@ final class Relevance {
 		if (composite.relevance()) requireLogit(context, "LRP and deep Taylor decompose");
 		if (context.unit().isPresent()) return walkFromUnit(context, composite, context.unit().get());
 		// relevance starts as the target's logit (the score is the logit there)
-		Operand<TFloat32> seed = composite.relevance() ? tf.math.mul(context.logitSeed(), context.logits()) : context
-			.logitSeed();
+		Operand<TFloat32> seed = context.logitSeed();
+		if (composite.relevance()) seed = tf.math.mul(seed, context.logits());
 		return run(context, composite, context.model().logits(), seed);
 	}
 
