@@ -55,6 +55,7 @@ public final class AttributionContext {
 	// root only
 	private final Placeholder<TInt32> requestedTarget;
 	private final Map<String, Operand<TFloat32>> diagnostics;
+	private final java.util.List<Operand<TFloat32>> perImage;
 	private Placeholder<TFloat32> reference;
 	private final Map<String, Placeholder<TFloat32>> fedScalars;
 	private final Map<String, Placeholder<TInt64>> fedWholeNumbers;
@@ -74,6 +75,7 @@ public final class AttributionContext {
 		this.rowWeight = tf.constant(1f);
 		this.requestedTarget = tf.withName("target").placeholder(TInt32.class);
 		this.diagnostics = new LinkedHashMap<>();
+		this.perImage = new java.util.ArrayList<>();
 		this.fedScalars = new LinkedHashMap<>();
 		this.fedWholeNumbers = new LinkedHashMap<>();
 		this.fedPartValues = new LinkedHashMap<>();
@@ -99,6 +101,7 @@ public final class AttributionContext {
 		this.rowWeight = tf.math.mul(parent.rowWeight, rowShare);
 		this.requestedTarget = null;
 		this.diagnostics = null;
+		this.perImage = null;
 		this.fedScalars = null;
 		this.fedWholeNumbers = null;
 		this.fedPartValues = null;
@@ -122,6 +125,7 @@ public final class AttributionContext {
 		this.rowWeight = same.rowWeight;
 		this.requestedTarget = same.requestedTarget;
 		this.diagnostics = same.diagnostics;
+		this.perImage = same.perImage;
 		this.fedScalars = same.fedScalars;
 		this.fedWholeNumbers = same.fedWholeNumbers;
 		this.fedPartValues = same.fedPartValues;
@@ -296,6 +300,20 @@ public final class AttributionContext {
 			new int[] { 1 }))), tf.constant(0));
 		root.diagnostics.put(name, tf.reduceSum(tf.reshape(tf.math.mul(perRow, rowWeight), rows), tf.constant(1)));
 	}
+
+	/**
+	 * Marks {@code values} ([N, ...] of this context's images) as depending on the images alone, not on the
+	 * parts of a run (e.g. the score on a baseline): a method run in parts then gets them computed once per
+	 * image, with the prediction and the target's score, and fed to its runs of parts, which need not
+	 * evaluate the image again. On generated inputs (a context made by {@link #on}) nothing is marked: their
+	 * rows are parts.
+	 */
+	public Operand<TFloat32> perImage(Operand<TFloat32> values) {
+		if (copy == null) root.perImage.add(values);
+		return values;
+	}
+
+	java.util.List<Operand<TFloat32>> perImageValues() { return root.perImage; }
 
 	/** The score the user asked to explain. */
 	public ScoreKind scoreKind() { return kind; }

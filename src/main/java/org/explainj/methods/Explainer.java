@@ -23,9 +23,11 @@ import org.tensorflow.types.TInt64;
  * Runs a method on a batch: builds its ops once per (model, method structure, score, reduction, unit),
  * with the per-call numbers fed, and runs them in chunks of at most {@code batchSize} network
  * evaluations: a method that evaluates the network k times per image gets batchSize / k images a run,
- * and a method that sums over many parts (path points, noisy copies) gets its parts in chunks, added up
- * in the graph (the running sum is fed back), so that memory does not grow with steps or samples. A run
- * that TensorFlow cannot allocate (ResourceExhausted) is tried again with half the chunk.
+ * and a method that sums over many parts (path points, noisy copies, windows) gets its parts in chunks
+ * ({@link #plan}), added up in the graph (the running sum is fed back), so that memory does not grow with
+ * steps or samples. Such a method first scores the images alone (prediction, target, per-image numbers)
+ * and feeds that to its runs of parts, which then evaluate nothing but parts. A run that TensorFlow
+ * cannot allocate (ResourceExhausted) is tried again with half the chunk.
  */
 public final class Explainer {
 
@@ -112,12 +114,11 @@ public final class Explainer {
 		int parts = chunked ? method.parts(settings, batch.height(), batch.width()) : 1;
 		Map<String, float[]> partValues = chunked ? method.partValues(settings) : Map.of();
 		int perImage = Math.max(1, method.evaluationsPerImage(settings, batch.height(), batch.width()));
-		// an image's evaluations: perPart for each part plus a few every run of it makes (the image itself, a
-		// baseline): chunks fill the batch size with parts instead of rounding those few up into every part
-		int perPart = Math.max(1, perImage / parts), shared = Math.max(0, perImage - parts * perPart);
-		// batch size counts network evaluations: whole images while they fit, else one image's parts in chunks
-		int images = Math.max(1, batchSize / perImage);
-		int partsPerRun = images > 1 ? parts : partsFitting(batchSize, parts, perPart, shared);
+		// an image's evaluations: perPart for each part plus a few of the image's own (the image itself, a
+		// baseline), which a method run in parts makes once in a first pass: its runs of parts hold parts alone
+		int perPart = Math.max(1, perImage / parts), own = Math.max(0, perImage - parts * perPart);
+		int[] plan = plan(batch.n(), parts, chunked ? perPart : perImage, batchSize);
+		int images = plan[0], partsPerRun = plan[1];
 		Collector out = new Collector(batch.n(), model.numClasses(), ops.context().diagnostics().keySet());
 		try (TFloat32 ref = reference == null ? null : TFloat32.tensorOf(Shape.of(1, reference.height(), reference
 			.width(), reference.channels()), DataBuffers.of(reference.data(), true, false));
@@ -125,23 +126,21 @@ public final class Explainer {
 		{
 			// the status line shows from the first batch on, not only after it
 			progress.update(0, batch.n() * parts);
+			if (chunked) firstPass(ops, feeds, batch, targetIndex, Math.max(1, batchSize / (own + 1)), own + 1, out);
 			for (int start = 0; start < batch.n();) {
 				if (Thread.currentThread().isInterrupted()) throw new CancellationException();
 				int m = Math.min(images, batch.n() - start);
-				try (TFloat32 x = TFloat32.tensorOf(Shape.of(m, batch.height(), batch.width(), batch.channels()),
-						DataBuffers.of(batch.data(), true, false).slice((long) start * batch.imageSize(), (long) m * batch
-							.imageSize()));
-					TInt32 t = TInt32.vectorOf(filled(m, targetIndex)))
-				{
+				try (FedTensors group = chunked ? out.known(ops.context(), start, m) : requested(ops, m, targetIndex)) {
+					group.put(model.input(), images(batch, start, m));
 					int done = start;
-					partsPerRun = runParts(ops, feeds, x, t, m, parts, partsPerRun, perPart, shared, partValues, out, start,
+					partsPerRun = runParts(ops, feeds, group, m, parts, partsPerRun, perPart, partValues, out, start,
 						partsDone -> progress.update(done * parts + m * partsDone, batch.n() * parts));
 					start += m;
 				}
 				catch (OutOfMemory e) {
 					if (m == 1) throw e.tooBig();
+					// the smallest chunk of m images did not fit: half the images, with that chunk
 					images = Math.max(1, m / 2);
-					if (images == 1) partsPerRun = partsFitting(batchSize, parts, perPart, shared);
 				}
 			}
 		}
@@ -174,9 +173,70 @@ public final class Explainer {
 		return context.fedPartIndices() != null || !context.fedPartValues().isEmpty();
 	}
 
-	/** How many parts of one image a run of at most {@code batchSize} evaluations holds (at least one). */
-	private static int partsFitting(int batchSize, int parts, int perPart, int shared) {
-		return Math.max(1, Math.min(parts, (batchSize - shared) / perPart));
+	/**
+	 * Images a group and parts a run {m, p}: batch size counts network evaluations a run (m p perRow, at
+	 * least one image and part); of the plans that fit, the one with the fewest runs over the batch, then
+	 * the fewest images a group (smaller running sums). 32 images of 100 occlusion windows run as 8 images
+	 * by 4 windows, 100 full runs, where each image's windows alone took 32 + 32 + 32 + 4, 128 runs.
+	 */
+	static int[] plan(int n, int parts, int perRow, int batchSize) {
+		int[] best = { 1, 1 };
+		long fewest = Long.MAX_VALUE;
+		for (int p = Math.max(1, Math.min(parts, batchSize / perRow)); p >= 1; p--) {
+			int m = Math.max(1, Math.min(n, batchSize / (p * perRow)));
+			long runs = (long) ceilDiv(n, m) * ceilDiv(parts, p);
+			if (runs < fewest) {
+				fewest = runs;
+				best = new int[] { m, p };
+			}
+		}
+		return best;
+	}
+
+	private static int ceilDiv(int a, int b) {
+		return (a + b - 1) / b;
+	}
+
+	/** Images start .. start + m - 1 of the batch as a tensor. */
+	private static TFloat32 images(InputBatch batch, int start, int m) {
+		return TFloat32.tensorOf(Shape.of(m, batch.height(), batch.width(), batch.channels()), DataBuffers.of(batch.data(),
+			true, false).slice((long) start * batch.imageSize(), (long) m * batch.imageSize()));
+	}
+
+	/** The requested target of m images, which the graph resolves (-1: the predicted class). */
+	private static FedTensors requested(Ops ops, int m, int targetIndex) {
+		return new FedTensors().put(ops.context().requestedTarget(), TInt32.vectorOf(filled(m, targetIndex)));
+	}
+
+	/**
+	 * The first pass of a method run in parts: each image's prediction, explained class, its score and the
+	 * method's numbers per image ({@link AttributionContext#perImage}), for up to {@code images} images a run
+	 * of {@code evaluations} network evaluations each. The runs of parts are fed these, so that they evaluate
+	 * parts alone instead of the image (and its baseline) again with every chunk.
+	 */
+	private void firstPass(Ops ops, Feeds feeds, InputBatch batch, int targetIndex, int images, int evaluations,
+		Collector out)
+	{
+		AttributionContext c = ops.context();
+		for (int start = 0; start < batch.n();) {
+			if (Thread.currentThread().isInterrupted()) throw new CancellationException();
+			int m = Math.min(images, batch.n() - start);
+			try (FedTensors group = requested(ops, m, targetIndex).put(model.input(), images(batch, start, m))) {
+				if ((long) m * evaluations > evaluationLimit) throw new TFResourceExhaustedException(
+					"OOM when allocating tensor (test limit " + evaluationLimit + " evaluations)");
+				var runner = runner(feeds, group, null).fetch(c.predicted()).fetch(c.target()).fetch(c.targetScore()).fetch(ops
+					.probabilities());
+				c.perImageValues().forEach(runner::fetch);
+				Result r = run(runner);
+				out.addPredictions(start, m, r, 0);
+				out.addKnown(c, start, m, r);
+				start += m;
+			}
+			catch (TFResourceExhaustedException e) {
+				if (m == 1) throw new OutOfMemory(e, "one image", evaluations).tooBig();
+				images = Math.max(1, m / 2);
+			}
+		}
 	}
 
 	/** The sum of the earlier chunks' shares, fed back; zeros (of the share's shape) before the first. */
@@ -188,9 +248,8 @@ public final class Explainer {
 	 * Runs the parts of m images in chunks, feeding each chunk's running sums into the next; returns the
 	 * chunk size that worked (halved after each out-of-memory run).
 	 */
-	private int runParts(Ops ops, Feeds feeds, TFloat32 x, TInt32 targets, int m, int parts, int partsPerRun,
-		int perPart, int shared, Map<String, float[]> partValues, Collector out, int start,
-		java.util.function.IntConsumer partsDone)
+	private int runParts(Ops ops, Feeds feeds, FedTensors group, int m, int parts, int partsPerRun, int perPart,
+		Map<String, float[]> partValues, Collector out, int start, java.util.function.IntConsumer partsDone)
 	{
 		List<TFloat32> sums = null;
 		try {
@@ -199,13 +258,13 @@ public final class Explainer {
 				int count = Math.min(partsPerRun, parts - first);
 				boolean last = first + count == parts;
 				List<TFloat32> next;
-				try (Feeds.Chunk chunk = feeds.chunk(first, count, partValues)) {
-					if ((long) m * (count * perPart + shared) > evaluationLimit) throw new TFResourceExhaustedException(
+				try (FedTensors chunk = feeds.chunk(first, count, partValues)) {
+					if ((long) m * count * perPart > evaluationLimit) throw new TFResourceExhaustedException(
 						"OOM when allocating tensor (test limit " + evaluationLimit + " evaluations)");
-					next = run(ops, feeds, chunk, x, targets, sums, last, out, start, m);
+					next = run(ops, feeds, group, chunk, sums, last, out, start, m);
 				}
 				catch (TFResourceExhaustedException e) {
-					if (count == 1) throw new OutOfMemory(e, perPart + shared);
+					if (count == 1) throw new OutOfMemory(e, parts > 1 ? "one image, one part" : "one image", perPart);
 					partsPerRun = Math.max(1, count / 2);
 					continue;
 				}
@@ -223,14 +282,12 @@ public final class Explainer {
 
 	/**
 	 * One run; returns the new running sums (map, then reports; the last run: the reports alone) and on the last
-	 * chunk also collects the results.
+	 * chunk also collects the results (a method without parts: with its prediction, target and score).
 	 */
-	private List<TFloat32> run(Ops ops, Feeds feeds, Feeds.Chunk chunk, TFloat32 x, TInt32 targets, List<TFloat32> sums,
+	private List<TFloat32> run(Ops ops, Feeds feeds, FedTensors group, FedTensors chunk, List<TFloat32> sums,
 		boolean last, Collector out, int start, int m)
 	{
-		var runner = model.session().runner().feed(model.input(), x).feed(ops.context().requestedTarget(), targets);
-		feeds.apply(runner, chunk);
-		extraFeeds.forEach(runner::feed);
+		var runner = runner(feeds, group, chunk);
 		if (sums != null) {
 			runner.feed(ops.previous(), sums.get(0));
 			for (int d = 0; d < ops.previousReports().size(); d++) runner.feed(ops.previousReports().get(d), sums.get(d + 1));
@@ -239,22 +296,39 @@ public final class Explainer {
 		// has only that run, and its share may be a fed tensor, e.g. the input, which a run cannot fetch too)
 		if (!last) runner.fetch(ops.sum());
 		ops.reportSums().forEach(runner::fetch);
-		if (last) runner.fetch(ops.map()).fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops
-			.context().targetScore()).fetch(ops.probabilities());
-		Result r = trace == null ? runner.run() : runner.setOptions(TRACED).runAndFetchMetadata();
-		if (trace != null) trace.accept(r.getMetadata().orElseThrow().getStepStats());
+		// a method in parts had its predictions in the first pass
+		boolean predictions = last && !chunked(ops.context());
+		if (last) runner.fetch(ops.map());
+		if (predictions) runner.fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops.context()
+			.targetScore()).fetch(ops.probabilities());
+		Result r = run(runner);
 		List<TFloat32> next = new ArrayList<>();
 		int sumsFetched = ops.reportSums().size() + (last ? 0 : 1);
 		for (int i = 0; i < sumsFetched; i++) next.add((TFloat32) r.get(i));
 		if (last) {
-			try (TFloat32 map = (TFloat32) r.get(sumsFetched); TInt32 predicted = (TInt32) r.get(sumsFetched + 1);
-				TInt32 target = (TInt32) r.get(sumsFetched + 2); TFloat32 score = (TFloat32) r.get(sumsFetched + 3);
-				TFloat32 probabilities = (TFloat32) r.get(sumsFetched + 4))
-			{
-				out.add(start, m, map, predicted, target, score, probabilities, next);
+			try (TFloat32 map = (TFloat32) r.get(sumsFetched)) {
+				out.addMaps(start, m, map, next);
 			}
+			if (predictions) out.addPredictions(start, m, r, sumsFetched + 1);
 		}
 		return next;
+	}
+
+	/** A runner fed with the method's numbers, the explainer's extra feeds, a group of images and a chunk. */
+	private org.tensorflow.Session.Runner runner(Feeds feeds, FedTensors group, FedTensors chunk) {
+		var runner = model.session().runner();
+		feeds.apply(runner);
+		extraFeeds.forEach(runner::feed);
+		group.apply(runner);
+		if (chunk != null) chunk.apply(runner);
+		return runner;
+	}
+
+	private Result run(org.tensorflow.Session.Runner runner) {
+		if (trace == null) return runner.run();
+		Result r = runner.setOptions(TRACED).runAndFetchMetadata();
+		trace.accept(r.getMetadata().orElseThrow().getStepStats());
+		return r;
 	}
 
 	private static final org.tensorflow.proto.RunOptions TRACED = org.tensorflow.proto.RunOptions.newBuilder()
@@ -284,21 +358,20 @@ public final class Explainer {
 		}
 
 		/** The part indices first .. first + count - 1 and their values. */
-		Chunk chunk(int first, int count, Map<String, float[]> values) {
-			Chunk c = new Chunk();
+		FedTensors chunk(int first, int count, Map<String, float[]> values) {
+			FedTensors c = new FedTensors();
 			if (ops.context().fedPartIndices() != null) {
 				int[] indices = new int[count];
 				for (int i = 0; i < count; i++) indices[i] = first + i;
-				c.tensors.put(ops.context().fedPartIndices(), TInt32.vectorOf(indices));
+				c.put(ops.context().fedPartIndices(), TInt32.vectorOf(indices));
 			}
-			ops.context().fedPartValues().forEach((name, p) -> c.tensors.put(p, TFloat32.vectorOf(Arrays.copyOfRange(
-				values.get(name), first, first + count))));
+			ops.context().fedPartValues().forEach((name, p) -> c.put(p, TFloat32.vectorOf(Arrays.copyOfRange(values.get(
+				name), first, first + count))));
 			return c;
 		}
 
-		void apply(org.tensorflow.Session.Runner runner, Chunk chunk) {
+		void apply(org.tensorflow.Session.Runner runner) {
 			fixed.forEach(runner::feed);
-			chunk.tensors.forEach(runner::feed);
 		}
 
 		@Override
@@ -307,18 +380,42 @@ public final class Explainer {
 				if (p != ops.context().referencePlaceholder()) t.close();
 			});
 		}
+	}
 
-		static final class Chunk implements AutoCloseable {
-			private final Map<Placeholder<?>, org.tensorflow.Tensor> tensors = new LinkedHashMap<>();
+	/** Tensors fed in place of tensors of the graph for some runs, owned here. */
+	private static final class FedTensors implements AutoCloseable {
+		private final Map<Operand<?>, org.tensorflow.Tensor> tensors = new LinkedHashMap<>();
 
-			@Override
-			public void close() {
-				tensors.values().forEach(org.tensorflow.Tensor::close);
-			}
+		FedTensors put(Operand<?> in, org.tensorflow.Tensor value) {
+			tensors.put(in, value);
+			return this;
+		}
+
+		void apply(org.tensorflow.Session.Runner runner) {
+			tensors.forEach(runner::feed);
+		}
+
+		@Override
+		public void close() {
+			tensors.values().forEach(org.tensorflow.Tensor::close);
 		}
 	}
 
-	/** The results of every image, gathered from the last chunk of each run. */
+	/** Numbers per image of one tensor [N, tail...], for all images of a call. */
+	private record Known(long[] tail, float[] values) {
+
+		void read(TFloat32 v, int start, int size) {
+			v.asRawTensor().data().asFloats().read(values, start * size, (int) v.size());
+		}
+
+		TFloat32 slice(int start, int m) {
+			long per = Shape.of(tail).size();
+			return TFloat32.tensorOf(Shape.of(m).append(Shape.of(tail)), DataBuffers.of(values, true, false).slice(start * per,
+				m * per));
+		}
+	}
+
+	/** The results of every image: predictions from the first pass or the only run, maps from the last chunks. */
 	private static final class Collector {
 
 		private final int n, classes;
@@ -327,6 +424,7 @@ public final class Explainer {
 		private final float[] targetScores;
 		private final float[][] probabilities;
 		private final Map<String, float[]> diagnostics = new LinkedHashMap<>();
+		private final Map<Operand<TFloat32>, Known> known = new LinkedHashMap<>();
 		private float[] maps;
 		private int mapHeight, mapWidth, channels, mapSize;
 
@@ -341,9 +439,8 @@ public final class Explainer {
 			this.names.forEach(name -> diagnostics.put(name, new float[n]));
 		}
 
-		void add(int start, int m, TFloat32 map, TInt32 predicted, TInt32 target, TFloat32 score, TFloat32 probs,
-			List<TFloat32> reports)
-		{
+		/** The maps and reports of images start .. start + m - 1. */
+		void addMaps(int start, int m, TFloat32 map, List<TFloat32> reports) {
 			// maps may come at another resolution than the input (Grad-CAM at its layer's): read their shape
 			if (maps == null) {
 				mapHeight = (int) map.shape().get(1);
@@ -353,14 +450,46 @@ public final class Explainer {
 				maps = new float[n * mapSize];
 			}
 			map.asRawTensor().data().asFloats().read(maps, start * mapSize, m * mapSize);
-			predicted.asRawTensor().data().asInts().read(this.predicted, start, m);
-			target.asRawTensor().data().asInts().read(targets, start, m);
-			score.asRawTensor().data().asFloats().read(targetScores, start, m);
-			float[] p = new float[m * classes];
-			probs.asRawTensor().data().asFloats().read(p);
-			for (int i = 0; i < m; i++) probabilities[start + i] = Arrays.copyOfRange(p, i * classes, (i + 1) * classes);
 			for (int d = 0; d < names.size(); d++) reports.get(d).asRawTensor().data().asFloats().read(diagnostics.get(
 				names.get(d)), start, m);
+		}
+
+		/**
+		 * Prediction, target, its score and the probabilities of images start .. start + m - 1: r's four
+		 * fetches from {@code at} on.
+		 */
+		void addPredictions(int start, int m, Result r, int at) {
+			try (TInt32 p = (TInt32) r.get(at); TInt32 t = (TInt32) r.get(at + 1); TFloat32 score = (TFloat32) r.get(at + 2);
+				TFloat32 probs = (TFloat32) r.get(at + 3))
+			{
+				p.asRawTensor().data().asInts().read(predicted, start, m);
+				t.asRawTensor().data().asInts().read(targets, start, m);
+				score.asRawTensor().data().asFloats().read(targetScores, start, m);
+				float[] all = new float[m * classes];
+				probs.asRawTensor().data().asFloats().read(all);
+				for (int i = 0; i < m; i++) probabilities[start + i] = Arrays.copyOfRange(all, i * classes, (i + 1) * classes);
+			}
+		}
+
+		/** The method's numbers per image ({@link AttributionContext#perImage}) of images start .. start + m - 1. */
+		void addKnown(AttributionContext c, int start, int m, Result r) {
+			for (int i = 0; i < c.perImageValues().size(); i++) try (TFloat32 v = (TFloat32) r.get(4 + i)) {
+				long[] shape = v.shape().asArray();
+				int size = (int) (v.size() / m);
+				known.computeIfAbsent(c.perImageValues().get(i), k -> new Known(Arrays.copyOfRange(shape, 1, shape.length),
+					new float[n * size])).read(v, start, size);
+			}
+		}
+
+		/**
+		 * What the first pass found for images start .. start + m - 1, fed to their runs of parts in place of
+		 * the tensors that computed it: the target, its score, the method's numbers per image.
+		 */
+		FedTensors known(AttributionContext c, int start, int m) {
+			FedTensors fed = new FedTensors().put(c.target(), TInt32.vectorOf(Arrays.copyOfRange(targets, start, start + m)))
+				.put(c.targetScore(), TFloat32.vectorOf(Arrays.copyOfRange(targetScores, start, start + m)));
+			known.forEach((tensor, k) -> fed.put(tensor, k.slice(start, m)));
+			return fed;
 		}
 
 		Explanation explanation(String method) {
@@ -369,18 +498,20 @@ public final class Explainer {
 		}
 	}
 
-	/** A run of one image and one part did not fit in memory. */
+	/** The smallest run (one image, one part) did not fit in memory. */
 	private static final class OutOfMemory extends RuntimeException {
 		private static final long serialVersionUID = 1L;
+		private final String smallest;
 		private final int evaluations;
 
-		OutOfMemory(TFResourceExhaustedException cause, int evaluations) {
+		OutOfMemory(TFResourceExhaustedException cause, String smallest, int evaluations) {
 			super(cause);
+			this.smallest = smallest;
 			this.evaluations = evaluations;
 		}
 
 		ExplainException tooBig() {
-			String run = evaluations == 1 ? "a single network evaluation" : "the smallest run (one image, one part: " +
+			String run = evaluations == 1 ? "a single network evaluation" : "the smallest run (" + smallest + ": " +
 				evaluations + " network evaluations)";
 			return new ExplainException("TensorFlow ran out of memory on " + run + " (" + getCause().getMessage().lines()
 				.findFirst().orElse("") + ").", "Use a smaller model input, or run on a machine with more memory.");

@@ -1,5 +1,6 @@
 package org.explainj.methods;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,14 +64,32 @@ class BoundedRunsTest {
 		Explainer explainer = new Explainer(malaria);
 		for (String rule : new String[] { "riemann", "gauss-legendre" }) {
 			Map<String, String> p = Map.of("steps", "37", "rule", rule);
-			// 2 images x 38 evaluations fit in 100: one run; batch 5 gives chunks of 5 path points (the last one 2)
+			// 2 images x 37 path points fit in 100: one run; batch 5 gives chunks of 5 path points (the last one 2)
 			Explanation whole = run(explainer, "integrated-gradients", p, 100);
-			Explanation chunked = run(explainer, "integrated-gradients", p, 5);
-			assertClose(whole.maps(), chunked.maps(), 1e-5);
-			float[] wholeGap = whole.diagnostics().get(IntegratedGradientsMethod.GAP);
-			float[] chunkedGap = chunked.diagnostics().get(IntegratedGradientsMethod.GAP);
-			for (int i = 0; i < 2; i++) assertEquals(wholeGap[i], chunkedGap[i], 1e-4);
+			// batch 30: both images a group (their targets differ), path points 15 + 15 + 7
+			for (int batchSize : new int[] { 5, 30 }) {
+				Explanation chunked = run(explainer, "integrated-gradients", p, batchSize);
+				assertClose(whole.maps(), chunked.maps(), 1e-5);
+				float[] wholeGap = whole.diagnostics().get(IntegratedGradientsMethod.GAP);
+				float[] chunkedGap = chunked.diagnostics().get(IntegratedGradientsMethod.GAP);
+				for (int i = 0; i < 2; i++) assertEquals(wholeGap[i], chunkedGap[i], 1e-4);
+			}
 		}
+	}
+
+	/**
+	 * The plans {images a group, parts a run} with the fewest runs, counted by hand: every run as full as the
+	 * batch size allows, ties to fewer images.
+	 */
+	@Test
+	void theRunPlanHasTheFewestRuns() {
+		assertArrayEquals(new int[] { 8, 4 }, Explainer.plan(32, 100, 1, 32)); // 100 runs; one image a group: 128
+		assertArrayEquals(new int[] { 16, 2 }, Explainer.plan(32, 50, 1, 32)); // 50 runs, as 32 x 1; 1 x 32: 64
+		assertArrayEquals(new int[] { 1, 32 }, Explainer.plan(1, 50, 1, 32));
+		assertArrayEquals(new int[] { 3, 10 }, Explainer.plan(3, 50, 1, 32)); // 5 runs; 1 x 32: 6
+		assertArrayEquals(new int[] { 2, 2 }, Explainer.plan(2, 6, 6, 32)); // 3 runs of 24; 1 x 5: 4 runs
+		assertArrayEquals(new int[] { 16, 1 }, Explainer.plan(40, 1, 2, 32)); // no parts, 2 evaluations an image
+		assertArrayEquals(new int[] { 1, 1 }, Explainer.plan(2, 6, 7, 5)); // a part larger than the batch size
 	}
 
 	@Test
@@ -101,8 +120,8 @@ class BoundedRunsTest {
 	/**
 	 * RISE's masks and Sobol's design rows are parts: in chunks of batch size 8 (RISE: 8 masks a run, the
 	 * last 2; Sobol with 2 x 2 cells: one row of 6 masks a run) the maps equal one run with every mask; an
-	 * allocation limit of 7 evaluations halves RISE's chunks down to fit, one of 6 is too small for a
-	 * Sobol row and says so; a sweep over the seed (and RISE's probability) reuses one graph and changes
+	 * allocation limit of 7 evaluations halves RISE's chunks down to fit, one of 6 fits a Sobol row (its 6
+	 * masks; the image is scored in the first pass), one of 5 is too small for it and says so; a sweep over the seed (and RISE's probability) reuses one graph and changes
 	 * the map.
 	 */
 	@Test
@@ -115,9 +134,10 @@ class BoundedRunsTest {
 		assertClose(riseWhole, run(new Explainer(malaria, 7), "rise", rise, 1000).maps(), 1e-5);
 		float[] sobolWhole = run(explainer, "sobol", sobol, 1000).maps();
 		assertClose(sobolWhole, run(explainer, "sobol", sobol, 8).maps(), 1e-5);
-		// a design row is Sobol's smallest run: its 6 masks and the image
-		ExplainException e = assertThrows(ExplainException.class, () -> run(new Explainer(malaria, 6), "sobol", sobol, 8));
-		assertTrue(e.getMessage().contains("smallest run (one image, one part: 7 network evaluations)"), e.getMessage());
+		// a design row is Sobol's smallest run: its 6 masks (the image is scored once, in the first pass)
+		assertClose(sobolWhole, run(new Explainer(malaria, 6), "sobol", sobol, 8).maps(), 1e-5);
+		ExplainException e = assertThrows(ExplainException.class, () -> run(new Explainer(malaria, 5), "sobol", sobol, 8));
+		assertTrue(e.getMessage().contains("smallest run (one image, one part: 6 network evaluations)"), e.getMessage());
 		int nodes = malaria.graphSize();
 		float[] riseSeed = run(explainer, "rise", Map.of("masks", "50", "seed", "4", "probability", "0.3"), 8).maps();
 		float[] sobolSeed = run(explainer, "sobol", Map.of("masks", "6", "cells", "2", "seed", "4"), 8).maps();
