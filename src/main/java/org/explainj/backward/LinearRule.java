@@ -15,7 +15,7 @@ public interface LinearRule {
 
 	/** The sum over every axis but the batch axis, [N]. */
 	static Operand<TFloat32> perImage(Ops tf, Operand<TFloat32> v) {
-		return tf.reduceSum(v, tf.range(tf.constant(1), tf.rank(v), tf.constant(1)));
+		return tf.reduceSum(v, tf.range(tf.constant(1), Transposes.rank(tf, v), tf.constant(1)));
 	}
 
 	/** z + eps sign(z) with sign(0) = +1: a denominator kept away from 0. */
@@ -26,7 +26,7 @@ public interface LinearRule {
 
 	/** Per image, the standard deviation of a layer's z over its units, shaped to broadcast against z. */
 	static Operand<TFloat32> spread(Ops tf, Operand<TFloat32> z) {
-		Operand<org.tensorflow.types.TInt32> axes = tf.range(tf.constant(1), tf.rank(z), tf.constant(1));
+		Operand<org.tensorflow.types.TInt32> axes = tf.range(tf.constant(1), Transposes.rank(tf, z), tf.constant(1));
 		Operand<TFloat32> mean = tf.math.mean(z, axes, org.tensorflow.op.math.Mean.keepDims(true));
 		return tf.math.sqrt(tf.math.mean(tf.math.square(tf.math.sub(z, mean)), axes, org.tensorflow.op.math.Mean.keepDims(
 			true)));

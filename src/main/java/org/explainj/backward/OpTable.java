@@ -475,7 +475,7 @@ final class OpTable {
 			Operand<TInt32> axis = walk.constant(inputs.get(n));
 			Operand<TFloat32>[] parts = new Operand[inputs.size()];
 			Operand<TInt32> offset = tf.zerosLike(tf.shape(walk.value(inputs.get(0))));
-			Operand<TInt32> rank = tf.rank(g);
+			Operand<TInt32> rank = Transposes.rank(tf, g);
 			Operand<TInt32> axisOneHot = tf.oneHot(tf.math.floorMod(axis, rank), rank, tf.constant(1), tf.constant(0));
 			for (int i = 0; i < n; i++) {
 				Operand<TInt32> shape = tf.shape(walk.value(inputs.get(i)));

@@ -88,15 +88,26 @@ final class Transposes {
 		return tf.reshape(tf.reduceSum(g, axes.r0()), shape);
 	}
 
+	/**
+	 * x's rank, a constant where the graph knows it. TensorFlow folds a Rank op of a known rank into a
+	 * constant that keeps a control edge to x; an activation with such an edge is not fused into its
+	 * convolution (Grad-CAM's layer, the last convolution's ReLU, ran as a separate op).
+	 */
+	static Operand<TInt32> rank(Ops tf, Operand<?> x) {
+		int known = x.shape().numDimensions();
+		return known >= 0 ? tf.constant(known) : tf.rank(x);
+	}
+
 	/** Mean over constant axes: the signal spread evenly over the reduced axes. */
 	static Operand<TFloat32> meanBack(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes, Operand<TFloat32> g) {
 		// x's shape with the averaged axes set to 1, built from shapes (computing the mean for its shape cost a
 		// pass over x)
-		Operand<TInt32> shape = tf.shape(x), rank = tf.rank(x);
+		Operand<TInt32> shape = tf.shape(x), rank = rank(tf, x);
 		Operand<TInt32> kept = tf.dynamicStitch(List.of(tf.range(tf.constant(0), rank, tf.constant(1)), tf.math.floorMod(
 			axes, rank)), List.of(shape, tf.onesLike(axes)));
 		Operand<TFloat32> count = tf.dtypes.cast(tf.math.div(tf.size(x), tf.size(g)), TFloat32.class);
-		return tf.math.div(tf.broadcastTo(tf.reshape(g, kept), shape), count);
+		// divided before it is spread: a pass over g, not over x
+		return tf.broadcastTo(tf.reshape(tf.math.div(g, count), kept), shape);
 	}
 
 	/** Max over constant axes (global max pooling): the signal goes to the maxima, shared among ties. */

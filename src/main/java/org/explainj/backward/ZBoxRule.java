@@ -40,7 +40,7 @@ public final class ZBoxRule implements LinearRule {
 	public Operand<TFloat32> back(Ops tf, LinearLayer layer, Operand<TFloat32> r) {
 		Operand<TFloat32> x = layer.input(), w = layer.weight();
 		// every axis but the batch: the input may be an image or (dense first layer) a flat vector
-		var all = tf.range(tf.constant(1), tf.rank(x), tf.constant(1));
+		var all = tf.range(tf.constant(1), Transposes.rank(tf, x), tf.constant(1));
 		// an explicit zero-padding border is no pixel: its bounds are 0, and it does not set the data range
 		Operand<TFloat32> valid = layer.validOrOnes(tf);
 		var inside = tf.math.greater(valid, tf.zerosLike(valid));

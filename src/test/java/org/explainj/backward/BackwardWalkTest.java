@@ -227,6 +227,38 @@ class BackwardWalkTest {
 		}
 	}
 
+	/**
+	 * Grad-CAM runs its layer as the forward pass does: as many stand-alone ReLU ops execute in a traced
+	 * Grad-CAM run as in a traced forward pass (none where oneDNN fuses each ReLU into its convolution). A
+	 * Rank op on the layer, which TensorFlow folds into a constant with a control edge to it, kept the last
+	 * ReLU out of its convolution.
+	 */
+	@Test
+	void gradCamLeavesTheForwardPassFused() {
+		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
+			InputBatch x = new InputBatch(TestData.randomImage(2, 44 * 44 * 3), 1, 44, 44, 3);
+			var traced = org.tensorflow.proto.RunOptions.newBuilder().setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel
+				.FULL_TRACE).build();
+			long forward;
+			try (TFloat32 in = TFloat32.tensorOf(Shape.of(1, 44, 44, 3), DataBuffers.of(x.data(), true, false));
+				Result r = m.session().runner().feed(m.input(), in).fetch(m.output()).setOptions(traced).runAndFetchMetadata())
+			{
+				forward = reluOps(r.getMetadata().orElseThrow().getStepStats());
+			}
+			long[] gradCam = { -1 };
+			AttributionMethod a = Methods.byName("grad-cam");
+			new Explainer(m).traced(stats -> gradCam[0] = reluOps(stats)).explain(a, MethodSettings.defaults(a), x, null,
+				Target.TOP, ScoreKind.LOGIT, Reduction.NONE, 8, (d, t) -> {});
+			// Grad-CAM's own ReLU of the weighted sum is one more
+			assertEquals(forward + 1, gradCam[0], "stand-alone ReLU ops in Grad-CAM's run");
+		}
+	}
+
+	private static long reluOps(org.tensorflow.proto.StepStats stats) {
+		return stats.getDevStatsList().stream().flatMap(d -> d.getNodeStatsList().stream()).filter(n -> n
+			.getTimelineLabel().contains("= Relu(")).count();
+	}
+
 	/** input [N,4,4,1] -> conv -> {@code op} (name scope 'block') -> dense to 3 logits -> softmax, frozen. */
 	private Path unknownOpModel(String name, java.util.function.BiFunction<org.tensorflow.op.Ops, org.tensorflow.Operand<
 		TFloat32>, org.tensorflow.Operand<TFloat32>> op) throws Exception
