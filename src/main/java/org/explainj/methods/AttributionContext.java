@@ -1,6 +1,8 @@
 package org.explainj.methods;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.explainj.backward.BackwardWalk;
@@ -55,7 +57,7 @@ public final class AttributionContext {
 	// root only
 	private final Placeholder<TInt32> requestedTarget;
 	private final Map<String, Operand<TFloat32>> diagnostics;
-	private final java.util.List<Operand<TFloat32>> perImage;
+	private final List<Operand<TFloat32>> oncePerImage;
 	private Placeholder<TFloat32> reference;
 	private final Map<String, Placeholder<TFloat32>> fedScalars;
 	private final Map<String, Placeholder<TInt64>> fedWholeNumbers;
@@ -75,7 +77,7 @@ public final class AttributionContext {
 		this.rowWeight = tf.constant(1f);
 		this.requestedTarget = tf.withName("target").placeholder(TInt32.class);
 		this.diagnostics = new LinkedHashMap<>();
-		this.perImage = new java.util.ArrayList<>();
+		this.oncePerImage = new ArrayList<>();
 		this.fedScalars = new LinkedHashMap<>();
 		this.fedWholeNumbers = new LinkedHashMap<>();
 		this.fedPartValues = new LinkedHashMap<>();
@@ -101,7 +103,7 @@ public final class AttributionContext {
 		this.rowWeight = tf.math.mul(parent.rowWeight, rowShare);
 		this.requestedTarget = null;
 		this.diagnostics = null;
-		this.perImage = null;
+		this.oncePerImage = null;
 		this.fedScalars = null;
 		this.fedWholeNumbers = null;
 		this.fedPartValues = null;
@@ -125,7 +127,7 @@ public final class AttributionContext {
 		this.rowWeight = same.rowWeight;
 		this.requestedTarget = same.requestedTarget;
 		this.diagnostics = same.diagnostics;
-		this.perImage = same.perImage;
+		this.oncePerImage = same.oncePerImage;
 		this.fedScalars = same.fedScalars;
 		this.fedWholeNumbers = same.fedWholeNumbers;
 		this.fedPartValues = same.fedPartValues;
@@ -170,7 +172,7 @@ public final class AttributionContext {
 	}
 
 	private Operand<TInt32> repeat(Operand<TInt32> perSample, Operand<TInt32> k) {
-		Operand<TInt32> multiples = tf.concat(java.util.List.of(tf.constant(new int[] { 1 }), tf.reshape(k, tf.constant(
+		Operand<TInt32> multiples = tf.concat(List.of(tf.constant(new int[] { 1 }), tf.reshape(k, tf.constant(
 			new int[] { 1 }))), tf.constant(0));
 		return tf.reshape(tf.tile(tf.expandDims(perSample, tf.constant(1)), multiples), tf.constant(new int[] { -1 }));
 	}
@@ -296,24 +298,25 @@ public final class AttributionContext {
 	 * context; inside a noise tunnel the values of an image's copies are averaged.
 	 */
 	public void report(String name, Operand<TFloat32> perRow) {
-		Operand<TInt32> rows = tf.concat(java.util.List.of(tf.constant(new int[] { -1 }), tf.reshape(repeats, tf.constant(
+		Operand<TInt32> rows = tf.concat(List.of(tf.constant(new int[] { -1 }), tf.reshape(repeats, tf.constant(
 			new int[] { 1 }))), tf.constant(0));
 		root.diagnostics.put(name, tf.reduceSum(tf.reshape(tf.math.mul(perRow, rowWeight), rows), tf.constant(1)));
 	}
 
 	/**
-	 * Marks {@code values} ([N, ...] of this context's images) as depending on the images alone, not on the
-	 * parts of a run (e.g. the score on a baseline): a method run in parts then gets them computed once per
-	 * image, with the prediction and the target's score, and fed to its runs of parts, which need not
-	 * evaluate the image again. On generated inputs (a context made by {@link #on}) nothing is marked: their
-	 * rows are parts.
+	 * Marks {@code values} ([N, ...], a row per image of this context) as depending on the images alone, not
+	 * on the parts of a run (e.g. the score on a baseline): a method run in parts then gets them computed
+	 * once per image, in the first pass with the prediction and the target's score, and fed to its runs of
+	 * parts, which need not evaluate the image again. Each marked value counts one network evaluation per
+	 * image in the first pass's share of the batch size. On generated inputs (a context made by {@link #on})
+	 * nothing is marked: their rows are parts.
 	 */
-	public Operand<TFloat32> perImage(Operand<TFloat32> values) {
-		if (copy == null) root.perImage.add(values);
+	public Operand<TFloat32> oncePerImage(Operand<TFloat32> values) {
+		if (copy == null) root.oncePerImage.add(values);
 		return values;
 	}
 
-	java.util.List<Operand<TFloat32>> perImageValues() { return root.perImage; }
+	List<Operand<TFloat32>> oncePerImageValues() { return root.oncePerImage; }
 
 	/** The score the user asked to explain. */
 	public ScoreKind scoreKind() { return kind; }

@@ -20,7 +20,11 @@ public final class Baselines {
 
 	/** The baseline of every image, [N,H,W,C]. */
 	static Operand<TFloat32> of(AttributionContext context) {
-		Operand<TFloat32> row = sharedRow(context);
+		return of(context, sharedRow(context));
+	}
+
+	/** The same from the context's {@link #sharedRow} (null: made from each image). */
+	static Operand<TFloat32> of(AttributionContext context, Operand<TFloat32> row) {
 		return row == null ? blur(context) : context.tf().math.add(context.tf().zerosLike(context.input()), row);
 	}
 

@@ -114,9 +114,10 @@ public final class Explainer {
 		int parts = chunked ? method.parts(settings, batch.height(), batch.width()) : 1;
 		Map<String, float[]> partValues = chunked ? method.partValues(settings) : Map.of();
 		int perImage = Math.max(1, method.evaluationsPerImage(settings, batch.height(), batch.width()));
-		// an image's evaluations: perPart for each part plus a few of the image's own (the image itself, a
-		// baseline), which a method run in parts makes once in a first pass: its runs of parts hold parts alone
-		int perPart = Math.max(1, perImage / parts), own = Math.max(0, perImage - parts * perPart);
+		// an image's evaluations: perPart for each part, plus the image's own where a method counts them; a
+		// method run in parts evaluates the image (and what it marks once per image) in a first pass, and its
+		// runs of parts hold parts alone
+		int perPart = Math.max(1, perImage / parts);
 		int[] plan = plan(batch.n(), parts, chunked ? perPart : perImage, batchSize);
 		int images = plan[0], partsPerRun = plan[1];
 		Collector out = new Collector(batch.n(), model.numClasses(), ops.context().diagnostics().keySet());
@@ -126,7 +127,7 @@ public final class Explainer {
 		{
 			// the status line shows from the first batch on, not only after it
 			progress.update(0, batch.n() * parts);
-			if (chunked) firstPass(ops, feeds, batch, targetIndex, Math.max(1, batchSize / (own + 1)), own + 1, out);
+			if (chunked) firstPass(ops, feeds, batch, targetIndex, batchSize, out);
 			for (int start = 0; start < batch.n();) {
 				if (Thread.currentThread().isInterrupted()) throw new CancellationException();
 				int m = Math.min(images, batch.n() - start);
@@ -139,7 +140,8 @@ public final class Explainer {
 				}
 				catch (OutOfMemory e) {
 					if (m == 1) throw e.tooBig();
-					// the smallest chunk of m images did not fit: half the images, with that chunk
+					// not even one part of m images fitted: half the images (their chunks start again from the last
+					// size that worked and halve as needed)
 					images = Math.max(1, m / 2);
 				}
 			}
@@ -210,26 +212,23 @@ public final class Explainer {
 
 	/**
 	 * The first pass of a method run in parts: each image's prediction, explained class, its score and the
-	 * method's numbers per image ({@link AttributionContext#perImage}), for up to {@code images} images a run
-	 * of {@code evaluations} network evaluations each. The runs of parts are fed these, so that they evaluate
-	 * parts alone instead of the image (and its baseline) again with every chunk.
+	 * values the method marks {@link AttributionContext#oncePerImage}, in runs within the batch size (the image
+	 * and each marked value count one evaluation per image). The runs of parts are fed these, so that they
+	 * evaluate parts alone instead of the image (and its baseline) again with every chunk.
 	 */
-	private void firstPass(Ops ops, Feeds feeds, InputBatch batch, int targetIndex, int images, int evaluations,
-		Collector out)
-	{
+	private void firstPass(Ops ops, Feeds feeds, InputBatch batch, int targetIndex, int batchSize, Collector out) {
 		AttributionContext c = ops.context();
+		int evaluations = 1 + c.oncePerImageValues().size(), images = Math.max(1, batchSize / evaluations);
 		for (int start = 0; start < batch.n();) {
 			if (Thread.currentThread().isInterrupted()) throw new CancellationException();
 			int m = Math.min(images, batch.n() - start);
 			try (FedTensors group = requested(ops, m, targetIndex).put(model.input(), images(batch, start, m))) {
-				if ((long) m * evaluations > evaluationLimit) throw new TFResourceExhaustedException(
-					"OOM when allocating tensor (test limit " + evaluationLimit + " evaluations)");
-				var runner = runner(feeds, group, null).fetch(c.predicted()).fetch(c.target()).fetch(c.targetScore()).fetch(ops
-					.probabilities());
-				c.perImageValues().forEach(runner::fetch);
+				checkTestLimit((long) m * evaluations);
+				var runner = fetchPredictions(runner(feeds, group, null), ops);
+				c.oncePerImageValues().forEach(runner::fetch);
 				Result r = run(runner);
 				out.addPredictions(start, m, r, 0);
-				out.addKnown(c, start, m, r);
+				out.addKnown(c, start, m, r, PREDICTIONS);
 				start += m;
 			}
 			catch (TFResourceExhaustedException e) {
@@ -259,8 +258,7 @@ public final class Explainer {
 				boolean last = first + count == parts;
 				List<TFloat32> next;
 				try (FedTensors chunk = feeds.chunk(first, count, partValues)) {
-					if ((long) m * count * perPart > evaluationLimit) throw new TFResourceExhaustedException(
-						"OOM when allocating tensor (test limit " + evaluationLimit + " evaluations)");
+					checkTestLimit((long) m * count * perPart);
 					next = run(ops, feeds, group, chunk, sums, last, out, start, m);
 				}
 				catch (TFResourceExhaustedException e) {
@@ -299,8 +297,7 @@ public final class Explainer {
 		// a method in parts had its predictions in the first pass
 		boolean predictions = last && !chunked(ops.context());
 		if (last) runner.fetch(ops.map());
-		if (predictions) runner.fetch(ops.context().predicted()).fetch(ops.context().target()).fetch(ops.context()
-			.targetScore()).fetch(ops.probabilities());
+		if (predictions) fetchPredictions(runner, ops);
 		Result r = run(runner);
 		List<TFloat32> next = new ArrayList<>();
 		int sumsFetched = ops.reportSums().size() + (last ? 0 : 1);
@@ -312,6 +309,21 @@ public final class Explainer {
 			if (predictions) out.addPredictions(start, m, r, sumsFetched + 1);
 		}
 		return next;
+	}
+
+	/** How many tensors {@link #fetchPredictions} adds. */
+	private static final int PREDICTIONS = 4;
+
+	/** Adds the fetches of each image's prediction, target, its score and the probabilities, in that order. */
+	private static org.tensorflow.Session.Runner fetchPredictions(org.tensorflow.Session.Runner runner, Ops ops) {
+		AttributionContext c = ops.context();
+		return runner.fetch(c.predicted()).fetch(c.target()).fetch(c.targetScore()).fetch(ops.probabilities());
+	}
+
+	/** The test hook: a run of more evaluations than the limit fails as TensorFlow's allocator would. */
+	private void checkTestLimit(long evaluations) {
+		if (evaluations > evaluationLimit) throw new TFResourceExhaustedException(
+			"OOM when allocating tensor (test limit " + evaluationLimit + " evaluations)");
 	}
 
 	/** A runner fed with the method's numbers, the explainer's extra feeds, a group of images and a chunk. */
@@ -455,8 +467,8 @@ public final class Explainer {
 		}
 
 		/**
-		 * Prediction, target, its score and the probabilities of images start .. start + m - 1: r's four
-		 * fetches from {@code at} on.
+		 * Prediction, target, its score and the probabilities of images start .. start + m - 1: r's fetches
+		 * from {@code at} on, in {@link #fetchPredictions}' order.
 		 */
 		void addPredictions(int start, int m, Result r, int at) {
 			try (TInt32 p = (TInt32) r.get(at); TInt32 t = (TInt32) r.get(at + 1); TFloat32 score = (TFloat32) r.get(at + 2);
@@ -471,13 +483,18 @@ public final class Explainer {
 			}
 		}
 
-		/** The method's numbers per image ({@link AttributionContext#perImage}) of images start .. start + m - 1. */
-		void addKnown(AttributionContext c, int start, int m, Result r) {
-			for (int i = 0; i < c.perImageValues().size(); i++) try (TFloat32 v = (TFloat32) r.get(4 + i)) {
+		/**
+		 * The values marked {@link AttributionContext#oncePerImage} of images start .. start + m - 1: r's
+		 * fetches from {@code at} on.
+		 */
+		void addKnown(AttributionContext c, int start, int m, Result r, int at) {
+			for (int i = 0; i < c.oncePerImageValues().size(); i++) try (TFloat32 v = (TFloat32) r.get(at + i)) {
 				long[] shape = v.shape().asArray();
+				if (shape.length == 0 || shape[0] != m) throw new IllegalStateException("A value marked once per image " +
+					"has shape " + v.shape() + ", not a row for each of " + m + " images.");
 				int size = (int) (v.size() / m);
-				known.computeIfAbsent(c.perImageValues().get(i), k -> new Known(Arrays.copyOfRange(shape, 1, shape.length),
-					new float[n * size])).read(v, start, size);
+				known.computeIfAbsent(c.oncePerImageValues().get(i), k -> new Known(Arrays.copyOfRange(shape, 1,
+					shape.length), new float[n * size])).read(v, start, size);
 			}
 		}
 
@@ -498,7 +515,7 @@ public final class Explainer {
 		}
 	}
 
-	/** The smallest run (one image, one part) did not fit in memory. */
+	/** The smallest run (one image; one part of it, or the first pass) did not fit in memory. */
 	private static final class OutOfMemory extends RuntimeException {
 		private static final long serialVersionUID = 1L;
 		private final String smallest;

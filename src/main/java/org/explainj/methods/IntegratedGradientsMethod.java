@@ -93,11 +93,11 @@ public final class IntegratedGradientsMethod implements AttributionMethod {
 	public Operand<TFloat32> build(AttributionContext context) {
 		Ops tf = context.tf();
 		Operand<TFloat32> x = context.input();
-		Operand<TFloat32> x0 = Baselines.of(context);
 		// a baseline shared by every image is scored as one row; f(x) - f(x0) is computed once per image
 		Operand<TFloat32> row = Baselines.sharedRow(context);
-		Operand<TFloat32> difference = context.perImage(tf.math.sub(context.targetScore(), context.targetScoreOn(row ==
-			null ? x0 : row, 1)));
+		Operand<TFloat32> x0 = Baselines.of(context, row);
+		Operand<TFloat32> difference = context.oncePerImage(tf.math.sub(context.targetScore(), context.targetScoreOn(
+			row == null ? x0 : row, 1)));
 		MethodSettings s = context.settings();
 		if (adaptive(s)) return AdaptiveSteps.integrate(context, x0, difference, s.integer("steps"), s.number("gap"), s
 			.integer("max-steps"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 
 import org.explainj.ExplainException;
@@ -78,6 +79,31 @@ class BoundedRunsTest {
 	}
 
 	/**
+	 * Runs of parts evaluate parts alone. Every network evaluation, the model's or a copy's, runs the first
+	 * ReLU once (its node, fused into the convolution or not, keeps the name {@code activation_1/Relu}, a
+	 * copy's under a prefix): in traced runs of integrated gradients with a blur baseline it runs twice in the
+	 * first pass (the images, their baselines) and once in each run of path points (before the first pass:
+	 * three times, the image and its baseline again with every chunk); for occlusion once in every run.
+	 */
+	@Test
+	void runsOfPartsEvaluatePartsAlone() {
+		Map<String, Map<String, String>> settings = Map.of("integrated-gradients", Map.of("steps", "37", "baseline",
+			"blur"), "occlusion", Map.of());
+		Map<String, Long> firstPass = Map.of("integrated-gradients", 2L, "occlusion", 1L);
+		for (String name : settings.keySet()) {
+			List<Long> perRun = new java.util.ArrayList<>();
+			AttributionMethod m = Methods.byName(name);
+			new Explainer(malaria).traced(stats -> perRun.add(stats.getDevStatsList().stream().flatMap(d -> d
+				.getNodeStatsList().stream()).filter(node -> node.getNodeName().matches("(.*/)?activation_1/Relu")).count()))
+				.explain(m, MethodSettings.of(m, settings.get(name)), cells, null, Target.TOP, ScoreKind.LOGIT,
+					Reduction.NONE, 8, (a, b) -> {});
+			assertTrue(perRun.size() > 2, name + ": runs " + perRun);
+			assertEquals(firstPass.get(name), perRun.get(0), name + ": the first pass");
+			for (long evaluations : perRun.subList(1, perRun.size())) assertEquals(1L, evaluations, name + ": runs " + perRun);
+		}
+	}
+
+	/**
 	 * The plans {images a group, parts a run} with the fewest runs, counted by hand: every run as full as the
 	 * batch size allows, ties to fewer images.
 	 */
@@ -121,8 +147,8 @@ class BoundedRunsTest {
 	 * RISE's masks and Sobol's design rows are parts: in chunks of batch size 8 (RISE: 8 masks a run, the
 	 * last 2; Sobol with 2 x 2 cells: one row of 6 masks a run) the maps equal one run with every mask; an
 	 * allocation limit of 7 evaluations halves RISE's chunks down to fit, one of 6 fits a Sobol row (its 6
-	 * masks; the image is scored in the first pass), one of 5 is too small for it and says so; a sweep over the seed (and RISE's probability) reuses one graph and changes
-	 * the map.
+	 * masks; the image is scored in the first pass), one of 5 is too small for it and says so; a sweep over
+	 * the seed (and RISE's probability) reuses one graph and changes the map.
 	 */
 	@Test
 	void riseAndSobolMasksInChunksEqualOneRunWithEveryMask() {
