@@ -84,6 +84,25 @@ class LinearRuleTest {
 			new LrpEpsilonRule(eps), true), 1e-6f);
 	}
 
+	/**
+	 * The stabiliser by hand: z + eps for z >= 0, including 0 and -0 (a zero z must not stay a zero
+	 * denominator), z - eps below; a NaN stays NaN; eps may broadcast per row.
+	 */
+	@Test
+	void theStabiliserMovesZeroUpAndKeepsTheSignElsewhere() {
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			Ops tf = Ops.create(g);
+			float[][] z = { { 0f, -0f, 2f, -3f, 1e-30f, -1e-30f, Float.NaN }, { 0f, -0f, 2f, -3f, 1e-30f, -1e-30f, 4f } };
+			Operand<TFloat32> eps = tf.constant(new float[][] { { 0.5f }, { 0.25f } });
+			try (TFloat32 out = (TFloat32) s.runner().fetch(LinearRule.stabilise(tf, tf.constant(z), eps)).run().get(0)) {
+				float[][] expected = { { 0.5f, 0.5f, 2.5f, -3.5f, 0.5f, -0.5f, Float.NaN }, { 0.25f, 0.25f, 2.25f, -3.25f,
+					0.25f, -0.25f, 4.25f } };
+				for (int i = 0; i < 2; i++) for (int j = 0; j < 7; j++) assertEquals(expected[i][j], out.getFloat(i, j), "at " +
+					i + "," + j);
+			}
+		}
+	}
+
 	@Test
 	void gammaRule() {
 		double gamma = 0.5;
