@@ -31,6 +31,9 @@ public final class ClassifierModel implements AutoCloseable {
 	private final Output<TFloat32> input;
 	private final Output<TFloat32> output;
 	private final Output<TFloat32> logits;
+	// the graph's shapes of input and output, read once: each read is a call into TensorFlow (about 10 us,
+	// and explaining one image read them half a dozen times)
+	private final Shape inputShape, outputShape;
 	private final OutputActivation activation;
 	private final ModelSidecar sidecar;
 	private final Map<String, String> localNames;
@@ -83,6 +86,8 @@ public final class ClassifierModel implements AutoCloseable {
 				"model's input has " + in.size(3) + ".", "Give one image channel per model channel, or remove \"channels\".");
 		});
 		this.sidecar = sidecar;
+		this.inputShape = in;
+		this.outputShape = out;
 	}
 
 	static Output<?> skipIdentities(Output<?> t) {
@@ -115,13 +120,13 @@ public final class ClassifierModel implements AutoCloseable {
 	public boolean isRegression() { return numClasses() == 1 && activation == OutputActivation.NONE; }
 
 	/** Input height, or -1 where the model takes any size. */
-	public int height() { return (int) input.shape().size(1); }
+	public int height() { return (int) inputShape.size(1); }
 
-	public int width() { return (int) input.shape().size(2); }
+	public int width() { return (int) inputShape.size(2); }
 
-	public int channels() { return (int) input.shape().size(3); }
+	public int channels() { return (int) inputShape.size(3); }
 
-	public int numClasses() { return (int) output.shape().size(1); }
+	public int numClasses() { return (int) outputShape.size(1); }
 
 	/** Class names from labels.txt or explainj.json beside the model ({@link ClassNames}), empty when none. */
 	public List<String> labels() { return sidecar.classes(); }
@@ -230,6 +235,6 @@ public final class ClassifierModel implements AutoCloseable {
 
 	@Override
 	public String toString() {
-		return path.getFileName() + " (" + format + ", input " + input.shape() + ", " + numClasses() + " classes)";
+		return path.getFileName() + " (" + format + ", input " + inputShape + ", " + numClasses() + " classes)";
 	}
 }
