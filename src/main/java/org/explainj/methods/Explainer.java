@@ -132,7 +132,7 @@ public final class Explainer {
 				if (Thread.currentThread().isInterrupted()) throw new CancellationException();
 				int m = Math.min(images, batch.n() - start);
 				try (FedTensors group = chunked ? out.known(ops.context(), start, m) : requested(ops, m, targetIndex)) {
-					group.put(model.input(), images(batch, start, m));
+					group.put(model.input(), imageTensor(batch, start, m));
 					int done = start;
 					partsPerRun = runParts(ops, feeds, group, m, parts, partsPerRun, perPart, partValues, out, start,
 						partsDone -> progress.update(done * parts + m * partsDone, batch.n() * parts));
@@ -200,7 +200,7 @@ public final class Explainer {
 	}
 
 	/** Images start .. start + m - 1 of the batch as a tensor. */
-	private static TFloat32 images(InputBatch batch, int start, int m) {
+	private static TFloat32 imageTensor(InputBatch batch, int start, int m) {
 		return TFloat32.tensorOf(Shape.of(m, batch.height(), batch.width(), batch.channels()), DataBuffers.of(batch.data(),
 			true, false).slice((long) start * batch.imageSize(), (long) m * batch.imageSize()));
 	}
@@ -222,7 +222,7 @@ public final class Explainer {
 		for (int start = 0; start < batch.n();) {
 			if (Thread.currentThread().isInterrupted()) throw new CancellationException();
 			int m = Math.min(images, batch.n() - start);
-			try (FedTensors group = requested(ops, m, targetIndex).put(model.input(), images(batch, start, m))) {
+			try (FedTensors group = requested(ops, m, targetIndex).put(model.input(), imageTensor(batch, start, m))) {
 				checkTestLimit((long) m * evaluations);
 				var runner = fetchPredictions(runner(feeds, group, null), ops);
 				c.oncePerImageValues().forEach(runner::fetch);
