@@ -3,7 +3,7 @@ and tf_peer.py (each its own process, interleaved rounds inside) --alternations 
 other processes falls on both alike, and prints per method and batch the median of each side's medians, their
 ratio and each side's time per forward pass. Build ExplainJ first (bin/explainj builds on first use).
 
-    python tools/peers/side_by_side.py [--alternations 2] [--repeats 7]
+    python tools/peers/side_by_side.py [--alternations 2] [--repeats 7] [--warmup-s 2]
 """
 import argparse
 import os
@@ -30,13 +30,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--alternations", type=int, default=2)
     p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--warmup-s", default="2", help="seconds of untimed calls a method before each bench's rounds")
     args = p.parse_args()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     sides = {
         "ExplainJ": [os.path.join(HOME, "bin", "explainj"), "bench", "--repeats", str(args.repeats), "--methods",
-                     ",".join(METHODS)],
+                     ",".join(METHODS), "--warmup-s", args.warmup_s],
         "TensorFlow": [sys.executable, os.path.join(HOME, "tools", "peers", "tf_peer.py"), "--repeats",
-                       str(args.repeats)],
+                       str(args.repeats), "--warmup-s", args.warmup_s],
     }
     runs = {side: [] for side in sides}
     outputs = []
@@ -45,7 +46,8 @@ def main():
             out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
             runs[side].append(rows(out))
             outputs.append(out)
-    print(f"{args.alternations} alternations of both benches ({args.repeats} interleaved rounds each), medians in ms")
+    print(f"{args.alternations} alternations of both benches ({args.warmup_s} s of untimed calls a method, then "
+          f"{args.repeats} interleaved rounds each), medians in ms")
     print("| method | batch | ExplainJ ms | TensorFlow ms | ExplainJ / TensorFlow | ExplainJ / its forward | "
           "TensorFlow / its forward |")
     print("|---|---|---|---|---|---|---|")

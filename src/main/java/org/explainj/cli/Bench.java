@@ -43,8 +43,16 @@ final class Bench {
 	 */
 	static final double BUDGET_S = 20;
 
+	/**
+	 * Seconds each task is called, untimed, after its first call and before the rounds (a profile: before its
+	 * timed calls): a JVM
+	 * runs a call path interpreted for its first few hundred calls (a batch-1 Grad-CAM call took 4.4 ms over
+	 * its first 25 calls and 1.3 ms after 500, same graph), and warm times are those of the compiled path.
+	 */
+	static final double WARMUP_S = 2;
+
 	static final java.util.Set<String> OPTIONS = java.util.Set.of("repeats", "model", "methods", "threads", "tiled",
-		"method", "window", "window-stride", "cold-start", "profile", "batch");
+		"method", "window", "window-stride", "cold-start", "profile", "batch", "warmup-s");
 
 	private Bench() {}
 
@@ -69,20 +77,23 @@ final class Bench {
 		int repeats = a.integer("repeats", 21);
 		if (repeats < 1) throw new ExplainException("--repeats " + repeats + " is not positive.", "Use 1 or more.");
 		String m = a.get("model", Demo.MODEL);
+		double warmup = a.number("warmup-s", WARMUP_S);
+		if (!(warmup >= 0 && warmup <= 600)) throw new ExplainException("--warmup-s " + a.get("warmup-s", null) +
+			" is not between 0 and 600 seconds.", "Give the seconds of untimed calls before timing, e.g. --warmup-s 2.");
 		if (a.get("batch", null) != null && a.get("profile", null) == null) throw new ExplainException("--batch applies to " +
 			"--profile only.", "Give --profile METHOD with it; the table times batch 1 and 32.");
 		if (a.get("profile", null) != null) {
 			int n = a.integer("batch", 32);
 			if (n < 1) throw new ExplainException("--batch " + n + " is not positive.", "Use 1 or more.");
 			try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
-				profile(lease.model(), Methods.byName(a.get("profile", null)), n, repeats, out);
+				profile(lease.model(), Methods.byName(a.get("profile", null)), n, repeats, warmup, out);
 			}
 			return;
 		}
 		List<AttributionMethod> methods = a.get("methods", null) == null ? Methods.all() : java.util.Arrays.stream(a
 			.get("methods", null).split(",")).map(String::trim).map(Methods::byName).toList();
 		try (ModelCache.Lease lease = ModelCache.shared().acquire(Demo.home().resolve(m), false)) {
-			bench(lease.model(), m, methods, repeats, out);
+			bench(lease.model(), m, methods, repeats, warmup, out);
 			if (methods.contains(Methods.byName("lrp-epsilon"))) sweep(lease.model(), out);
 		}
 	}
@@ -91,11 +102,14 @@ final class Bench {
 	static final int PROFILE_TYPES = 15, PROFILE_OPS = 8;
 
 	/**
-	 * Where one method's time goes: {@code repeats} runs traced by TensorFlow after warm-up calls, each op's
+	 * Where one method's time goes: {@code repeats} runs traced by TensorFlow after {@code warmup} seconds of
+	 * calls and {@code repeats} untraced ones, each op's
 	 * time summed by op type and by op (ops run in parallel on the intra- and inter-op threads, so their sum
 	 * exceeds the wall time), beside the untraced wall time of a call.
 	 */
-	private static void profile(ClassifierModel model, AttributionMethod method, int n, int repeats, PrintStream out) {
+	private static void profile(ClassifierModel model, AttributionMethod method, int n, int repeats, double warmup,
+		PrintStream out)
+	{
 		InputBatch batch = randomBatch(model, n);
 		Map<String, double[]> byType = new java.util.HashMap<>(), byOp = new java.util.HashMap<>();
 		long[] ops = { 0 };
@@ -111,7 +125,7 @@ final class Bench {
 		});
 		java.util.function.Consumer<Explainer> call = e -> e.explain(method, batch, Target.TOP, ScoreKind.LOGIT,
 			Reduction.NONE, ExplainOptions.DEFAULT_BATCH_SIZE);
-		for (int i = 0; i < 3; i++) call.accept(plain);
+		warm(() -> call.accept(plain), warmup);
 		List<Double> wall = new ArrayList<>();
 		for (int i = 0; i < repeats; i++) wall.add(millis(() -> call.accept(plain)));
 		for (int i = 0; i < repeats; i++) call.accept(traced);
@@ -179,17 +193,17 @@ final class Bench {
 	}
 
 	/**
-	 * Per batch size: every method's first call (which builds its graph at batch 1), then interleaved rounds
-	 * (forward and each method once, the order rotated from round to round), so that load from other
-	 * processes and the after-effects of a long call hit all alike; medians.
+	 * Per batch size: every method's first call (which builds its graph at batch 1), untimed calls for
+	 * {@code warmup} seconds, then interleaved rounds (forward and each method once, the order rotated from round
+	 * to round), so that load from other processes and the after-effects of a long call hit all alike; medians.
 	 */
 	private static void bench(ClassifierModel model, String m, List<AttributionMethod> methods, int repeats,
-		PrintStream out)
+		double warmup, PrintStream out)
 	{
 		String name = Path.of(m).getFileName().toString().replaceFirst("\\.pb$", "");
-		out.printf(Locale.ROOT, "model %s, threads %s, batch size %d evaluations a run, up to %d interleaved rounds " +
-			"(fewer for slow methods, %.0f s each), medians in ms%n", name, System.getProperty(Threads.PROPERTY, "auto"),
-			ExplainOptions.DEFAULT_BATCH_SIZE, repeats, BUDGET_S);
+		out.printf(Locale.ROOT, "model %s, threads %s, batch size %d evaluations a run, %.0f s of untimed calls a method, " +
+			"then up to %d interleaved rounds (fewer for slow methods, %.0f s each), medians in ms%n", name, System
+				.getProperty(Threads.PROPERTY, "auto"), ExplainOptions.DEFAULT_BATCH_SIZE, warmup, repeats, BUDGET_S);
 		out.println("batch  method                cold_ms   median_ms  /forward  target                        ratio  met");
 		AttributionMethod gradientMethod = Methods.byName("gradient");
 		for (int n : new int[] { 1, 32 }) {
@@ -202,6 +216,7 @@ final class Bench {
 			if (!methods.contains(gradientMethod)) timed.add(new Timed(gradientMethod.name(), gradientMethod, () -> explainer
 				.explain(gradientMethod, batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE, ExplainOptions.DEFAULT_BATCH_SIZE)));
 			for (Timed t : timed) t.cold(repeats);
+			for (Timed t : timed) t.warm(warmup);
 			// each round starts one task further on: a call right after a long method's ran measurably slower
 			for (int round = 0; round < repeats; round++) for (int i = 0; i < timed.size(); i++) timed.get((round + i) % timed
 				.size()).round(round);
@@ -249,6 +264,10 @@ final class Bench {
 			}
 		}
 
+		void warm(double seconds) {
+			if (failure == null && seconds > 0) Bench.warm(task, seconds);
+		}
+
 		void round(int round) {
 			if (failure == null && round < rounds) ms.add(millis(task));
 		}
@@ -256,6 +275,13 @@ final class Bench {
 		double median() {
 			return Bench.median(ms);
 		}
+	}
+
+	/** Calls the task for the given seconds, at least once, untimed. */
+	private static void warm(Runnable task, double seconds) {
+		long end = System.nanoTime() + (long) (seconds * 1e9);
+		do task.run();
+		while (System.nanoTime() < end);
 	}
 
 	private static double millis(Runnable task) {
