@@ -313,7 +313,8 @@ final class OpTable {
 	private static final OpKind MEAN = new Averaging("Mean") {
 		@Override
 		Operand<TFloat32>[] gradient(Walk walk, NodeDef node, List<String> inputs, Operand<TFloat32> g) {
-			return first(inputs, Transposes.meanBack(walk.tf, walk.value(inputs.get(0)), walk.constant(inputs.get(1)), g));
+			return first(inputs, Transposes.meanBack(walk.tf, walk.value(inputs.get(0)), walk.constant(inputs.get(1)), walk
+				.knownValues(inputs.get(1)), g));
 		}
 	};
 

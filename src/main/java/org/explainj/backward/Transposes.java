@@ -5,6 +5,7 @@ import java.util.Set;
 
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.StridedSliceGrad;
 import org.tensorflow.op.core.Max;
@@ -98,16 +99,53 @@ final class Transposes {
 		return known >= 0 ? tf.constant(known) : tf.rank(x);
 	}
 
-	/** Mean over constant axes: the signal spread evenly over the reduced axes. */
-	static Operand<TFloat32> meanBack(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes, Operand<TFloat32> g) {
-		// x's shape with the averaged axes set to 1, built from shapes (computing the mean for its shape cost a
-		// pass over x)
-		Operand<TInt32> shape = tf.shape(x), rank = rank(tf, x);
-		Operand<TInt32> kept = tf.dynamicStitch(List.of(tf.range(tf.constant(0), rank, tf.constant(1)), tf.math.floorMod(
-			axes, rank)), List.of(shape, tf.onesLike(axes)));
-		Operand<TFloat32> count = tf.dtypes.cast(tf.math.div(tf.size(x), tf.size(g)), TFloat32.class);
+	/**
+	 * Mean over constant axes: the signal spread evenly over the reduced axes. {@code knownAxes}: the axes'
+	 * values where they are a Const node, else null.
+	 */
+	static Operand<TFloat32> meanBack(Ops tf, Operand<TFloat32> x, Operand<TInt32> axes, long[] knownAxes,
+		Operand<TFloat32> g)
+	{
+		Operand<TInt32> shape = tf.shape(x), kept;
+		Operand<TFloat32> count;
+		int[] known = knownAxes == null ? null : kept(x.shape(), knownAxes);
+		if (known != null) {
+			// a global average pooling's usual case: constants (a batch-1 Grad-CAM ran five shape ops for them)
+			long n = 1;
+			// the averaged axes: kept at 1 where x is longer
+			for (int i = 0; i < known.length; i++) if (known[i] != x.shape().size(i)) n *= x.shape().size(i);
+			kept = tf.constant(known);
+			count = tf.constant((float) n);
+		}
+		else {
+			// built from shapes (computing the mean for its shape cost a pass over x)
+			Operand<TInt32> rank = rank(tf, x);
+			kept = tf.dynamicStitch(List.of(tf.range(tf.constant(0), rank, tf.constant(1)), tf.math.floorMod(axes, rank)),
+				List.of(shape, tf.onesLike(axes)));
+			count = tf.dtypes.cast(tf.math.div(tf.size(x), tf.size(g)), TFloat32.class);
+		}
 		// divided before it is spread: a pass over g, not over x
 		return tf.broadcastTo(tf.reshape(tf.math.div(g, count), kept), shape);
+	}
+
+	/**
+	 * x's shape with the averaged axes set to 1, where the graph knows every axis but a leading batch axis
+	 * that is not averaged (-1 there); null where it does not.
+	 */
+	private static int[] kept(Shape shape, long[] axes) {
+		int rank = shape.numDimensions();
+		if (rank < 1) return null;
+		int[] kept = new int[rank];
+		for (int i = 0; i < rank; i++) {
+			if (i > 0 && shape.size(i) < 0) return null;
+			kept[i] = (int) shape.size(i);
+		}
+		for (long axis : axes) {
+			int a = (int) Math.floorMod(axis, (long) rank);
+			if (kept[a] < 0) return null;
+			kept[a] = 1;
+		}
+		return kept;
 	}
 
 	/** Max over constant axes (global max pooling): the signal goes to the maxima, shared among ties. */

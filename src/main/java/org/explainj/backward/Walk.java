@@ -102,6 +102,11 @@ final class Walk {
 		return model.graph().operationOrThrow(TensorNames.node(reference)).output(0).expect(TInt32.class);
 	}
 
+	/** The values of an int input where it is a Const node, else null. */
+	long[] knownValues(String reference) {
+		return graph.node(TensorNames.node(reference)).getOp().equals("Const") ? constantValues(reference) : null;
+	}
+
 	/** The values of an int Const node. */
 	long[] constantValues(String reference) {
 		var value = graph.node(TensorNames.node(reference)).getAttrOrThrow("value").getTensor();

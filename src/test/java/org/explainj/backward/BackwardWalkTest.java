@@ -231,10 +231,12 @@ class BackwardWalkTest {
 	 * Grad-CAM runs its layer as the forward pass does: as many stand-alone ReLU ops execute in a traced
 	 * Grad-CAM run as in a traced forward pass (none where oneDNN fuses each ReLU into its convolution). A
 	 * Rank op on the layer, which TensorFlow folds into a constant with a control edge to it, kept the last
-	 * ReLU out of its convolution.
+	 * ReLU out of its convolution. Its channel weights are the pooling's signal itself: the transpose of the
+	 * global average pooling spreads it over the layer, and averaging that again (a BroadcastTo and a second
+	 * Mean) only gave it back.
 	 */
 	@Test
-	void gradCamLeavesTheForwardPassFused() {
+	void gradCamLeavesTheForwardPassFusedAndTakesThePooledSignalAsItsWeights() {
 		try (ClassifierModel m = ModelLoader.load(TestData.MALARIA)) {
 			InputBatch x = new InputBatch(TestData.randomImage(2, 44 * 44 * 3), 1, 44, 44, 3);
 			var traced = org.tensorflow.proto.RunOptions.newBuilder().setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel
@@ -243,20 +245,23 @@ class BackwardWalkTest {
 			try (TFloat32 in = TFloat32.tensorOf(Shape.of(1, 44, 44, 3), DataBuffers.of(x.data(), true, false));
 				Result r = m.session().runner().feed(m.input(), in).fetch(m.output()).setOptions(traced).runAndFetchMetadata())
 			{
-				forward = reluOps(r.getMetadata().orElseThrow().getStepStats());
+				forward = ops(r.getMetadata().orElseThrow().getStepStats(), "Relu");
 			}
-			long[] gradCam = { -1 };
+			List<org.tensorflow.proto.StepStats> gradCam = new java.util.ArrayList<>();
 			AttributionMethod a = Methods.byName("grad-cam");
-			new Explainer(m).traced(stats -> gradCam[0] = reluOps(stats)).explain(a, MethodSettings.defaults(a), x, null,
-				Target.TOP, ScoreKind.LOGIT, Reduction.NONE, 8, (d, t) -> {});
+			new Explainer(m).traced(gradCam::add).explain(a, MethodSettings.defaults(a), x, null, Target.TOP, ScoreKind.LOGIT,
+				Reduction.NONE, 8, (d, t) -> {});
 			// Grad-CAM's own ReLU of the weighted sum is one more
-			assertEquals(forward + 1, gradCam[0], "stand-alone ReLU ops in Grad-CAM's run");
+			assertEquals(forward + 1, ops(gradCam.get(0), "Relu"), "stand-alone ReLU ops in Grad-CAM's run");
+			assertEquals(1, ops(gradCam.get(0), "Mean"), "Mean ops in Grad-CAM's run (the network's pooling)");
+			assertEquals(0, ops(gradCam.get(0), "BroadcastTo"), "BroadcastTo ops in Grad-CAM's run");
 		}
 	}
 
-	private static long reluOps(org.tensorflow.proto.StepStats stats) {
+	/** Ops of a type executed in a traced run. */
+	private static long ops(org.tensorflow.proto.StepStats stats, String type) {
 		return stats.getDevStatsList().stream().flatMap(d -> d.getNodeStatsList().stream()).filter(n -> n
-			.getTimelineLabel().contains("= Relu(")).count();
+			.getTimelineLabel().contains("= " + type + "(")).count();
 	}
 
 	/** input [N,4,4,1] -> conv -> {@code op} (name scope 'block') -> dense to 3 logits -> softmax, frozen. */
