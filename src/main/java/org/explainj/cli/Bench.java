@@ -62,6 +62,9 @@ final class Bench {
 			Threads.pools(threads);
 			System.setProperty(Threads.PROPERTY, threads);
 		}
+		if (a.get("warmup-s", null) != null && (a.get("tiled", null) != null || a.get("cold-start", null) != null))
+			throw new ExplainException("--warmup-s applies to the method table and --profile only.", "Leave it out " +
+				"with --tiled and --cold-start, which time a run from its start.");
 		if (a.get("tiled", null) != null) {
 			tiled(a.integer("tiled", 2048), a.get("method", "gradient"), a.integer("window", CELL_SPACING), a.integer(
 				"window-stride", CELL_SPACING), out);
