@@ -108,14 +108,13 @@ final class Transposes {
 	{
 		Operand<TInt32> shape = tf.shape(x), kept;
 		Operand<TFloat32> count;
-		int[] known = knownAxes == null ? null : kept(x.shape(), knownAxes);
-		if (known != null) {
+		int[] keptShape = knownAxes == null ? null : keptShape(x.shape(), knownAxes);
+		if (keptShape != null) {
 			// a global average pooling's usual case: constants (a batch-1 Grad-CAM ran five shape ops for them)
-			long n = 1;
-			// the averaged axes: kept at 1 where x is longer
-			for (int i = 0; i < known.length; i++) if (known[i] != x.shape().size(i)) n *= x.shape().size(i);
-			kept = tf.constant(known);
-			count = tf.constant((float) n);
+			int rank = keptShape.length;
+			kept = tf.constant(keptShape);
+			count = tf.constant((float) java.util.stream.LongStream.of(knownAxes).map(a -> Math.floorMod(a, rank)).distinct()
+				.map(a -> x.shape().size((int) a)).reduce(1, (p, q) -> p * q));
 		}
 		else {
 			// built from shapes (computing the mean for its shape cost a pass over x)
@@ -132,7 +131,7 @@ final class Transposes {
 	 * x's shape with the averaged axes set to 1, where the graph knows every axis but a leading batch axis
 	 * that is not averaged (-1 there); null where it does not.
 	 */
-	private static int[] kept(Shape shape, long[] axes) {
+	private static int[] keptShape(Shape shape, long[] axes) {
 		int rank = shape.numDimensions();
 		if (rank < 1) return null;
 		int[] kept = new int[rank];

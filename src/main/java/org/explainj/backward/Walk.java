@@ -97,9 +97,14 @@ final class Walk {
 		return value(node.getName());
 	}
 
-	/** An int input that does not depend on the image (window sizes, strides): shared by every copy. */
+	/**
+	 * An int input that does not depend on the image (window sizes, strides, axes): shared by every copy.
+	 * Graphs may write it as int64 (a mean's axes, paddings); the engine's shape ops take int32.
+	 */
 	Output<TInt32> constant(String reference) {
-		return model.graph().operationOrThrow(TensorNames.node(reference)).output(0).expect(TInt32.class);
+		Output<?> value = model.graph().operationOrThrow(TensorNames.node(reference)).output(0);
+		return value.dataType() == org.tensorflow.proto.DataType.DT_INT64 ? tf.dtypes.cast(value, TInt32.class).asOutput()
+			: value.expect(TInt32.class);
 	}
 
 	/** The values of an int input where it is a Const node, else null. */
@@ -107,13 +112,20 @@ final class Walk {
 		return graph.node(TensorNames.node(reference)).getOp().equals("Const") ? constantValues(reference) : null;
 	}
 
-	/** The values of an int Const node. */
+	/** The values of an int32 or int64 Const node. */
 	long[] constantValues(String reference) {
 		var value = graph.node(TensorNames.node(reference)).getAttrOrThrow("value").getTensor();
 		if (value.getIntValCount() > 0) return value.getIntValList().stream().mapToLong(Integer::longValue).toArray();
-		var content = value.getTensorContent().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-		long[] out = new long[content.remaining()];
-		for (int i = 0; i < out.length; i++) out[i] = content.get(i);
+		if (value.getInt64ValCount() > 0) return value.getInt64ValList().stream().mapToLong(Long::longValue).toArray();
+		var bytes = value.getTensorContent().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		if (value.getDtype() == org.tensorflow.proto.DataType.DT_INT64) {
+			long[] out = new long[bytes.remaining() / 8];
+			bytes.asLongBuffer().get(out);
+			return out;
+		}
+		var ints = bytes.asIntBuffer();
+		long[] out = new long[ints.remaining()];
+		for (int i = 0; i < out.length; i++) out[i] = ints.get(i);
 		return out;
 	}
 

@@ -141,15 +141,16 @@ final class ClassActivationMaps {
 	}
 
 	/**
-	 * A signal spread evenly over the spatial axes (a BroadcastTo of [N,1,1,C]: the backward pass through a
-	 * global average pooling) is its own mean: taken as it is, not spread and averaged again (about 2 % of
-	 * Grad-CAM at batch 32).
+	 * A signal spread evenly over the spatial axes alone (a BroadcastTo of [N,1,1,C] to [N,h,w,C]: the
+	 * backward pass through a global average pooling) is its own mean: taken as it is, not spread and
+	 * averaged again (about 2 % of Grad-CAM at batch 32).
 	 */
 	static Operand<TFloat32> spatialMean(Ops tf, Operand<TFloat32> x) {
 		if (x.op().type().equals("BroadcastTo")) {
 			Output<?> source = ((GraphOperation) x.op()).input(0);
-			Shape s = source.shape();
-			if (s.numDimensions() == 4 && s.size(1) == 1 && s.size(2) == 1) return source.expect(TFloat32.class);
+			Shape s = source.shape(), spread = x.shape();
+			if (s.numDimensions() == 4 && s.size(1) == 1 && s.size(2) == 1 && s.size(0) == spread.size(0) && s.size(3) >= 0 &&
+				s.size(3) == spread.size(3)) return source.expect(TFloat32.class);
 		}
 		return tf.math.mean(x, tf.constant(new int[] { 1, 2 }), Mean.keepDims(true));
 	}

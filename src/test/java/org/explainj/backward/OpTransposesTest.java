@@ -79,6 +79,15 @@ class OpTransposesTest {
 			case "mean-unknown-size" -> tf.math.mul(x, tf.math.mean(tf.math.square(tf.reshape(x, tf.placeholderWithDefault(tf
 				.constant(new int[] { -1, 4, 4, 2 }), Shape.of(4)))), tf.constant(new int[] { 1, 2 }), org.tensorflow.op.math
 					.Mean.keepDims(true)));
+			// axes written as int64 (the engine's shape ops take int32; the registry's gradient crashed on them)
+			case "mean-int64-axes" -> tf.math.mul(x, tf.math.mean(tf.math.square(x), tf.constant(new long[] { 1, 2 }),
+				org.tensorflow.op.math.Mean.keepDims(true)));
+			// a batch the graph knows, averaged with the spatial axes: the count includes it
+			case "mean-over-fixed-batch" -> {
+				var y = tf.reshape(x, tf.constant(new int[] { 2, 4, 4, 2 }));
+				yield tf.math.mul(y, tf.math.mean(tf.math.square(y), tf.constant(new int[] { 0, 1, 2 }), org.tensorflow.op.math
+					.Mean.keepDims(true)));
+			}
 			default -> throw new IllegalArgumentException(op);
 		};
 	}
@@ -104,8 +113,9 @@ class OpTransposesTest {
 	@SuppressWarnings("unchecked")
 	@ParameterizedTest
 	@ValueSource(strings = { "softplus", "erf", "erfc", "sqrt-exp-reciprocal-square", "pow", "quotient",
-		"resize-bilinear", "resize-nearest", "transpose", "tile-slice", "max-mean", "mean-axes", "mean-unknown-size", "gate",
-		"squared-difference", "neg-tanh", "split", "split-v", "unstack" })
+		"resize-bilinear", "resize-nearest", "transpose", "tile-slice", "max-mean", "mean-axes", "mean-unknown-size",
+		"mean-int64-axes", "mean-over-fixed-batch", "gate", "squared-difference", "neg-tanh", "split", "split-v",
+		"unstack" })
 	void theWalkMatchesFiniteDifferences(String op) throws Exception {
 		try (ClassifierModel m = ModelLoader.load(network(op))) {
 			float[] x = TestData.randomImage(11, 2 * 32);
