@@ -26,9 +26,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * ExplainJ's side of tools/peers/paired.py, a long-lived process: reads lines "N METHOD S" (N images, a method
  * name or "forward", seconds), makes calls as `bin/explainj bench` does (random images in [0, 1), the
- * predicted class, logit score, the default batch size) back to back for S seconds, at least one, and answers
- * the median milliseconds of the calls after the first (the first meets the threads the other side left). Run
- * by paired.py as
+ * predicted class, logit score, the default batch size; saliency reduced over the channels as the peers do)
+ * back to back for S seconds, at least one, and answers the median milliseconds of the calls after the first
+ * (the first meets the threads another side left). Run by paired.py as
  * {@code java -cp "target/ExplainJ_-*.jar:target/lib/*" tools/peers/ExplainJCalls.java MODEL.pb}.
  */
 public class ExplainJCalls {
@@ -46,8 +46,9 @@ public class ExplainJCalls {
 				do {
 					long t0 = System.nanoTime();
 					if (call[1].equals("forward")) forward(model, batch);
-					else explainer.explain(Methods.byName(call[1]), batch, Target.TOP, ScoreKind.LOGIT, Reduction.NONE,
-						ExplainOptions.DEFAULT_BATCH_SIZE);
+					// saliency as the peers return it, the largest |gradient| over the channels; the rest unreduced
+					else explainer.explain(Methods.byName(call[1]), batch, Target.TOP, ScoreKind.LOGIT, call[1].equals(
+						"saliency") ? Reduction.MAX_ABS : Reduction.NONE, ExplainOptions.DEFAULT_BATCH_SIZE);
 					ms.add((System.nanoTime() - t0) / 1e6);
 				}
 				while (System.nanoTime() < end);

@@ -171,7 +171,7 @@ def main():
     set_threads(args.threads)
     net, body, head, hw = load(MODEL)
     table = methods(net, body, head, hw, args.chunk)
-    print(f"TensorFlow {tf.__version__}, threads {args.threads}, chunk {args.chunk} rows, {args.warmup_s:.0f} s of "
+    print(f"TensorFlow {tf.__version__}, threads {args.threads}, chunk {args.chunk} rows, {args.warmup_s:g} s of "
           f"untimed calls a method, then up to {args.repeats} interleaved rounds (at least 3, {args.budget_s:.0f} s "
           f"per method), medians in ms")
     print("batch  method                cold_ms   median_ms  /forward")

@@ -44,10 +44,9 @@ final class Bench {
 	static final double BUDGET_S = 20;
 
 	/**
-	 * Seconds each task is called, untimed, after its first call and before the rounds (a profile: before its
-	 * timed calls): a JVM
-	 * runs a call path interpreted for its first few hundred calls (a batch-1 Grad-CAM call took 4.4 ms over
-	 * its first 25 calls and 1.3 ms after 500, same graph), and warm times are those of the compiled path.
+	 * Seconds each task is called, untimed, before it is timed (its first call counts): a JVM runs a call path
+	 * interpreted for its first few hundred calls (a batch-1 Grad-CAM call took 4.4 ms over its first 25 calls
+	 * and 1.3 ms after 500, same graph), and warm times are those of the compiled path.
 	 */
 	static final double WARMUP_S = 2;
 
@@ -106,9 +105,9 @@ final class Bench {
 
 	/**
 	 * Where one method's time goes: {@code repeats} runs traced by TensorFlow after {@code warmup} seconds of
-	 * calls and {@code repeats} untraced ones, each op's
-	 * time summed by op type and by op (ops run in parallel on the intra- and inter-op threads, so their sum
-	 * exceeds the wall time), beside the untraced wall time of a call.
+	 * calls and {@code repeats} untraced ones, each op's time summed by op type and by op (ops run in parallel
+	 * on the intra- and inter-op threads, so their sum exceeds the wall time), beside the untraced wall time of
+	 * a call.
 	 */
 	private static void profile(ClassifierModel model, AttributionMethod method, int n, int repeats, double warmup,
 		PrintStream out)
@@ -204,9 +203,9 @@ final class Bench {
 		double warmup, PrintStream out)
 	{
 		String name = Path.of(m).getFileName().toString().replaceFirst("\\.pb$", "");
-		out.printf(Locale.ROOT, "model %s, threads %s, batch size %d evaluations a run, %.0f s of untimed calls a method, " +
+		out.printf(Locale.ROOT, "model %s, threads %s, batch size %d evaluations a run, %s s of untimed calls a method, " +
 			"then up to %d interleaved rounds (fewer for slow methods, %.0f s each), medians in ms%n", name, System
-				.getProperty(Threads.PROPERTY, "auto"), ExplainOptions.DEFAULT_BATCH_SIZE, warmup, repeats, BUDGET_S);
+				.getProperty(Threads.PROPERTY, "auto"), ExplainOptions.DEFAULT_BATCH_SIZE, Double.toString(warmup), repeats, BUDGET_S);
 		out.println("batch  method                cold_ms   median_ms  /forward  target                        ratio  met");
 		AttributionMethod gradientMethod = Methods.byName("gradient");
 		for (int n : new int[] { 1, 32 }) {
@@ -267,8 +266,9 @@ final class Bench {
 			}
 		}
 
+		/** The rest of the warm-up after the first call: none where that call took as long. */
 		void warm(double seconds) {
-			if (failure == null && seconds > 0) Bench.warm(task, seconds);
+			if (failure == null && cold < seconds * 1000) Bench.warm(task, seconds - cold / 1000);
 		}
 
 		void round(int round) {

@@ -58,8 +58,8 @@ public final class Main {
 		  bench    [--repeats N] [--model PATH] [--methods a,b,...] [--threads N|INTRA,INTER] [--warmup-s S]
 		           every method's first call and warm median (after S = 2 s of untimed calls) at batch 1
 		           and 32, its ratio to the forward pass and its performance goal (the demo model by
-		           default); with lrp-epsilon, a sweep
-		           over 50 epsilons against one epsilon as often, and the graph's size before and after
+		           default); with lrp-epsilon, a sweep over 50 epsilons against one epsilon as often, and
+		           the graph's size before and after
 		  bench    --profile METHOD [--batch N] [--repeats N] [--model PATH] [--warmup-s S]
 		           where one method's time goes: TensorFlow's trace of its runs, summed by op type and op
 		  bench    --cold-start RUNS [--method NAME]
