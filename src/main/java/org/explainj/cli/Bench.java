@@ -205,7 +205,8 @@ final class Bench {
 		String name = Path.of(m).getFileName().toString().replaceFirst("\\.pb$", "");
 		out.printf(Locale.ROOT, "model %s, threads %s, batch size %d evaluations a run, %s s of untimed calls a method, " +
 			"then up to %d interleaved rounds (fewer for slow methods, %.0f s each), medians in ms%n", name, System
-				.getProperty(Threads.PROPERTY, "auto"), ExplainOptions.DEFAULT_BATCH_SIZE, Double.toString(warmup), repeats, BUDGET_S);
+				.getProperty(Threads.PROPERTY, "auto"), ExplainOptions.DEFAULT_BATCH_SIZE, Double.toString(warmup), repeats,
+			BUDGET_S);
 		out.println("batch  method                cold_ms   median_ms  /forward  target                        ratio  met");
 		AttributionMethod gradientMethod = Methods.byName("gradient");
 		for (int n : new int[] { 1, 32 }) {
