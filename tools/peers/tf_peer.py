@@ -120,16 +120,7 @@ def methods(net, body, head, hw, chunk):
         grads = chunked(noisy, tf.repeat(target, samples), gradient)
         return tf.reduce_mean(tf.reshape(grads, [n, samples, h, w, c]), axis=1)
 
-    def starts(size, patch, stride):
-        s = list(range(0, size - patch + 1, stride))
-        return s if s[-1] + patch == size else s + [size - patch]
-
-    ys, xs = starts(h, 8, 4), starts(w, 8, 4)
-    masks = np.zeros([len(ys) * len(xs), h, w], np.float32)
-    for i, y in enumerate(ys):
-        for j, x0 in enumerate(xs):
-            masks[i * len(xs) + j, y:y + 8, x0:x0 + 8] = 1
-    masks = tf.constant(masks)
+    masks = tf.constant(occlusion_masks(h, w))
     coverage = tf.reduce_sum(masks, axis=0)
 
     def occlusion(x, fill=0.0):
@@ -142,15 +133,27 @@ def methods(net, body, head, hw, chunk):
             chunked(occluded, tf.repeat(target, k), scores), [n, k])
         return tf.tensordot(drops, masks, axes=[[1], [0]]) / coverage
 
-    return {
-        "forward": forward,
-        "gradient": gradient_top,
-        "saliency": saliency,
-        "grad-cam": grad_cam,
-        "integrated-gradients": integrated_gradients,
-        "smoothgrad": smoothgrad,
-        "occlusion": occlusion,
-    }
+    return named(forward, gradient_top, saliency, grad_cam, integrated_gradients, smoothgrad, occlusion)
+
+
+def occlusion_masks(h, w, patch=8, stride=4):
+    """[windows, h, w]: 1 inside each window, the last window of a row or column flush with the edge."""
+    def starts(size):
+        s = list(range(0, size - patch + 1, stride))
+        return s if s[-1] + patch == size else s + [size - patch]
+
+    ys, xs = starts(h), starts(w)
+    masks = np.zeros([len(ys) * len(xs), h, w], np.float32)
+    for i, y in enumerate(ys):
+        for j, x0 in enumerate(xs):
+            masks[i * len(xs) + j, y:y + patch, x0:x0 + patch] = 1
+    return masks
+
+
+def named(forward, gradient, saliency, grad_cam, integrated_gradients, smoothgrad, occlusion):
+    """A peer's methods under the names ExplainJ gives them."""
+    return {"forward": forward, "gradient": gradient, "saliency": saliency, "grad-cam": grad_cam,
+            "integrated-gradients": integrated_gradients, "smoothgrad": smoothgrad, "occlusion": occlusion}
 
 
 def millis(fn, x):

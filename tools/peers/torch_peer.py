@@ -124,15 +124,7 @@ def methods(net, hw, chunk):
         grads = chunked(noisy, target.repeat_interleave(samples), gradient)
         return grads.reshape(n, samples, c, h, w).mean(1)
 
-    def starts(size, patch, stride):
-        s = list(range(0, size - patch + 1, stride))
-        return s if s[-1] + patch == size else s + [size - patch]
-
-    ys, xs = starts(h, 8, 4), starts(w, 8, 4)
-    masks = torch.zeros(len(ys) * len(xs), h, w)
-    for i, y in enumerate(ys):
-        for j, x0 in enumerate(xs):
-            masks[i * len(xs) + j, y:y + 8, x0:x0 + 8] = 1
+    masks = torch.from_numpy(tf_peer.occlusion_masks(h, w))
     coverage = masks.sum(0)
 
     def scores(x, target):
@@ -149,15 +141,7 @@ def methods(net, hw, chunk):
             drops = z.gather(1, target[:, None]) - chunked(occluded, target.repeat_interleave(k), scores).reshape(n, k)
             return torch.tensordot(drops, masks, dims=([1], [0])) / coverage
 
-    table = {
-        "forward": forward,
-        "gradient": gradient_top,
-        "saliency": saliency,
-        "grad-cam": grad_cam,
-        "integrated-gradients": integrated_gradients,
-        "smoothgrad": smoothgrad,
-        "occlusion": occlusion,
-    }
+    table = tf_peer.named(forward, gradient_top, saliency, grad_cam, integrated_gradients, smoothgrad, occlusion)
     # the map in host memory, as ExplainJ returns it
     return {name: (lambda fn: lambda x: fn(x).detach().numpy())(fn) for name, fn in table.items()}
 
